@@ -1,0 +1,85 @@
+"""Command line: launch the GUI, or run a headless command.
+
+Each command module registers its own subcommands; handlers return an exit code:
+0 ok, 1 anything unexpected, 2 invalid input or usage (argparse's own code too),
+and the sync codes 3-5 documented in ``desktop.cli.sync``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop import __version__
+from desktop.cli import account, emulator, jobs, sync
+from desktop.cli.context import Context, UsageError
+from desktop.config import resolve_paths
+from desktop.core.jobs import FieldError, InvalidJob
+from desktop.logs import setup_logging
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jobdesk",
+        description="Offline-first job manager for the Custom Trades CRM. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--version", action="version", version=f"jobdesk {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep the database, settings and logs in DIR (env JOBDESK_DATA_DIR)",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="run against the built-in demo server"
+    )
+    parser.add_argument(
+        "--screenshot", metavar="PATH", help="render the main window to a PNG and exit"
+    )
+    parser.add_argument("--view", metavar="NAME", help="sidebar view to open (with --screenshot)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in (jobs, sync, account, emulator):
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = resolve_paths(args.data_dir)
+    try:
+        paths.ensure()
+        setup_logging(paths.log_file)
+    except OSError as exc:
+        print(f"jobdesk: cannot use data dir {paths.data_dir}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
+    ctx = Context(paths=paths)
+    try:
+        if args.command is None:
+            from desktop.launch import launch_gui
+
+            return launch_gui(args, paths)
+        code: int = args.handler(args, ctx)
+        return code
+    except (InvalidJob, FieldError, UsageError) as exc:
+        print(f"jobdesk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        log.exception("unexpected error in command %s", args.command)
+        print(
+            f"jobdesk: unexpected error ({type(exc).__name__}); details in {paths.log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    finally:
+        ctx.close()

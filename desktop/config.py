@@ -1,0 +1,141 @@
+"""Where JobDesk keeps its files, its settings, and how it finds the API key.
+
+Paths come from platformdirs unless a data dir is given (``--data-dir`` or
+``JOBDESK_DATA_DIR``), in which case the database, settings and logs all live there.
+The API key lives in the system keyring (service ``jobdesk``) and never in a file;
+``JOBDESK_API_KEY`` overrides it for scripts and machines without a keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "jobdesk"
+KEYRING_SERVICE = "jobdesk"
+ENV_DATA_DIR = "JOBDESK_DATA_DIR"
+ENV_SERVER_URL = "JOBDESK_SERVER_URL"
+ENV_API_KEY = "JOBDESK_API_KEY"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "jobdesk.sqlite3"
+
+    @property
+    def settings(self) -> Path:
+        return self.config_dir / "settings.json"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "jobdesk.log"
+
+    @property
+    def sync_lock(self) -> Path:
+        return self.data_dir / "sync.lock"
+
+    def ensure(self) -> None:
+        for directory in (self.data_dir, self.config_dir, self.log_dir):
+            directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> Paths:
+    """The explicit dir, else ``JOBDESK_DATA_DIR``, else the platform's user dirs."""
+    chosen = data_dir or os.environ.get(ENV_DATA_DIR)
+    if chosen:
+        root = Path(chosen).expanduser().resolve()
+        return Paths(data_dir=root, config_dir=root, log_dir=root / "logs")
+    return Paths(
+        data_dir=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        config_dir=Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+        log_dir=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+    )
+
+
+@dataclass
+class Settings:
+    """User settings, stored as JSON. The API key is deliberately not one of them."""
+
+    server_url: str = ""
+    my_user_id: str = ""
+    sync_interval_minutes: int = 5
+    #: This device's share of what remains of the company's monthly quota.
+    quota_share_percent: int = 20
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, paths: Paths) -> Settings:
+        try:
+            raw = json.loads(paths.settings.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            log.warning("settings file %s unreadable (%s); using defaults", paths.settings, exc)
+            return cls()
+        if not isinstance(raw, dict):
+            return cls()
+        known = {f.name for f in fields(cls)}
+        settings = cls(**{k: v for k, v in raw.items() if k in known and k != "extra"})
+        settings.extra = {k: v for k, v in raw.items() if k not in known}
+        return settings
+
+    def save(self, paths: Paths) -> None:
+        paths.ensure()
+        data = {k: v for k, v in asdict(self).items() if k != "extra"} | self.extra
+        # Write-then-rename so a crash never leaves half a settings file.
+        fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".settings-")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=True)
+        os.replace(tmp, paths.settings)
+
+    def effective_server_url(self) -> str:
+        return os.environ.get(ENV_SERVER_URL) or self.server_url
+
+
+class KeyStoreUnavailable(RuntimeError):
+    """No keyring backend; the message tells the user how to provide a key instead."""
+
+
+def get_api_key(server_url: str) -> str | None:
+    """The env override, else the keyring entry for this server, else ``None``."""
+    env = os.environ.get(ENV_API_KEY)
+    if env:
+        return env
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            return keyring.get_password(KEYRING_SERVICE, server_url or "default")
+        except KeyringError:
+            return None
+    except ImportError:  # pragma: no cover - keyring is a hard dependency
+        return None
+
+
+def set_api_key(server_url: str, key: str) -> None:
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, server_url or "default", key)
+    except KeyringError as exc:
+        raise KeyStoreUnavailable(
+            f"No system keyring is available to store the API key ({exc}). "
+            f"Set the environment variable {ENV_API_KEY} instead."
+        ) from None

@@ -1,0 +1,394 @@
+"""The Job domain: fields, statuses, priorities, validation and payload normalising.
+
+Two kinds of input reach a job: what a user types (strict: only known statuses and
+priorities, every rule enforced) and what the server sends (tolerant: an unknown
+status is kept as-is, amounts may be numbers or strings, booleans may be strings).
+Both end up in the same canonical Python values: ``str`` for text, dates and times,
+``Decimal`` with two places for amounts, ``bool`` for flags, ``None`` for empty.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import uuid as uuid_mod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Final
+
+
+class Status(enum.StrEnum):
+    NEW = "New"
+    CONTACTED = "Contacted"
+    SCHEDULED = "Scheduled"
+    IN_PROGRESS = "In Progress"
+    NEEDS_APPROVAL = "Needs Approval"
+    READY_TO_INVOICE = "Ready to Invoice"
+    INVOICED = "Invoiced"
+    COMPLETE = "Complete"
+    ESTIMATE_SENT = "Estimate Sent"
+    ESTIMATE_APPROVED = "Estimate Approved"
+
+
+class Priority(enum.StrEnum):
+    LOW = "Low"
+    NORMAL = "Normal"
+    HIGH = "High"
+    EMERGENCY = "Emergency"
+
+
+#: Statuses where work is still moving; quick sync cycles scan only these.
+ACTIVE_STATUSES: Final = (
+    Status.NEW,
+    Status.CONTACTED,
+    Status.SCHEDULED,
+    Status.IN_PROGRESS,
+    Status.NEEDS_APPROVAL,
+    Status.ESTIMATE_SENT,
+    Status.ESTIMATE_APPROVED,
+    Status.READY_TO_INVOICE,
+)
+
+
+class Kind(enum.Enum):
+    TEXT = "text"
+    UUID = "uuid"
+    STATUS = "status"
+    PRIORITY = "priority"
+    BOOL = "bool"
+    MONEY = "money"
+    DATE = "date"
+    TIME = "time"
+    TIMESTAMP = "timestamp"
+
+
+#: Every field of the API's Job object, in the API's order, with its kind.
+FIELD_KINDS: Final[dict[str, Kind]] = {
+    "uuid": Kind.UUID,
+    "job_number": Kind.TEXT,
+    "customer_uuid": Kind.UUID,
+    "location_uuid": Kind.UUID,
+    "assigned_to_user_id": Kind.UUID,
+    "title": Kind.TEXT,
+    "description": Kind.TEXT,
+    "status": Kind.STATUS,
+    "priority": Kind.PRIORITY,
+    "is_urgent": Kind.BOOL,
+    "is_emergency": Kind.BOOL,
+    "service_address1": Kind.TEXT,
+    "service_address2": Kind.TEXT,
+    "service_city": Kind.TEXT,
+    "service_state": Kind.TEXT,
+    "service_zip": Kind.TEXT,
+    "estimated_amount": Kind.MONEY,
+    "actual_amount": Kind.MONEY,
+    "scheduled_date": Kind.DATE,
+    "scheduled_time_start": Kind.TIME,
+    "scheduled_time_end": Kind.TIME,
+    "started_at": Kind.TIMESTAMP,
+    "completed_at": Kind.TIMESTAMP,
+    "invoiced_at": Kind.TIMESTAMP,
+    "paid_at": Kind.TIMESTAMP,
+    "internal_notes": Kind.TEXT,
+    "customer_notes": Kind.TEXT,
+    "created_at": Kind.TIMESTAMP,
+    "updated_at": Kind.TIMESTAMP,
+    "deleted_at": Kind.TIMESTAMP,
+}
+JOB_FIELDS: Final = tuple(FIELD_KINDS)
+
+#: Fields only the server assigns; a user never sets them.
+SERVER_FIELDS: Final = frozenset({"uuid", "job_number", "created_at", "updated_at", "deleted_at"})
+#: Fields a user may set, and that sync compares, merges and pushes.
+EDITABLE_FIELDS: Final = tuple(f for f in JOB_FIELDS if f not in SERVER_FIELDS)
+REQUIRED_FIELDS: Final = ("customer_uuid", "title")
+TITLE_MAX: Final = 255
+TEXT_MAX: Final = 10_000
+MONEY_MAX: Final = Decimal("99999999.99")
+
+_CENT = Decimal("0.01")
+_TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class FieldError(ValueError):
+    """One field broke one rule; the message names both."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+class InvalidJob(ValueError):
+    """A set of changes was refused; nothing was applied."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = tuple(errors)
+
+
+@dataclass(frozen=True)
+class ServerJob:
+    """A job as the server sent it, normalised; ``extras`` keeps unknown fields."""
+
+    fields: dict[str, Any]
+    customer: dict[str, str | None] | None
+    extras: dict[str, Any]
+
+    @property
+    def uuid(self) -> str:
+        return str(self.fields["uuid"])
+
+
+# --- parsing single values ------------------------------------------------------
+
+
+def _parse_text(field: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise FieldError(field, "must be text")
+    text = value.strip()
+    if not text:
+        return None
+    limit = TITLE_MAX if field == "title" else TEXT_MAX
+    if len(text) > limit:
+        raise FieldError(field, f"must be at most {limit} characters (got {len(text)})")
+    return text
+
+
+def _parse_uuid(field: str, value: object) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    try:
+        return str(uuid_mod.UUID(text))
+    except ValueError:
+        raise FieldError(field, f"must be a UUID like 123e4567-e89b-12d3-a456-426614174000, got {text!r}") from None
+
+
+def parse_money(field: str, value: object) -> Decimal | None:
+    """An amount as an exact two-place Decimal; numbers or numeric strings accepted."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise FieldError(field, "must be an amount, not true/false")
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text that round-trips, never binary noise
+    try:
+        amount = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        raise FieldError(field, f"must be an amount like 150.00, got {value!r}") from None
+    if not amount.is_finite():
+        raise FieldError(field, f"must be an amount like 150.00, got {value!r}")
+    if amount < 0:
+        raise FieldError(field, "must be zero or more")
+    if amount > MONEY_MAX:
+        raise FieldError(field, f"must be at most {MONEY_MAX}")
+    if amount != amount.quantize(_CENT, rounding=ROUND_HALF_UP):
+        raise FieldError(field, "must have at most 2 decimal places")
+    return amount.quantize(_CENT)
+
+
+def _parse_bool(field: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes"):
+            return True
+        if lowered in ("false", "0", "no", ""):
+            return False
+    raise FieldError(field, f"must be true or false, got {value!r}")
+
+
+def _parse_date(field: str, value: object) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    if _DATE_RE.match(text):
+        try:
+            date.fromisoformat(text)
+        except ValueError:
+            raise FieldError(field, f"{text!r} is not a real calendar date") from None
+        return text
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FieldError(field, f"must be a date YYYY-MM-DD or an ISO timestamp, got {text!r}") from None
+    return text
+
+
+def _parse_time(field: str, value: object) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    if not _TIME_RE.match(text):
+        raise FieldError(field, f"must be a time HH:MM between 00:00 and 23:59, got {text!r}")
+    return text
+
+
+def _parse_timestamp(field: str, value: object) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise FieldError(field, f"must be an ISO timestamp like 2025-02-18T14:30:00.000Z, got {text!r}") from None
+    return text
+
+
+def _parse_status(field: str, value: object, *, strict: bool) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    for known in Status:
+        if text.lower() == known.value.lower():
+            return known.value
+    if strict:
+        raise FieldError(field, f"must be one of {', '.join(s.value for s in Status)}; got {text!r}")
+    return text
+
+
+def _parse_priority(field: str, value: object, *, strict: bool) -> str | None:
+    text = _parse_text(field, value)
+    if text is None:
+        return None
+    for known in Priority:
+        if text.lower() == known.value.lower():
+            return known.value
+    if strict:
+        raise FieldError(field, f"must be one of {', '.join(p.value for p in Priority)}; got {text!r}")
+    return text
+
+
+def parse_value(field: str, value: object, *, strict: bool = True) -> Any:
+    """Normalise one field's value; ``strict`` is for user input, off for server data."""
+    kind = FIELD_KINDS.get(field)
+    if kind is None:
+        raise FieldError(field, "is not a job field")
+    match kind:
+        case Kind.TEXT:
+            return _parse_text(field, value)
+        case Kind.UUID:
+            return _parse_uuid(field, value)
+        case Kind.STATUS:
+            return _parse_status(field, value, strict=strict)
+        case Kind.PRIORITY:
+            return _parse_priority(field, value, strict=strict)
+        case Kind.BOOL:
+            return _parse_bool(field, value)
+        case Kind.MONEY:
+            return parse_money(field, value)
+        case Kind.DATE:
+            return _parse_date(field, value)
+        case Kind.TIME:
+            return _parse_time(field, value)
+        case Kind.TIMESTAMP:
+            return _parse_timestamp(field, value)
+
+
+# --- whole records --------------------------------------------------------------
+
+
+def _check_record(record: Mapping[str, Any], errors: list[FieldError]) -> None:
+    for name in REQUIRED_FIELDS:
+        if record.get(name) in (None, ""):
+            errors.append(FieldError(name, "is required"))
+    start, end = record.get("scheduled_time_start"), record.get("scheduled_time_end")
+    if start and end and end <= start:
+        errors.append(FieldError("scheduled_time_end", f"must be after scheduled_time_start ({start})"))
+
+
+def validate_changes(
+    changes: Mapping[str, object], current: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Validate a user's changes against the current record (``None`` for a new job).
+
+    Returns the normalised changes; raises ``InvalidJob`` listing every broken rule.
+    """
+    errors: list[FieldError] = []
+    clean: dict[str, Any] = {}
+    for field, raw in changes.items():
+        if field in SERVER_FIELDS:
+            errors.append(FieldError(field, "is set by the server and cannot be edited"))
+            continue
+        try:
+            clean[field] = parse_value(field, raw, strict=True)
+        except FieldError as exc:
+            errors.append(exc)
+    if current is None:
+        merged: dict[str, Any] = {**new_job_defaults(), **clean}
+    else:
+        merged = {**current, **clean}
+    failed = {e.field for e in errors}
+    record_errors: list[FieldError] = []
+    _check_record(merged, record_errors)
+    # A record rule only matters if the user touched that field or is creating a job;
+    # an old server record that already breaks a rule must not block unrelated edits.
+    errors.extend(
+        e for e in record_errors
+        if e.field not in failed and (current is None or _touches(e.field, clean))
+    )
+    if errors:
+        raise InvalidJob(errors)
+    return clean
+
+
+def _touches(field: str, changes: Mapping[str, Any]) -> bool:
+    if field == "scheduled_time_end":
+        return "scheduled_time_end" in changes or "scheduled_time_start" in changes
+    return field in changes
+
+
+def new_job_defaults() -> dict[str, Any]:
+    """The values a job created without them gets, as the API documents."""
+    return {
+        "status": Status.NEW.value,
+        "priority": Priority.NORMAL.value,
+        "is_urgent": False,
+        "is_emergency": False,
+    }
+
+
+def parse_server_job(payload: Mapping[str, Any]) -> ServerJob:
+    """Normalise a job the server sent, tolerating every documented unknown.
+
+    Raises ``FieldError`` naming the field when the record cannot be understood.
+    """
+    if not isinstance(payload, Mapping):
+        raise FieldError("job", "must be a JSON object")
+    fields: dict[str, Any] = {}
+    extras: dict[str, Any] = {}
+    for key, value in payload.items():
+        if key in FIELD_KINDS:
+            fields[key] = parse_value(key, value, strict=False)
+        elif key != "customer":
+            extras[key] = value
+    if not fields.get("uuid"):
+        raise FieldError("uuid", "is missing from the server's job")
+    customer = payload.get("customer")
+    nested: dict[str, str | None] | None = None
+    if isinstance(customer, Mapping) and customer.get("uuid"):
+        nested = {
+            "uuid": _parse_uuid("customer.uuid", customer.get("uuid")),
+            "first_name": _parse_text("customer.first_name", customer.get("first_name")),
+            "last_name": _parse_text("customer.last_name", customer.get("last_name")),
+        }
+        fields.setdefault("customer_uuid", nested["uuid"])
+    return ServerJob(fields=fields, customer=nested, extras=extras)
+
+
+def wire_value(value: Any) -> Any:
+    """A canonical value as JSON sends it; amounts become their exact decimal text."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return value
