@@ -167,7 +167,9 @@ def _parse_uuid(field: str, value: object) -> str | None:
     try:
         return str(uuid_mod.UUID(text))
     except ValueError:
-        raise FieldError(field, f"must be a UUID like 123e4567-e89b-12d3-a456-426614174000, got {text!r}") from None
+        raise FieldError(
+            field, f"must be a UUID like 123e4567-e89b-12d3-a456-426614174000, got {text!r}"
+        ) from None
 
 
 def parse_money(field: str, value: object) -> Decimal | None:
@@ -222,7 +224,9 @@ def _parse_date(field: str, value: object) -> str | None:
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise FieldError(field, f"must be a date YYYY-MM-DD or an ISO timestamp, got {text!r}") from None
+        raise FieldError(
+            field, f"must be a date YYYY-MM-DD or an ISO timestamp, got {text!r}"
+        ) from None
     return text
 
 
@@ -242,7 +246,9 @@ def _parse_timestamp(field: str, value: object) -> str | None:
     try:
         datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise FieldError(field, f"must be an ISO timestamp like 2025-02-18T14:30:00.000Z, got {text!r}") from None
+        raise FieldError(
+            field, f"must be an ISO timestamp like 2025-02-18T14:30:00.000Z, got {text!r}"
+        ) from None
     return text
 
 
@@ -254,7 +260,7 @@ def _parse_status(field: str, value: object, *, strict: bool) -> str | None:
         if text.lower() == known.value.lower():
             return known.value
     if strict:
-        raise FieldError(field, f"must be one of {', '.join(s.value for s in Status)}; got {text!r}")
+        raise FieldError(field, f"must be one of {', '.join(Status)}; got {text!r}")
     return text
 
 
@@ -266,7 +272,7 @@ def _parse_priority(field: str, value: object, *, strict: bool) -> str | None:
         if text.lower() == known.value.lower():
             return known.value
     if strict:
-        raise FieldError(field, f"must be one of {', '.join(p.value for p in Priority)}; got {text!r}")
+        raise FieldError(field, f"must be one of {', '.join(Priority)}; got {text!r}")
     return text
 
 
@@ -305,7 +311,9 @@ def _check_record(record: Mapping[str, Any], errors: list[FieldError]) -> None:
             errors.append(FieldError(name, "is required"))
     start, end = record.get("scheduled_time_start"), record.get("scheduled_time_end")
     if start and end and end <= start:
-        errors.append(FieldError("scheduled_time_end", f"must be after scheduled_time_start ({start})"))
+        errors.append(
+            FieldError("scheduled_time_end", f"must be after scheduled_time_start ({start})")
+        )
 
 
 def validate_changes(

@@ -1,0 +1,18 @@
+"""The local mirror of the company's jobs and customers (SQLite, via SQLModel)."""
+
+from desktop.core.store.database import JobNotFound, Store
+from desktop.core.store.edits import JobMissing
+from desktop.core.store.queries import SORTS, SYNC_STATES, JobQuery
+from desktop.core.store.records import Conflict, CustomerRecord, JobRecord
+
+__all__ = [
+    "SORTS",
+    "SYNC_STATES",
+    "Conflict",
+    "CustomerRecord",
+    "JobMissing",
+    "JobNotFound",
+    "JobQuery",
+    "JobRecord",
+    "Store",
+]

@@ -1,0 +1,276 @@
+"""The local mirror: one SQLite file in WAL mode, short transactions, plain values out.
+
+Each thread checks its own connection out of the engine's pool, so readers never
+wait for the writer. Writes take ``BEGIN IMMEDIATE``: the write lock is claimed up
+front, which lets ``busy_timeout`` queue a second writer instead of failing it
+half-way through a transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from desktop.core.store import edits, migrations
+from desktop.core.store.queries import (
+    SELECT_RECORD,
+    JobQuery,
+    count_sql,
+    ids_sql,
+    page_sql,
+)
+from desktop.core.store.records import CustomerRecord, JobRecord
+
+log = logging.getLogger(__name__)
+
+CUSTOMER_FIELDS = (
+    "uuid", "first_name", "last_name", "company_name", "phone", "email",
+    "physical_address1", "physical_address2", "physical_city", "physical_state",
+    "physical_zip", "updated_at", "deleted_at", "extras_json",
+)
+
+
+def _customer_row(customer: Mapping[str, Any]) -> tuple[Any, ...]:
+    extras = {k: v for k, v in customer.items() if k not in CUSTOMER_FIELDS}
+    known = [customer.get(name) for name in CUSTOMER_FIELDS[:-1]]
+    return (*known, json.dumps(extras, sort_keys=True) if extras else None)
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class JobNotFound(LookupError):
+    """No job matches the reference; the message names it."""
+
+
+def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Driver-level autocommit: transactions are begun explicitly below, which is the
+    # only way to choose BEGIN IMMEDIATE for writes with pysqlite.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # NORMAL in WAL mode is durable against application crashes, which is what
+    # "nothing is lost" needs; only a power cut may drop the very last commit.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin(conn: Connection) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Store:
+    """The mirror's public face: queries for the UI, local edits, and the meta table."""
+
+    def __init__(self, engine: Engine, path: Path) -> None:
+        self.engine = engine
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        path = Path(path)
+        migrations.ensure_schema(path)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            pool_size=4,
+            max_overflow=8,
+        )
+        event.listen(engine, "connect", _configure)
+        event.listen(engine, "begin", _begin)
+        return cls(engine, path)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions --------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        with self.engine.connect() as plain:
+            conn = plain.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    # -- job reads -----------------------------------------------------------------
+
+    def get(self, local_id: int) -> JobRecord | None:
+        with self.read() as conn:
+            return edits.load(conn, local_id)
+
+    def get_by_uuid(self, uuid: str) -> JobRecord | None:
+        with self.read() as conn:
+            row = conn.exec_driver_sql(f"{SELECT_RECORD} WHERE j.uuid = ?", (uuid,)).first()
+        return JobRecord.from_row(row) if row else None
+
+    def get_by_job_number(self, job_number: str) -> JobRecord | None:
+        with self.read() as conn:
+            row = conn.exec_driver_sql(
+                f"{SELECT_RECORD} WHERE j.job_number = ? COLLATE NOCASE "
+                "ORDER BY j.deleted_at IS NOT NULL, j.local_id LIMIT 1",
+                (job_number,),
+            ).first()
+        return JobRecord.from_row(row) if row else None
+
+    def resolve(self, ref: str) -> JobRecord:
+        """A job by local id, server uuid or job number, in that order."""
+        ref = ref.strip()
+        found: JobRecord | None = None
+        if ref.isdigit():
+            found = self.get(int(ref))
+        if found is None and len(ref) == 36:
+            found = self.get_by_uuid(ref.lower())
+        if found is None:
+            found = self.get_by_job_number(ref)
+        if found is None:
+            raise JobNotFound(f"job: no job with local id, uuid or job number {ref!r}")
+        return found
+
+    def ids(self, query: JobQuery) -> list[int]:
+        """Every matching local id in display order: what a list view holds."""
+        sql, params = ids_sql(query)
+        with self.read() as conn:
+            return [row[0] for row in conn.exec_driver_sql(sql, tuple(params))]
+
+    def page(self, query: JobQuery, offset: int = 0, limit: int = 50) -> list[JobRecord]:
+        sql, params = page_sql(query, offset, limit)
+        with self.read() as conn:
+            return [JobRecord.from_row(r) for r in conn.exec_driver_sql(sql, tuple(params))]
+
+    def count(self, query: JobQuery) -> int:
+        sql, params = count_sql(query)
+        with self.read() as conn:
+            return int(conn.exec_driver_sql(sql, tuple(params)).scalar_one())
+
+    def rows(self, local_ids: Sequence[int]) -> dict[int, JobRecord]:
+        """The records for a window of ids, in one query (a visible page of a list)."""
+        if not local_ids:
+            return {}
+        marks = ", ".join("?" * len(local_ids))
+        with self.read() as conn:
+            result = conn.exec_driver_sql(
+                f"{SELECT_RECORD} WHERE j.local_id IN ({marks})", tuple(local_ids)
+            )
+            records = [JobRecord.from_row(r) for r in result]
+        return {r.local_id: r for r in records}
+
+    def count_by_status(self) -> dict[str, int]:
+        with self.read() as conn:
+            result = conn.exec_driver_sql(
+                "SELECT status, count(*) FROM jobs WHERE deleted_at IS NULL GROUP BY status"
+            )
+            return {str(status): int(n) for status, n in result}
+
+    def count_by_sync_state(self) -> dict[str, int]:
+        with self.read() as conn:
+            result = conn.exec_driver_sql(
+                "SELECT sync_state, count(*) FROM jobs WHERE sync_state != 'synced' "
+                "GROUP BY sync_state"
+            )
+            return {str(state): int(n) for state, n in result}
+
+    # -- local edits (each one transaction with its pending-change bookkeeping) ------
+
+    def create_job(self, values: Mapping[str, object]) -> JobRecord:
+        with self.write() as conn:
+            return edits.create(conn, values)
+
+    def update_job(self, local_id: int, changes: Mapping[str, object]) -> JobRecord:
+        with self.write() as conn:
+            return edits.update(conn, local_id, changes)
+
+    def delete_job(self, local_id: int) -> JobRecord:
+        with self.write() as conn:
+            return edits.delete(conn, local_id)
+
+    def restore_job(self, local_id: int) -> JobRecord:
+        with self.write() as conn:
+            return edits.restore(conn, local_id)
+
+    def discard_changes(self, local_id: int) -> JobRecord | None:
+        with self.write() as conn:
+            return edits.discard(conn, local_id)
+
+    # -- customers -----------------------------------------------------------------
+
+    def customers(self, search: str = "", limit: int = 200) -> list[CustomerRecord]:
+        sql = (
+            "SELECT uuid, first_name, last_name, company_name, phone, email, "
+            "trim(ifnull(physical_address1, '') || ' ' || ifnull(physical_city, '') || ' ' "
+            "|| ifnull(physical_state, '')), deleted_at FROM customers WHERE deleted_at IS NULL"
+        )
+        params: list[Any] = []
+        for token in search.split():
+            like = f"%{token}%"
+            sql += (
+                " AND (first_name LIKE ? OR last_name LIKE ? OR company_name LIKE ?"
+                " OR phone LIKE ? OR email LIKE ? OR uuid LIKE ?)"
+            )
+            params.extend([like] * 6)
+        sql += " ORDER BY last_name COLLATE NOCASE, first_name COLLATE NOCASE LIMIT ?"
+        params.append(limit)
+        with self.read() as conn:
+            result = conn.exec_driver_sql(sql, tuple(params))
+            return [CustomerRecord(*row) for row in result]
+
+    def upsert_customers(self, customers: Iterable[Mapping[str, Any]]) -> int:
+        """Insert or refresh customers from server data; unknown fields are kept."""
+        rows = [_customer_row(c) for c in customers]
+        if not rows:
+            return 0
+        names = ", ".join(CUSTOMER_FIELDS)
+        updates = ", ".join(f"{n} = excluded.{n}" for n in CUSTOMER_FIELDS if n != "uuid")
+        with self.write() as conn:
+            conn.exec_driver_sql(
+                f"INSERT INTO customers ({names}) VALUES ({', '.join('?' * len(CUSTOMER_FIELDS))}) "
+                f"ON CONFLICT (uuid) DO UPDATE SET {updates}",
+                rows,
+            )
+        return len(rows)
+
+    def customer(self, uuid: str) -> CustomerRecord | None:
+        found = self.customers_by_uuid([uuid])
+        return found[0] if found else None
+
+    def customers_by_uuid(self, uuids: Sequence[str]) -> list[CustomerRecord]:
+        if not uuids:
+            return []
+        marks = ", ".join("?" * len(uuids))
+        with self.read() as conn:
+            result = conn.exec_driver_sql(
+                "SELECT uuid, first_name, last_name, company_name, phone, email, "
+                "trim(ifnull(physical_address1, '') || ' ' || ifnull(physical_city, '') "
+                "|| ' ' || ifnull(physical_state, '')), deleted_at "
+                f"FROM customers WHERE uuid IN ({marks})",
+                tuple(uuids),
+            )
+            return [CustomerRecord(*row) for row in result]
+
+    # -- meta ------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> Any | None:
+        with self.read() as conn:
+            value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
+        return json.loads(value) if value is not None else None
+
+    def put_meta(self, key: str, value: Any) -> None:
+        with self.write() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value)),
+            )

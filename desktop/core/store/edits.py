@@ -1,0 +1,228 @@
+"""Local edits: each one validated, then written with its pending change in one transaction.
+
+A row keeps the effective record (what the user sees) in its columns. The first
+local change to a synced row snapshots the server record into ``base_json``; the
+pending operation is then always derived from "effective versus base", which is
+what coalesces many edits into one update and lets an edit undone by hand fall back
+to synced without a request.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection
+
+from desktop.core.jobs import (
+    EDITABLE_FIELDS,
+    JOB_FIELDS,
+    FieldError,
+    InvalidJob,
+    new_job_defaults,
+    validate_changes,
+)
+from desktop.core.store.queries import SELECT_RECORD
+from desktop.core.store.records import JobRecord, fields_to_json
+
+
+class JobMissing(LookupError):
+    """The local id names no job (deleted from the mirror meanwhile)."""
+
+
+def now_iso() -> str:
+    """UTC now in the API's own format: milliseconds and a ``Z``."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_idempotency_key() -> str:
+    return str(uuid_mod.uuid4())
+
+
+def to_db(value: Any) -> Any:
+    """A canonical value as SQLite stores it (amounts as integer cents)."""
+    if isinstance(value, Decimal):
+        return int((value * 100).to_integral_value())
+    return value
+
+
+def load(conn: Connection, local_id: int) -> JobRecord | None:
+    row = conn.exec_driver_sql(f"{SELECT_RECORD} WHERE j.local_id = ?", (local_id,)).first()
+    return JobRecord.from_row(row) if row else None
+
+
+def _require(conn: Connection, local_id: int) -> JobRecord:
+    record = load(conn, local_id)
+    if record is None:
+        raise JobMissing(f"job: no job with local id {local_id}")
+    return record
+
+
+def pending_op(
+    uuid: str | None, values: Mapping[str, Any], base: Mapping[str, Any] | None, in_flight: bool
+) -> str | None:
+    """What the server still has to be told about this row, if anything."""
+    deleted = values.get("deleted_at") is not None
+    if uuid is None:
+        # A create whose request may have reached the server must still be settled
+        # (and then deleted) even if the user trashed it meanwhile.
+        return "create" if in_flight or not deleted else None
+    base = base or values
+    if deleted and base.get("deleted_at") is None:
+        return "delete"
+    if deleted:
+        return None
+    if in_flight or any(values.get(f) != base.get(f) for f in EDITABLE_FIELDS):
+        return "update"
+    return None
+
+
+def _server_snapshot(record: JobRecord) -> dict[str, Any] | None:
+    if record.base is not None:
+        return dict(record.base)
+    if record.uuid is None:
+        return None
+    return {f: record.values[f] for f in JOB_FIELDS}
+
+
+def _write(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    conn.exec_driver_sql(
+        f"UPDATE jobs SET {assignments}, local_rev = local_rev + 1, local_modified_at = ? "
+        "WHERE local_id = ?",
+        (*(to_db(v) for v in columns.values()), now_iso(), local_id),
+    )
+
+
+def _bookkeeping(record: JobRecord, values: Mapping[str, Any], base: dict[str, Any] | None,
+                 *, user_edit: bool) -> dict[str, Any]:
+    in_flight = record.idempotency_key is not None
+    op = pending_op(values.get("uuid"), values, base, in_flight)
+    if record.conflicts:
+        state = "conflict"
+    elif op is None:
+        state = "synced"
+    elif record.sync_state == "rejected" and not user_edit:
+        state = "rejected"
+    else:
+        state = "pending"
+    return {
+        "pending_op": op,
+        "sync_state": state,
+        "base_json": fields_to_json(base) if base is not None and op is not None else None,
+        # A user's fix supersedes the server's old complaint.
+        "last_error": None if user_edit and state == "pending" else record.last_error,
+    }
+
+
+def customer_display(conn: Connection, customer_uuid: str | None) -> tuple[bool, str | None]:
+    """Whether the mirror knows a live customer with this uuid, and their display name."""
+    row = conn.exec_driver_sql(
+        "SELECT coalesce(nullif(trim(ifnull(first_name, '') || ' ' || ifnull(last_name, '')),"
+        " ''), company_name), deleted_at FROM customers WHERE uuid = ?",
+        (customer_uuid,),
+    ).first()
+    if row is None:
+        return False, None
+    return row[1] is None, row[0]
+
+
+def _customer_name(conn: Connection, customer_uuid: str) -> str | None:
+    known, name = customer_display(conn, customer_uuid)
+    if not known:
+        raise InvalidJob([FieldError(
+            "customer_uuid", f"no live customer {customer_uuid} in the local customer list"
+        )])
+    return name
+
+
+def create(conn: Connection, values: Mapping[str, object]) -> JobRecord:
+    clean = validate_changes(values, None)
+    record = {**new_job_defaults(), **clean}
+    customer_name = _customer_name(conn, record["customer_uuid"])
+    columns = {**record, "customer_name": customer_name, "sync_state": "pending",
+               "pending_op": "create", "local_rev": 1, "local_modified_at": now_iso()}
+    names = ", ".join(columns)
+    marks = ", ".join("?" * len(columns))
+    result = conn.exec_driver_sql(
+        f"INSERT INTO jobs ({names}) VALUES ({marks}) RETURNING local_id",
+        tuple(to_db(v) for v in columns.values()),
+    )
+    local_id = int(result.scalar_one())
+    return _require(conn, local_id)
+
+
+def update(conn: Connection, local_id: int, changes: Mapping[str, object]) -> JobRecord:
+    record = _require(conn, local_id)
+    if record.deleted:
+        raise InvalidJob([FieldError("job", "is in the Trash; restore it before editing")])
+    clean = validate_changes(changes, record.values)
+    changed = {k: v for k, v in clean.items() if record.values[k] != v}
+    if not changed:
+        return record
+    columns: dict[str, Any] = dict(changed)
+    if "customer_uuid" in changed:
+        columns["customer_name"] = _customer_name(conn, changed["customer_uuid"])
+    values = {**record.values, **changed}
+    columns.update(_bookkeeping(record, values, _server_snapshot(record), user_edit=True))
+    _write(conn, local_id, columns)
+    return _require(conn, local_id)
+
+
+def delete(conn: Connection, local_id: int) -> JobRecord:
+    record = _require(conn, local_id)
+    if record.deleted:
+        return record
+    values = {**record.values, "deleted_at": now_iso()}
+    columns = {"deleted_at": values["deleted_at"]}
+    columns.update(_bookkeeping(record, values, _server_snapshot(record), user_edit=True))
+    _write(conn, local_id, columns)
+    return _require(conn, local_id)
+
+
+def restore(conn: Connection, local_id: int) -> JobRecord:
+    record = _require(conn, local_id)
+    if not record.deleted:
+        return record
+    base = _server_snapshot(record)
+    if record.uuid is not None and (base is None or base.get("deleted_at") is not None):
+        # The server already deleted it and the API cannot undelete: bring it back
+        # as a new job with the same contents.
+        columns: dict[str, Any] = {
+            "uuid": None, "job_number": None, "created_at": None, "updated_at": None,
+            "deleted_at": None, "sync_state": "pending", "pending_op": "create",
+            "base_json": None, "conflict_json": None, "last_error": None,
+            "idempotency_key": None, "request_body": None, "first_attempt_at": None,
+        }
+    else:
+        values = {**record.values, "deleted_at": None}
+        columns = {"deleted_at": None}
+        columns.update(_bookkeeping(record, values, base, user_edit=True))
+    _write(conn, local_id, columns)
+    return _require(conn, local_id)
+
+
+def discard(conn: Connection, local_id: int) -> JobRecord | None:
+    """Drop unsent changes: the row returns to the server's version (or goes away)."""
+    record = _require(conn, local_id)
+    if record.uuid is None:
+        if record.idempotency_key is not None:
+            raise InvalidJob([FieldError(
+                "job", "its creation may already have reached the server; sync before discarding"
+            )])
+        conn.exec_driver_sql("DELETE FROM jobs WHERE local_id = ?", (local_id,))
+        return None
+    columns: dict[str, Any] = dict(record.base) if record.base is not None else {}
+    columns.pop("uuid", None)
+    if columns.get("customer_uuid") != record.values["customer_uuid"]:
+        columns["customer_name"] = customer_display(conn, columns.get("customer_uuid"))[1]
+    columns.update({
+        "sync_state": "synced", "pending_op": None, "base_json": None, "conflict_json": None,
+        "last_error": None, "idempotency_key": None, "request_body": None,
+        "first_attempt_at": None,
+    })
+    _write(conn, local_id, columns)
+    return _require(conn, local_id)

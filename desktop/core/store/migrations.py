@@ -1,0 +1,257 @@
+"""Versioned schema: frozen DDL per version and a copy-then-swap upgrade.
+
+``PRAGMA user_version`` holds the schema version. An upgrade never touches the
+user's file in place: it copies the database (SQLite backup API, so WAL content is
+included), migrates the copy, and only then renames it over the original. A failed
+migration leaves the old file exactly as it was.
+
+Each migration's DDL is frozen text, never derived from the current models, so an
+old database is always upgraded through the same steps a fresh one took.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite3.Connection], None]
+
+_V1_JOBS = """
+CREATE TABLE jobs (
+    local_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT UNIQUE,
+    job_number TEXT,
+    customer_uuid TEXT,
+    location_uuid TEXT,
+    assigned_to_user_id TEXT,
+    title TEXT,
+    description TEXT,
+    status TEXT,
+    priority TEXT,
+    is_urgent BOOLEAN NOT NULL DEFAULT 0,
+    is_emergency BOOLEAN NOT NULL DEFAULT 0,
+    service_address1 TEXT,
+    service_address2 TEXT,
+    service_city TEXT,
+    service_state TEXT,
+    service_zip TEXT,
+    estimated_amount INTEGER,
+    actual_amount INTEGER,
+    scheduled_date TEXT,
+    scheduled_time_start TEXT,
+    scheduled_time_end TEXT,
+    started_at TEXT,
+    completed_at TEXT,
+    invoiced_at TEXT,
+    paid_at TEXT,
+    internal_notes TEXT,
+    customer_notes TEXT,
+    created_at TEXT,
+    updated_at TEXT,
+    deleted_at TEXT,
+    customer_name TEXT,
+    extras_json TEXT,
+    sync_state TEXT NOT NULL DEFAULT 'synced',
+    pending_op TEXT,
+    base_json TEXT,
+    conflict_json TEXT,
+    idempotency_key TEXT,
+    request_body TEXT,
+    first_attempt_at TEXT,
+    last_error TEXT,
+    local_rev INTEGER NOT NULL DEFAULT 0,
+    local_modified_at TEXT,
+    -- Ranks follow the API's own order, so "sort by priority" means urgency,
+    -- not the alphabet; generated so no write path can forget them.
+    priority_rank INTEGER GENERATED ALWAYS AS (
+        CASE priority WHEN 'Low' THEN 0 WHEN 'Normal' THEN 1 WHEN 'High' THEN 2
+        WHEN 'Emergency' THEN 3 ELSE 4 END) VIRTUAL,
+    status_rank INTEGER GENERATED ALWAYS AS (
+        CASE status WHEN 'New' THEN 0 WHEN 'Contacted' THEN 1 WHEN 'Scheduled' THEN 2
+        WHEN 'In Progress' THEN 3 WHEN 'Needs Approval' THEN 4
+        WHEN 'Ready to Invoice' THEN 5 WHEN 'Invoiced' THEN 6 WHEN 'Complete' THEN 7
+        WHEN 'Estimate Sent' THEN 8 WHEN 'Estimate Approved' THEN 9 ELSE 10 END) VIRTUAL,
+    CHECK (sync_state IN ('synced', 'pending', 'conflict', 'rejected')),
+    CHECK (pending_op IS NULL OR pending_op IN ('create', 'update', 'delete'))
+)
+"""
+
+# Sort indexes end in local_id so ties have a stable order and pages never shuffle.
+_V1_INDEXES = [
+    "CREATE INDEX ix_jobs_job_number ON jobs (job_number COLLATE NOCASE, local_id)",
+    "CREATE INDEX ix_jobs_title ON jobs (title COLLATE NOCASE, local_id)",
+    "CREATE INDEX ix_jobs_customer_name ON jobs (customer_name COLLATE NOCASE, local_id)",
+    "CREATE INDEX ix_jobs_customer_uuid ON jobs (customer_uuid)",
+    "CREATE INDEX ix_jobs_assigned ON jobs (assigned_to_user_id, scheduled_date)",
+    "CREATE INDEX ix_jobs_status ON jobs (status, scheduled_date)",
+    "CREATE INDEX ix_jobs_status_rank ON jobs (status_rank, local_id)",
+    "CREATE INDEX ix_jobs_priority_rank ON jobs (priority_rank, local_id)",
+    "CREATE INDEX ix_jobs_scheduled ON jobs (scheduled_date, scheduled_time_start, local_id)",
+    "CREATE INDEX ix_jobs_city ON jobs (service_city COLLATE NOCASE, local_id)",
+    "CREATE INDEX ix_jobs_estimated ON jobs (estimated_amount, local_id)",
+    "CREATE INDEX ix_jobs_created ON jobs (created_at, local_id)",
+    "CREATE INDEX ix_jobs_updated ON jobs (updated_at, local_id)",
+    "CREATE INDEX ix_jobs_unsynced ON jobs (sync_state) WHERE sync_state != 'synced'",
+    "CREATE INDEX ix_jobs_deleted ON jobs (deleted_at) WHERE deleted_at IS NOT NULL",
+]
+
+_V1_CUSTOMERS = """
+CREATE TABLE customers (
+    uuid TEXT PRIMARY KEY,
+    first_name TEXT,
+    last_name TEXT,
+    company_name TEXT,
+    phone TEXT,
+    email TEXT,
+    physical_address1 TEXT,
+    physical_address2 TEXT,
+    physical_city TEXT,
+    physical_state TEXT,
+    physical_zip TEXT,
+    updated_at TEXT,
+    deleted_at TEXT,
+    extras_json TEXT
+)
+"""
+
+_V1_META = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+
+# The search index is a plain FTS5 table keyed by local_id and kept current by
+# triggers, so every write path (user edit, sync, migration) updates it.
+_V1_FTS = [
+    """CREATE VIRTUAL TABLE jobs_fts USING fts5(
+        title, description, job_number, customer_name, address, notes,
+        tokenize = 'trigram')""",
+    """CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+        INSERT INTO jobs_fts (rowid, title, description, job_number, customer_name,
+                              address, notes)
+        VALUES (new.local_id, new.title, new.description, new.job_number,
+                new.customer_name,
+                ifnull(new.service_address1, '') || ' ' || ifnull(new.service_address2, '')
+                || ' ' || ifnull(new.service_city, '') || ' '
+                || ifnull(new.service_state, '') || ' ' || ifnull(new.service_zip, ''),
+                ifnull(new.internal_notes, '') || ' ' || ifnull(new.customer_notes, ''));
+    END""",
+    """CREATE TRIGGER jobs_fts_update AFTER UPDATE OF title, description, job_number,
+        customer_name, service_address1, service_address2, service_city,
+        service_state, service_zip, internal_notes, customer_notes ON jobs BEGIN
+        UPDATE jobs_fts SET title = new.title, description = new.description,
+            job_number = new.job_number, customer_name = new.customer_name,
+            address = ifnull(new.service_address1, '') || ' '
+                || ifnull(new.service_address2, '') || ' ' || ifnull(new.service_city, '')
+                || ' ' || ifnull(new.service_state, '') || ' ' || ifnull(new.service_zip, ''),
+            notes = ifnull(new.internal_notes, '') || ' ' || ifnull(new.customer_notes, '')
+        WHERE rowid = new.local_id;
+    END""",
+    """CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+        DELETE FROM jobs_fts WHERE rowid = old.local_id;
+    END""",
+    # A customer renamed in the mirror renames every one of their jobs' display name.
+    """CREATE TRIGGER customers_rename AFTER UPDATE OF first_name, last_name,
+        company_name ON customers BEGIN
+        UPDATE jobs SET customer_name = coalesce(nullif(trim(ifnull(new.first_name, '')
+                                   || ' ' || ifnull(new.last_name, '')), ''),
+                                   new.company_name)
+        WHERE customer_uuid = new.uuid;
+    END""",
+]
+
+
+def _v1(conn: sqlite3.Connection) -> None:
+    for statement in [_V1_JOBS, *_V1_INDEXES, _V1_CUSTOMERS, _V1_META, *_V1_FTS]:
+        conn.execute(statement)
+
+
+#: MIGRATIONS[i] takes a database from version i to version i + 1.
+MIGRATIONS: Sequence[Migration] = (_v1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class MigrationError(RuntimeError):
+    """The upgrade failed; the original database file is untouched."""
+
+
+class TooNewError(RuntimeError):
+    """The file was written by a newer JobDesk; opening it could corrupt it."""
+
+
+def user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _apply(conn: sqlite3.Connection, start: int, migrations: Sequence[Migration]) -> None:
+    for version in range(start, len(migrations)):
+        conn.execute("BEGIN IMMEDIATE")
+        migrations[version](conn)
+        conn.execute(f"PRAGMA user_version = {version + 1}")
+        conn.execute("COMMIT")
+
+
+def _create_owner_only(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def ensure_schema(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Create or upgrade the database at ``path``; returns the version it is now at."""
+    target = len(migrations)
+    if not path.exists():
+        _create_owner_only(path)
+        conn = sqlite3.connect(path, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            _apply(conn, 0, migrations)
+        finally:
+            conn.close()
+        return target
+
+    current = user_version(path)
+    if current > target:
+        raise TooNewError(
+            f"{path} was written by a newer JobDesk (schema {current}, this one knows "
+            f"{target}); update JobDesk to open it"
+        )
+    if current == target:
+        return current
+
+    work = path.with_name(path.name + ".upgrading")
+    work.unlink(missing_ok=True)
+    _create_owner_only(work)
+    source = sqlite3.connect(path)
+    dest = sqlite3.connect(work, isolation_level=None)
+    try:
+        source.backup(dest)
+        dest.execute("PRAGMA journal_mode=DELETE")
+        _apply(dest, current, migrations)
+    except Exception as exc:
+        with contextlib.suppress(sqlite3.Error):
+            dest.execute("ROLLBACK")
+        dest.close()
+        source.close()
+        work.unlink(missing_ok=True)
+        log.exception("schema upgrade of %s from %d failed", path, current)
+        raise MigrationError(
+            f"could not upgrade {path} from schema {current} to {target}: {exc}; "
+            "the original file is unchanged"
+        ) from exc
+    dest.close()
+    # Fold the WAL into the old file and drop it, so the swap below cannot pair the
+    # new main file with a stale write-ahead log.
+    source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    source.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(work, path)
+    log.info("upgraded %s from schema %d to %d", path, current, target)
+    return target

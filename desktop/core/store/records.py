@@ -1,0 +1,167 @@
+"""Plain frozen values that leave the store; never ORM objects, so any thread may hold them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from desktop.core.jobs import EDITABLE_FIELDS, FIELD_KINDS, JOB_FIELDS, Kind, wire_value
+
+#: Columns read for every job, in this order: the API fields, then bookkeeping.
+BOOKKEEPING = (
+    "local_id",
+    "customer_name",
+    "extras_json",
+    "sync_state",
+    "pending_op",
+    "base_json",
+    "conflict_json",
+    "idempotency_key",
+    "request_body",
+    "first_attempt_at",
+    "last_error",
+    "local_rev",
+    "local_modified_at",
+)
+JOB_COLUMNS = (*JOB_FIELDS, *BOOKKEEPING)
+#: Read alongside, from the customer mirror (a join on its primary key).
+CUSTOMER_COLUMNS = ("first_name", "last_name")
+
+
+def fields_to_json(fields: Mapping[str, Any]) -> str:
+    return json.dumps({k: wire_value(v) for k, v in fields.items()}, sort_keys=True)
+
+
+def fields_from_json(text: str | None) -> dict[str, Any]:
+    """Inverse of ``fields_to_json``: amounts come back as ``Decimal``."""
+    if not text:
+        return {}
+    raw: dict[str, Any] = json.loads(text)
+    for name, value in raw.items():
+        if value is not None and FIELD_KINDS.get(name) is Kind.MONEY:
+            raw[name] = Decimal(value)
+    return raw
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One field both sides changed differently; ``theirs`` may be the remote deletion."""
+
+    field: str
+    base: Any
+    mine: Any
+    theirs: Any
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    values: Mapping[str, Any]
+    local_id: int
+    customer_first_name: str | None
+    customer_last_name: str | None
+    customer_name: str | None
+    sync_state: str
+    pending_op: str | None
+    last_error: str | None
+    local_rev: int
+    base: Mapping[str, Any] | None
+    conflicts: tuple[Conflict, ...]
+    extras: Mapping[str, Any]
+    idempotency_key: str | None
+    request_body: Mapping[str, Any] | None
+    first_attempt_at: str | None
+    local_modified_at: str | None
+
+    def __getitem__(self, field: str) -> Any:
+        return self.values[field]
+
+    @property
+    def uuid(self) -> str | None:
+        uuid: str | None = self.values["uuid"]
+        return uuid
+
+    @property
+    def deleted(self) -> bool:
+        return self.values["deleted_at"] is not None
+
+    def editable(self) -> dict[str, Any]:
+        return {f: self.values[f] for f in EDITABLE_FIELDS}
+
+    @classmethod
+    def from_row(cls, row: Any) -> JobRecord:
+        data = dict(zip(JOB_COLUMNS, row[: len(JOB_COLUMNS)], strict=True))
+        first, last = row[len(JOB_COLUMNS) :]
+        values = {f: data[f] for f in JOB_FIELDS}
+        for name in ("is_urgent", "is_emergency"):
+            values[name] = bool(values[name])
+        for name in ("estimated_amount", "actual_amount"):
+            if values[name] is not None:
+                values[name] = (Decimal(int(values[name])) / 100).quantize(Decimal("0.01"))
+        conflicts = tuple(
+            Conflict(field=c["field"], base=c["base"], mine=c["mine"], theirs=c["theirs"])
+            for c in json.loads(data["conflict_json"] or "[]")
+        )
+        return cls(
+            values=values,
+            local_id=data["local_id"],
+            customer_first_name=first,
+            customer_last_name=last,
+            customer_name=data["customer_name"],
+            sync_state=data["sync_state"],
+            pending_op=data["pending_op"],
+            last_error=data["last_error"],
+            local_rev=data["local_rev"],
+            base=fields_from_json(data["base_json"]) if data["base_json"] else None,
+            conflicts=conflicts,
+            extras=json.loads(data["extras_json"] or "{}"),
+            idempotency_key=data["idempotency_key"],
+            request_body=json.loads(data["request_body"]) if data["request_body"] else None,
+            first_attempt_at=data["first_attempt_at"],
+            local_modified_at=data["local_modified_at"],
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as the CLI's ``--json`` prints it: API names, amounts as text."""
+        out: dict[str, Any] = {f: wire_value(self.values[f]) for f in JOB_FIELDS}
+        if self.values["customer_uuid"] and (self.customer_first_name or self.customer_last_name):
+            out["customer"] = {
+                "uuid": self.values["customer_uuid"],
+                "first_name": self.customer_first_name,
+                "last_name": self.customer_last_name,
+            }
+        out["local_id"] = self.local_id
+        out["sync_state"] = self.sync_state
+        out["sync_error"] = self.last_error
+        return out
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    uuid: str
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    phone: str | None
+    email: str | None
+    address: str | None
+    deleted_at: str | None
+
+    @property
+    def display_name(self) -> str:
+        name = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return name or self.company_name or self.uuid
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uuid": self.uuid,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "company_name": self.company_name,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+            "deleted_at": self.deleted_at,
+        }
