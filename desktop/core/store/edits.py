@@ -25,7 +25,7 @@ from desktop.core.jobs import (
     new_job_defaults,
     validate_changes,
 )
-from desktop.core.store.queries import SELECT_RECORD
+from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_to_json
 
 
@@ -47,6 +47,12 @@ def to_db(value: Any) -> Any:
     if isinstance(value, Decimal):
         return int((value * 100).to_integral_value())
     return value
+
+
+def last_local_id(conn: Connection) -> int:
+    """The highest local id ever issued (AUTOINCREMENT never reuses one)."""
+    value = conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'jobs'").scalar()
+    return int(value or 0)
 
 
 def load(conn: Connection, local_id: int) -> JobRecord | None:
@@ -147,11 +153,13 @@ def create(conn: Connection, values: Mapping[str, object]) -> JobRecord:
                "pending_op": "create", "local_rev": 1, "local_modified_at": now_iso()}
     names = ", ".join(columns)
     marks = ", ".join("?" * len(columns))
+    last = last_local_id(conn)
     result = conn.exec_driver_sql(
         f"INSERT INTO jobs ({names}) VALUES ({marks}) RETURNING local_id",
         tuple(to_db(v) for v in columns.values()),
     )
     local_id = int(result.scalar_one())
+    conn.exec_driver_sql(INDEX_NEW_JOBS_SQL, (last,))
     return _require(conn, local_id)
 
 

@@ -11,25 +11,29 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from desktop.core.jobs import JOB_FIELDS
+from desktop.core.jobs import JOB_FIELDS, Priority, Status
 from desktop.core.store.records import CUSTOMER_COLUMNS, JOB_COLUMNS
 
 SYNC_STATES = ("synced", "pending", "conflict", "rejected")
+#: The generated rank columns' values (see migrations); unknown values rank last.
+STATUS_RANK = {s.value: i for i, s in enumerate(Status)}
+PRIORITY_RANK = {p.value: i for i, p in enumerate(Priority)}
 Deleted = Literal["exclude", "include", "only"]
 
-#: Sort keys the list offers, each an indexed expression (see migrations).
-SORTS: dict[str, tuple[str, ...]] = {
-    "job_number": ("j.job_number COLLATE NOCASE",),
-    "title": ("j.title COLLATE NOCASE",),
-    "customer": ("j.customer_name COLLATE NOCASE",),
-    "status": ("j.status_rank",),
-    "priority": ("j.priority_rank",),
-    "scheduled": ("j.scheduled_date", "j.scheduled_time_start"),
-    "city": ("j.service_city COLLATE NOCASE",),
-    "estimated_amount": ("j.estimated_amount",),
-    "created_at": ("j.created_at",),
-    "updated_at": ("j.updated_at",),
-    "sync_state": ("j.sync_state",),
+#: Sort keys the list offers: their ORDER BY terms and the index that serves them
+#: (see migrations: each carries the broad filters' columns too).
+SORTS: dict[str, tuple[tuple[str, ...], str]] = {
+    "job_number": (("j.job_number COLLATE NOCASE",), "ix_sort_job_number"),
+    "title": (("j.title COLLATE NOCASE",), "ix_sort_title"),
+    "customer": (("j.customer_name COLLATE NOCASE",), "ix_sort_customer"),
+    "status": (("j.status_rank",), "ix_sort_status"),
+    "priority": (("j.priority_rank",), "ix_sort_priority"),
+    "scheduled": (("j.scheduled_date", "j.scheduled_time_start"), "ix_sort_scheduled"),
+    "city": (("j.service_city COLLATE NOCASE",), "ix_sort_city"),
+    "estimated_amount": (("j.estimated_amount",), "ix_sort_estimated"),
+    "created_at": (("j.created_at",), "ix_sort_created"),
+    "updated_at": (("j.updated_at",), "ix_sort_updated"),
+    "sync_state": (("j.sync_state",), "ix_sort_sync_state"),
 }
 
 SELECT_RECORD = (
@@ -68,6 +72,27 @@ def _like_escape(token: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", token) + "%"
 
 
+#: Feeds the search index from the jobs table (see migrations for why not a trigger).
+INDEX_NEW_JOBS_SQL = """
+INSERT INTO jobs_fts (rowid, title, description, job_number, customer_name, address, notes)
+SELECT local_id, title, description, job_number, customer_name,
+       ifnull(service_address1, '') || ' ' || ifnull(service_address2, '') || ' '
+       || ifnull(service_city, '') || ' ' || ifnull(service_state, '') || ' '
+       || ifnull(service_zip, ''),
+       ifnull(internal_notes, '') || ' ' || ifnull(customer_notes, '')
+FROM jobs WHERE local_id > ?
+"""
+
+
+def has_narrow_index(query: JobQuery) -> bool:
+    """Whether a filter with an index of its own that keeps few rows is present.
+
+    Such a query is left to SQLite's planner; every other one walks the sort index.
+    """
+    return bool(query.customer_uuid or query.date_from or query.date_to or query.search
+                or query.sync_states or query.deleted == "only")
+
+
 def where_clause(query: JobQuery) -> tuple[str, list[Any]]:
     """The WHERE clause (without the keyword) and its parameters."""
     parts: list[str] = []
@@ -79,9 +104,16 @@ def where_clause(query: JobQuery) -> tuple[str, list[Any]]:
     if query.statuses:
         parts.append(f"j.status IN ({', '.join('?' * len(query.statuses))})")
         params.extend(query.statuses)
+        if query.sort == "status":
+            # Restating the filter on the sort key turns the index walk into a range.
+            ranks = sorted({STATUS_RANK.get(s, len(STATUS_RANK)) for s in query.statuses})
+            parts.append(f"j.status_rank IN ({', '.join(map(str, ranks))})")
     if query.priority:
         parts.append("j.priority = ?")
         params.append(query.priority)
+        if query.sort == "priority":
+            rank = PRIORITY_RANK.get(query.priority, len(PRIORITY_RANK))
+            parts.append(f"j.priority_rank = {rank}")
     if query.customer_uuid:
         parts.append("j.customer_uuid = ?")
         params.append(query.customer_uuid)
@@ -97,12 +129,16 @@ def where_clause(query: JobQuery) -> tuple[str, list[Any]]:
         parts.append("j.scheduled_date < ?")
         params.append((query.date_to + timedelta(days=1)).isoformat())
     if query.unscheduled:
-        parts.append("j.scheduled_date IS NULL")
+        # The same expression the sort indexes carry, so they can answer it.
+        parts.append("(j.scheduled_date IS NULL) = 1")
     if query.urgent:
         parts.append("(j.is_urgent OR j.is_emergency OR j.priority = 'Emergency')")
     if query.sync_states:
         parts.append(f"j.sync_state IN ({', '.join('?' * len(query.sync_states))})")
         params.extend(query.sync_states)
+        if "synced" not in query.sync_states:
+            # Lets SQLite use the small partial index of unsynced rows.
+            parts.append("j.sync_state != 'synced'")
     _search_clause(query.search, parts, params)
     return (" AND ".join(parts) or "1"), params
 
@@ -124,23 +160,68 @@ def _search_clause(text: str, parts: list[str], params: list[Any]) -> None:
 
 
 def order_clause(query: JobQuery) -> str:
-    terms = SORTS.get(query.sort)
-    if terms is None:
+    sort = SORTS.get(query.sort)
+    if sort is None:
         if query.sort not in JOB_FIELDS:
             raise ValueError(f"sort: unknown column {query.sort!r}")
-        terms = (f"j.{query.sort}",)
+        terms: tuple[str, ...] = (f"j.{query.sort}",)
+    else:
+        terms = sort[0]
     direction = " DESC" if query.descending else ""
     return ", ".join(f"{t}{direction}" for t in (*terms, "j.local_id"))
 
 
-def ids_sql(query: JobQuery) -> tuple[str, list[Any]]:
-    where, params = where_clause(query)
-    return f"SELECT j.local_id FROM jobs j WHERE {where} ORDER BY {order_clause(query)}", params
+#: Below this many matches a status filter is cheaper to sort than to walk past.
+FEW = 2000
 
 
-def page_sql(query: JobQuery, offset: int, limit: int) -> tuple[str, list[Any]]:
+def few_matches_sql(query: JobQuery) -> tuple[str, list[Any]] | None:
+    """A bounded, index-only count of a status (+ priority, technician) filter.
+
+    Walking the sort index is the right plan when matches are common; when a
+    combination is rare (new, high priority, one technician) the walk would pass
+    almost every job, while the filter index finds the few at once.
+    """
+    if not query.statuses:
+        return None
+    parts = [f"status IN ({', '.join('?' * len(query.statuses))})"]
+    params: list[Any] = list(query.statuses)
+    if query.priority:
+        parts.append("priority = ?")
+        params.append(query.priority)
+    if query.assigned_to:
+        parts.append("assigned_to_user_id = ?")
+        params.append(query.assigned_to)
+    parts.append("deleted_at IS NULL" if query.deleted == "exclude" else "1")
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY ix_jobs_filters "
+           f"WHERE {' AND '.join(parts)} LIMIT {FEW})")
+    return sql, params
+
+
+def _source(query: JobQuery, few: bool) -> str:
+    if has_narrow_index(query):
+        return "jobs j"
+    if few:
+        return "jobs j INDEXED BY ix_jobs_filters"
+    sort = SORTS.get(query.sort)
+    return "jobs j" if sort is None else f"jobs j INDEXED BY {sort[1]}"
+
+
+def ids_sql(query: JobQuery, *, few: bool = False) -> tuple[str, list[Any]]:
+    """Matching ids in order; ``few`` when ``few_matches_sql`` counted under ``FEW``."""
     where, params = where_clause(query)
-    sql = f"{SELECT_RECORD} WHERE {where} ORDER BY {order_clause(query)} LIMIT ? OFFSET ?"
+    return (f"SELECT j.local_id FROM {_source(query, few)} WHERE {where} "
+            f"ORDER BY {order_clause(query)}"), params
+
+
+def page_sql(
+    query: JobQuery, offset: int, limit: int, *, few: bool = False
+) -> tuple[str, list[Any]]:
+    """One page of records: ids picked (and sorted) first, whole rows fetched after,
+    so the sort never carries wide rows it will throw away."""
+    ids, params = ids_sql(query, few=few)
+    order = order_clause(query)
+    sql = f"{SELECT_RECORD} WHERE j.local_id IN ({ids} LIMIT ? OFFSET ?) ORDER BY {order}"
     return sql, [*params, limit, offset]
 
 

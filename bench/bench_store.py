@@ -1,0 +1,90 @@
+"""The local store at 100,000 jobs: list pages, search, counts, one edit, bulk insert.
+
+Run: ``.venv/bin/python -m bench.bench_store``
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import tempfile
+import time
+from pathlib import Path
+
+from bench.measure import median_ms, report
+from desktop.core.jobs import Status, parse_server_job
+from desktop.core.store import JobQuery, Store
+from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
+from desktop.emulator.demo_data import generate
+
+JOBS = 100_000
+
+
+def build(path: Path) -> tuple[Store, float, list[str], list[str]]:
+    start = time.perf_counter()
+    data = generate(jobs=JOBS, customers=8_000, seed=7)
+    store = Store.open(path)
+    store.upsert_customers(data.customers)
+    for offset in range(0, JOBS, 5_000):
+        parsed = [parse_server_job(j) for j in data.jobs[offset:offset + 5_000]]
+        with store.write() as conn:
+            upsert_nested_customers(conn, parsed)
+            insert_server_jobs(conn, parsed)
+    elapsed = time.perf_counter() - start
+    store.checkpoint()
+    customers = [c["uuid"] for c in data.customers]
+    return store, elapsed, customers, data.technician_ids
+
+
+def main() -> int:
+    rng = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        store, insert_s, customers, technicians = build(Path(tmp) / "bench.sqlite3")
+        try:
+            ok = report(f"generate + insert {JOBS:,} jobs", insert_s, 15.0, "s")
+            filters = [
+                JobQuery(),
+                JobQuery(statuses=(Status.SCHEDULED, Status.IN_PROGRESS)),
+                JobQuery(priority="Emergency"),
+                JobQuery(customer_uuid=rng.choice(customers)),
+                JobQuery(assigned_to=technicians[0]),
+                JobQuery(unscheduled=True),
+                JobQuery(urgent=True),
+                JobQuery(sync_states=("pending", "conflict")),
+                JobQuery(deleted="only"),
+                JobQuery(statuses=(Status.NEW,), priority="High", assigned_to=technicians[1]),
+            ]
+            sorts = ["scheduled", "title", "customer", "status", "priority", "job_number",
+                     "estimated_amount", "city", "updated_at"]
+            worst, worst_name = 0.0, ""
+            for base, sort, desc in itertools.product(filters, sorts, (False, True)):
+                query = JobQuery(**{**base.__dict__, "sort": sort, "descending": desc})
+                figure = median_ms(lambda q=query: store.page(q, 0, 50), rounds=7, warmup=1)
+                if figure > worst:
+                    worst, worst_name = figure, f"{base} sort={sort} desc={desc}"
+            ok &= report("first page of 50, worst filter x sort combination (median)",
+                         worst, 10.0)
+            print(f"      worst combination: {worst_name}")
+
+            def search(term: str) -> None:
+                query = JobQuery(search=term)
+                store.page(query, 0, 50)
+                store.count(query)
+
+            terms = ["pip", "ter", "lea", "hea", "oak", "ace", "smi", "JOB"]
+            worst_search = max(median_ms(lambda t=t: search(t), rounds=9) for t in terms)
+            ok &= report("FTS 3-letter search: first page + total (worst term median)",
+                         worst_search, 30.0)
+            ok &= report("count by status", median_ms(store.count_by_status, rounds=30), 10.0)
+            ids = store.ids(JobQuery())
+            picks = iter(rng.sample(ids, 200))
+            titles = itertools.cycle(["Replace valve", "Replace valve (2nd visit)"])
+            ok &= report("one local edit committed with bookkeeping", median_ms(
+                lambda: store.update_job(next(picks), {"title": next(titles)}), rounds=60), 5.0)
+        finally:
+            store.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""Schema versioning: the frozen DDL, upgrades by copy-then-swap, refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.core.store import JobQuery, Store
+from desktop.core.store.migrations import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    MigrationError,
+    TooNewError,
+    ensure_schema,
+    user_version,
+)
+from desktop.core.store.schema import CUSTOMER_TABLE, JOB_TABLE
+from tests.conftest import make_customer
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _columns(path: Path, table: str) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        # table_xinfo lists generated columns too; hidden=0 keeps the stored ones.
+        return {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")
+                if row[6] in (0,)}
+    finally:
+        conn.close()
+
+
+def _v1_file(tmp_path: Path) -> Path:
+    path = tmp_path / "v1.sqlite3"
+    store = Store.open(path)
+    customer = make_customer(store)
+    store.create_job({"customer_uuid": customer, "title": "Kept across upgrades"})
+    store.close()
+    return path
+
+
+def test_frozen_ddl_matches_the_models(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite3"
+    ensure_schema(path)
+    assert user_version(path) == SCHEMA_VERSION
+    assert _columns(path, "jobs") == {c.name for c in JOB_TABLE.columns}
+    assert _columns(path, "customers") == {c.name for c in CUSTOMER_TABLE.columns}
+
+
+def _add_column(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE jobs ADD COLUMN crew_size INTEGER")
+    conn.execute("UPDATE jobs SET crew_size = 2")
+
+
+def _broken(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE jobs SET title = 'half-way'")
+    raise RuntimeError("disk on fire")
+
+
+def test_upgrade_runs_pending_migrations_and_keeps_data(tmp_path: Path) -> None:
+    path = _v1_file(tmp_path)
+    assert ensure_schema(path, (*MIGRATIONS, _add_column)) == SCHEMA_VERSION + 1
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("SELECT title, crew_size FROM jobs").fetchall() == [
+            ("Kept across upgrades", 2)]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
+    finally:
+        conn.close()
+    assert not list(tmp_path.glob("*.upgrading"))
+
+
+def test_failed_upgrade_leaves_the_file_untouched(tmp_path: Path) -> None:
+    path = _v1_file(tmp_path)
+    before = _digest(path)
+    with pytest.raises(MigrationError, match="original file is unchanged"):
+        ensure_schema(path, (*MIGRATIONS, _broken))
+    assert _digest(path) == before
+    assert user_version(path) == SCHEMA_VERSION
+    assert not list(tmp_path.glob("*.upgrading"))
+    store = Store.open(path)
+    try:
+        assert [r["title"] for r in store.page(JobQuery())] == [
+            "Kept across upgrades"]
+    finally:
+        store.close()
+
+
+def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = _v1_file(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.close()
+    with pytest.raises(TooNewError, match="newer JobDesk"):
+        Store.open(path)

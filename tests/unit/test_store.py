@@ -1,0 +1,195 @@
+"""The local mirror on a real SQLite file: edits, bookkeeping, queries, search."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from desktop.core.jobs import InvalidJob
+from desktop.core.store import JobQuery, Store
+from tests.conftest import make_customer
+
+
+def _job(store: Store, customer: str, title: str = "Fix leak", **values: object) -> int:
+    return store.create_job({"customer_uuid": customer, "title": title, **values}).local_id
+
+
+def _mark_synced(store: Store, local_id: int, uuid: str, updated_at: str) -> None:
+    """Stand in for a confirmed server write (the sync engine's job)."""
+    with store.write() as conn:
+        conn.exec_driver_sql(
+            "UPDATE jobs SET uuid = ?, updated_at = ?, created_at = ?, sync_state = 'synced', "
+            "pending_op = NULL, base_json = NULL WHERE local_id = ?",
+            (uuid, updated_at, updated_at, local_id),
+        )
+
+
+def test_database_file_is_owner_only_and_in_wal_mode(store: Store) -> None:
+    mode = stat.S_IMODE(os.stat(store.path).st_mode)
+    assert mode == 0o600
+    with store.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_create_records_a_pending_create(store: Store, customer: str) -> None:
+    record = store.create_job({"customer_uuid": customer, "title": "Fix leak",
+                               "estimated_amount": "150.5"})
+    assert record.sync_state == "pending" and record.pending_op == "create"
+    assert record.uuid is None
+    assert record["status"] == "New" and record["priority"] == "Normal"
+    assert record["estimated_amount"] == Decimal("150.50")
+    assert record.to_json()["estimated_amount"] == "150.50"
+    assert record.to_json()["customer"]["last_name"] == "Lovelace"
+
+
+def test_bad_input_changes_nothing(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    before = store.get(local_id)
+    with pytest.raises(InvalidJob, match="priority"):
+        store.update_job(local_id, {"title": "New title", "priority": "Whenever"})
+    assert store.get(local_id) == before
+    with pytest.raises(InvalidJob, match="customer_uuid"):
+        store.create_job({"customer_uuid": "123e4567-e89b-12d3-a456-426614174000", "title": "x"})
+    assert store.count(JobQuery()) == 1
+
+
+def test_edits_of_a_synced_job_coalesce_against_its_base(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000001", "2025-01-01T00:00:00.000Z")
+    store.update_job(local_id, {"status": "Scheduled"})
+    record = store.update_job(local_id, {"description": "Under the sink"})
+    assert record.pending_op == "update" and record.sync_state == "pending"
+    assert record.base is not None and record.base["status"] == "New"
+    assert record.base["updated_at"] == "2025-01-01T00:00:00.000Z"
+    assert record.local_rev == 3
+    # Undoing every change by hand leaves nothing to send.
+    record = store.update_job(local_id, {"status": "New", "description": ""})
+    assert record.pending_op is None and record.sync_state == "synced" and record.base is None
+
+
+def test_created_then_deleted_offline_costs_nothing(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    record = store.delete_job(local_id)
+    assert record.deleted and record.pending_op is None
+    assert store.count(JobQuery(sync_states=("pending",))) == 0
+    assert store.restore_job(local_id).pending_op == "create"
+
+
+def test_delete_and_restore_of_a_synced_job(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000002", "2025-01-01T00:00:00.000Z")
+    record = store.delete_job(local_id)
+    assert record.pending_op == "delete" and record.deleted
+    assert store.count(JobQuery()) == 0 and store.count(JobQuery(deleted="only")) == 1
+    with pytest.raises(InvalidJob, match="Trash"):
+        store.update_job(local_id, {"title": "x"})
+    record = store.restore_job(local_id)
+    assert not record.deleted and record.pending_op is None and record.sync_state == "synced"
+
+
+def test_restore_of_a_server_deleted_job_recreates_it(store: Store, customer: str) -> None:
+    local_id = _job(store, customer, title="Gone")
+    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000003", "2025-01-01T00:00:00.000Z")
+    with store.write() as conn:
+        conn.exec_driver_sql("UPDATE jobs SET deleted_at = '2025-01-02T00:00:00.000Z' "
+                             "WHERE local_id = ?", (local_id,))
+    record = store.restore_job(local_id)
+    assert record.uuid is None and record.pending_op == "create" and record["title"] == "Gone"
+
+
+def test_discard_returns_to_the_server_version(store: Store, customer: str) -> None:
+    local_id = _job(store, customer, title="Original")
+    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000004", "2025-01-01T00:00:00.000Z")
+    store.update_job(local_id, {"title": "Changed"})
+    record = store.discard_changes(local_id)
+    assert record is not None and record["title"] == "Original" and record.sync_state == "synced"
+    unsent = _job(store, customer, title="Never sent")
+    assert store.discard_changes(unsent) is None and store.get(unsent) is None
+
+
+def test_resolve_by_local_id_uuid_and_job_number(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    uuid = "aaaaaaaa-0000-4000-8000-000000000005"
+    _mark_synced(store, local_id, uuid, "2025-01-01T00:00:00.000Z")
+    with store.write() as conn:
+        conn.exec_driver_sql("UPDATE jobs SET job_number = 'JOB-042' WHERE local_id = ?",
+                             (local_id,))
+    assert store.resolve(str(local_id)).local_id == local_id
+    assert store.resolve(uuid).local_id == local_id
+    assert store.resolve("job-042").local_id == local_id
+
+
+def test_filters_sort_and_counts(store: Store, customer: str) -> None:
+    other = make_customer(store, "Grace", "Hopper")
+    _job(store, customer, "Boiler service", status="Scheduled", priority="High",
+         scheduled_date="2025-03-02", estimated_amount="900")
+    _job(store, customer, "Drain unblock", status="New", priority="Emergency",
+         scheduled_date="2025-03-01T08:00:00Z", estimated_amount="80")
+    _job(store, other, "Rewire kitchen", status="Scheduled", priority="Low",
+         estimated_amount="2500.00")
+    assert store.count(JobQuery(statuses=("Scheduled",))) == 2
+    assert store.count(JobQuery(customer_uuid=other)) == 1
+    assert store.count(JobQuery(unscheduled=True)) == 1
+    assert store.count(JobQuery(urgent=True)) == 1
+    march_first = JobQuery(date_from=date(2025, 3, 1), date_to=date(2025, 3, 1))
+    assert [r["title"] for r in store.page(march_first)] == ["Drain unblock"]
+    by_amount = store.page(JobQuery(sort="estimated_amount", descending=True))
+    assert [r["title"] for r in by_amount] == ["Rewire kitchen", "Boiler service", "Drain unblock"]
+    by_priority = store.page(JobQuery(sort="priority"))
+    assert [r["priority"] for r in by_priority] == ["Low", "High", "Emergency"]
+    assert store.count_by_status() == {"Scheduled": 2, "New": 1}
+    ids = store.ids(JobQuery(sort="title"))
+    assert [store.rows(ids)[i]["title"] for i in ids] == [
+        "Boiler service", "Drain unblock", "Rewire kitchen"]
+
+
+def test_search_matches_substrings_in_every_indexed_field(store: Store, customer: str) -> None:
+    a = _job(store, customer, "Water heater", description="Anode rod replacement",
+             service_city="Springfield", internal_notes="gate code 4471")
+    b = make_customer(store, "Zelda", "Quintero")
+    c = _job(store, b, "Thermostat")
+    assert store.ids(JobQuery(search="HEAT")) == [a]
+    assert store.ids(JobQuery(search="node")) == [a]
+    assert store.ids(JobQuery(search="ringf")) == [a]
+    assert store.ids(JobQuery(search="4471")) == [a]
+    assert store.ids(JobQuery(search="quint")) == [c]
+    assert store.ids(JobQuery(search="lovelace heater")) == [a]
+    assert store.ids(JobQuery(search='"')) == []
+    assert store.ids(JobQuery(search="Th")) == [c]
+    # Editing the text keeps the index current.
+    store.update_job(c, {"title": "Furnace"})
+    assert store.ids(JobQuery(search="furn")) == [c]
+    assert store.ids(JobQuery(search="thermo")) == []
+
+
+def test_customer_rename_reaches_job_search(store: Store, customer: str) -> None:
+    local_id = _job(store, customer)
+    store.upsert_customers([{"uuid": customer, "first_name": "Augusta", "last_name": "King"}])
+    assert store.ids(JobQuery(search="augusta")) == [local_id]
+    assert store.get(local_id).customer_name == "Augusta King"  # type: ignore[union-attr]
+
+
+def test_meta_round_trips_json(store: Store) -> None:
+    assert store.get_meta("usage") is None
+    store.put_meta("usage", {"count": 5, "limit": 50000})
+    store.put_meta("usage", {"count": 6, "limit": 50000})
+    assert store.get_meta("usage") == {"count": 6, "limit": 50000}
+
+
+def test_a_second_store_on_the_same_file_sees_committed_edits(tmp_path: Path) -> None:
+    first = Store.open(tmp_path / "shared.sqlite3")
+    second = Store.open(tmp_path / "shared.sqlite3")
+    try:
+        customer = make_customer(first)
+        local_id = _job(first, customer)
+        assert second.get(local_id) is not None
+    finally:
+        first.close()
+        second.close()
