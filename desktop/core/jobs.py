@@ -147,13 +147,17 @@ class ServerJob:
 # --- parsing single values ------------------------------------------------------
 
 
-def _parse_text(field: str, value: object) -> str | None:
+def _clean_text(field: str, value: object) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise FieldError(field, "must be text")
-    text = value.strip()
-    if not text:
+    return value.strip() or None
+
+
+def _parse_text(field: str, value: object) -> str | None:
+    text = _clean_text(field, value)
+    if text is None:
         return None
     limit = TITLE_MAX if field == "title" else TEXT_MAX
     if len(text) > limit:
@@ -161,8 +165,15 @@ def _parse_text(field: str, value: object) -> str | None:
     return text
 
 
+def _server_text(field: str, value: object) -> str | None:
+    """Server text is kept whatever its length; a number (a numeric job number) as text."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return _clean_text(field, value)
+
+
 def _parse_uuid(field: str, value: object) -> str | None:
-    text = _parse_text(field, value)
+    text = _clean_text(field, value)
     if text is None:
         return None
     if _CANONICAL_UUID_RE.match(text):
@@ -215,7 +226,7 @@ def _parse_bool(field: str, value: object) -> bool:
 
 
 def _parse_date(field: str, value: object) -> str | None:
-    text = _parse_text(field, value)
+    text = _clean_text(field, value)
     if text is None:
         return None
     if _DATE_RE.match(text):
@@ -234,7 +245,7 @@ def _parse_date(field: str, value: object) -> str | None:
 
 
 def _parse_time(field: str, value: object) -> str | None:
-    text = _parse_text(field, value)
+    text = _clean_text(field, value)
     if text is None:
         return None
     if not _TIME_RE.match(text):
@@ -243,7 +254,7 @@ def _parse_time(field: str, value: object) -> str | None:
 
 
 def _parse_timestamp(field: str, value: object) -> str | None:
-    text = _parse_text(field, value)
+    text = _clean_text(field, value)
     if text is None:
         return None
     try:
@@ -263,7 +274,7 @@ def _enum_parser(
     known: Mapping[str, str], choices: str, *, strict: bool
 ) -> Callable[[str, object], str | None]:
     def parse(field: str, value: object) -> str | None:
-        text = _parse_text(field, value)
+        text = _clean_text(field, value)
         if text is None:
             return None
         canonical = known.get(text.lower())
@@ -295,6 +306,8 @@ _STRICT: Final = {
     "priority": _enum_parser(_PRIORITY_BY_LOWER, ", ".join(Priority), strict=True),
 }
 _LENIENT: Final = _STRICT | {
+    name: _server_text for name, kind in FIELD_KINDS.items() if kind is Kind.TEXT
+} | {
     "status": _enum_parser(_STATUS_BY_LOWER, ", ".join(Status), strict=False),
     "priority": _enum_parser(_PRIORITY_BY_LOWER, ", ".join(Priority), strict=False),
 }
@@ -395,8 +408,8 @@ def parse_server_job(payload: Mapping[str, Any]) -> ServerJob:
     if isinstance(customer, Mapping) and customer.get("uuid"):
         nested = {
             "uuid": _parse_uuid("customer.uuid", customer.get("uuid")),
-            "first_name": _parse_text("customer.first_name", customer.get("first_name")),
-            "last_name": _parse_text("customer.last_name", customer.get("last_name")),
+            "first_name": _server_text("customer.first_name", customer.get("first_name")),
+            "last_name": _server_text("customer.last_name", customer.get("last_name")),
         }
         fields.setdefault("customer_uuid", nested["uuid"])
     return ServerJob(fields=fields, customer=nested, extras=extras)

@@ -59,7 +59,7 @@ def test_add_show_edit_delete_restore_round_trip(
                        "--json")
     assert code == 0
     job = json.loads(out)
-    assert API_JOB_KEYS <= set(job)
+    assert set(job) >= API_JOB_KEYS
     assert job["estimated_amount"] == "150.00" and job["priority"] == "High"
     assert job["customer"] == {"uuid": customer, "first_name": "Ada", "last_name": "Lovelace"}
     assert job["sync_state"] == "pending" and job["sync_error"] is None
@@ -118,7 +118,7 @@ def test_invalid_input_exits_2_names_the_field_and_changes_nothing(
 ) -> None:
     run(capsys, data_dir, "jobs", "add", "--customer", customer, "--title", "Keep me")
     before = run(capsys, data_dir, "jobs", "list", "--include-deleted", "--json")[1]
-    code, out, err = run(capsys, data_dir, *argv)
+    code, _, err = run(capsys, data_dir, *argv)
     assert code == 2
     assert fragment in err and "Traceback" not in err
     assert run(capsys, data_dir, "jobs", "list", "--include-deleted", "--json")[1] == before

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from desktop.core.jobs import (
     EDITABLE_FIELDS,
     JOB_FIELDS,
-    InvalidJob,
     FieldError,
+    InvalidJob,
     parse_money,
     parse_server_job,
     validate_changes,
@@ -132,3 +132,10 @@ def test_float_amounts_from_json_become_exact_cents(value: float) -> None:
     parsed = parse_money("actual_amount", value)
     assert parsed is not None
     assert parsed == Decimal(repr(value)).quantize(Decimal("0.01"))
+
+
+def test_server_text_is_kept_whatever_its_length() -> None:
+    # Limits guard what users type; the server's own records are mirrored as they are.
+    job = parse_server_job({"uuid": CUSTOMER, "title": "t" * 300, "job_number": 1042})
+    assert job.fields["title"] == "t" * 300
+    assert job.fields["job_number"] == "1042"

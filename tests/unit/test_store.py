@@ -14,6 +14,9 @@ from desktop.core.jobs import InvalidJob
 from desktop.core.store import JobQuery, Store
 from tests.conftest import make_customer
 
+UUID_PREFIX = "aaaaaaaa-0000-4000-8000-00000000000"
+T0 = "2025-01-01T00:00:00.000Z"
+
 
 def _job(store: Store, customer: str, title: str = "Fix leak", **values: object) -> int:
     return store.create_job({"customer_uuid": customer, "title": title, **values}).local_id
@@ -62,7 +65,7 @@ def test_bad_input_changes_nothing(store: Store, customer: str) -> None:
 
 def test_edits_of_a_synced_job_coalesce_against_its_base(store: Store, customer: str) -> None:
     local_id = _job(store, customer)
-    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000001", "2025-01-01T00:00:00.000Z")
+    _mark_synced(store, local_id, f"{UUID_PREFIX}1", T0)
     store.update_job(local_id, {"status": "Scheduled"})
     record = store.update_job(local_id, {"description": "Under the sink"})
     assert record.pending_op == "update" and record.sync_state == "pending"
@@ -84,7 +87,7 @@ def test_created_then_deleted_offline_costs_nothing(store: Store, customer: str)
 
 def test_delete_and_restore_of_a_synced_job(store: Store, customer: str) -> None:
     local_id = _job(store, customer)
-    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000002", "2025-01-01T00:00:00.000Z")
+    _mark_synced(store, local_id, f"{UUID_PREFIX}2", T0)
     record = store.delete_job(local_id)
     assert record.pending_op == "delete" and record.deleted
     assert store.count(JobQuery()) == 0 and store.count(JobQuery(deleted="only")) == 1
@@ -96,7 +99,7 @@ def test_delete_and_restore_of_a_synced_job(store: Store, customer: str) -> None
 
 def test_restore_of_a_server_deleted_job_recreates_it(store: Store, customer: str) -> None:
     local_id = _job(store, customer, title="Gone")
-    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000003", "2025-01-01T00:00:00.000Z")
+    _mark_synced(store, local_id, f"{UUID_PREFIX}3", T0)
     with store.write() as conn:
         conn.exec_driver_sql("UPDATE jobs SET deleted_at = '2025-01-02T00:00:00.000Z' "
                              "WHERE local_id = ?", (local_id,))
@@ -106,7 +109,7 @@ def test_restore_of_a_server_deleted_job_recreates_it(store: Store, customer: st
 
 def test_discard_returns_to_the_server_version(store: Store, customer: str) -> None:
     local_id = _job(store, customer, title="Original")
-    _mark_synced(store, local_id, "aaaaaaaa-0000-4000-8000-000000000004", "2025-01-01T00:00:00.000Z")
+    _mark_synced(store, local_id, f"{UUID_PREFIX}4", T0)
     store.update_job(local_id, {"title": "Changed"})
     record = store.discard_changes(local_id)
     assert record is not None and record["title"] == "Original" and record.sync_state == "synced"
