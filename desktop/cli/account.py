@@ -33,10 +33,8 @@ from desktop.core.api import (
     normalise_base_url,
 )
 from desktop.core.store import Store
+from desktop.core.sync import USAGE_META
 from desktop.logs import add_secret
-
-#: Store meta key holding the last ``Usage`` seen, as {"count", "limit", "resets_at"}.
-USAGE_META = "usage"
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -71,6 +71,23 @@ def _begin(conn: Connection) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def meta_get(conn: Connection, key: str) -> Any | None:
+    value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
+    return json.loads(value) if value is not None else None
+
+
+def meta_put(conn: Connection, key: str, value: Any) -> None:
+    """Set a meta value inside the caller's transaction (``None`` removes it)."""
+    if value is None:
+        conn.exec_driver_sql("DELETE FROM meta WHERE key = ?", (key,))
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value)),
+    )
+
+
 def _few(conn: Connection, query: JobQuery) -> bool:
     probe = few_matches_sql(query)
     if probe is None:
@@ -222,6 +239,11 @@ class Store:
         with self.write() as conn:
             return edits.restore(conn, local_id)
 
+    def resolve_conflict(self, local_id: int, choices: Mapping[str, str]) -> JobRecord:
+        """``choices`` maps every conflicted field to "mine" or "theirs"."""
+        with self.write() as conn:
+            return edits.resolve_conflict(conn, local_id, choices)
+
     def discard_changes(self, local_id: int) -> JobRecord | None:
         with self.write() as conn:
             return edits.discard(conn, local_id)
@@ -285,13 +307,8 @@ class Store:
 
     def get_meta(self, key: str) -> Any | None:
         with self.read() as conn:
-            value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (key,)).scalar()
-        return json.loads(value) if value is not None else None
+            return meta_get(conn, key)
 
     def put_meta(self, key: str, value: Any) -> None:
         with self.write() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, json.dumps(value)),
-            )
+            meta_put(conn, key, value)

@@ -9,8 +9,9 @@ to synced without a request.
 
 from __future__ import annotations
 
+import json
 import uuid as uuid_mod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from desktop.core.jobs import (
     new_job_defaults,
     validate_changes,
 )
+from desktop.core.merge import DELETED, FieldConflict
 from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_to_json
 
@@ -105,22 +107,41 @@ def _write(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:
 
 def _bookkeeping(record: JobRecord, values: Mapping[str, Any], base: dict[str, Any] | None,
                  *, user_edit: bool) -> dict[str, Any]:
-    in_flight = record.idempotency_key is not None
-    op = pending_op(values.get("uuid"), values, base, in_flight)
-    if record.conflicts:
+    columns = settle_state(
+        values.get("uuid"), values, base, in_flight=record.idempotency_key is not None,
+        conflicts=record.conflicts, rejected=record.sync_state == "rejected" and not user_edit)
+    # A user's fix supersedes the server's old complaint.
+    columns["last_error"] = (None if user_edit and columns["sync_state"] == "pending"
+                             else record.last_error)
+    return columns
+
+
+def settle_state(
+    uuid: str | None,
+    values: Mapping[str, Any],
+    base: Mapping[str, Any] | None,
+    *,
+    in_flight: bool,
+    conflicts: Sequence[FieldConflict],
+    rejected: bool,
+) -> dict[str, Any]:
+    """The bookkeeping columns for a row in this situation."""
+    op = pending_op(uuid, values, base, in_flight)
+    if conflicts:
         state = "conflict"
     elif op is None:
         state = "synced"
-    elif record.sync_state == "rejected" and not user_edit:
+    elif rejected:
         state = "rejected"
     else:
         state = "pending"
+    keep_base = base is not None and (op is not None or bool(conflicts))
     return {
         "pending_op": op,
         "sync_state": state,
-        "base_json": fields_to_json(base) if base is not None and op is not None else None,
-        # A user's fix supersedes the server's old complaint.
-        "last_error": None if user_edit and state == "pending" else record.last_error,
+        "base_json": fields_to_json(base) if keep_base and base is not None else None,
+        "conflict_json": json.dumps([c.to_json() for c in conflicts], default=str)
+        if conflicts else None,
     }
 
 
@@ -232,5 +253,43 @@ def discard(conn: Connection, local_id: int) -> JobRecord | None:
         "last_error": None, "idempotency_key": None, "request_body": None,
         "first_attempt_at": None,
     })
+    _write(conn, local_id, columns)
+    return _require(conn, local_id)
+
+
+def resolve_conflict(conn: Connection, local_id: int, choices: Mapping[str, str]) -> JobRecord:
+    """Settle a conflicted job: for each conflicted field, keep "mine" or take "theirs"."""
+    record = _require(conn, local_id)
+    if not record.conflicts:
+        return record
+    errors = [
+        FieldError(c.field, "choose mine or theirs")
+        for c in record.conflicts if choices.get(c.field) not in ("mine", "theirs")
+    ]
+    if errors:
+        raise InvalidJob(errors)
+    base = dict(record.base or record.values)
+    columns: dict[str, Any] = {"conflict_json": None, "last_error": None}
+    if any(c.field == DELETED for c in record.conflicts):
+        if choices[DELETED] == "theirs":
+            columns.update({"deleted_at": record.values["deleted_at"] or base.get("deleted_at")
+                            or now_iso(), "pending_op": None, "sync_state": "synced",
+                            "base_json": None, "idempotency_key": None, "request_body": None})
+        else:
+            # Gone on the server, and the API cannot undelete: send it as a new job.
+            columns.update({"uuid": None, "job_number": None, "created_at": None,
+                            "updated_at": None, "deleted_at": None, "pending_op": "create",
+                            "sync_state": "pending", "base_json": None,
+                            "idempotency_key": None, "request_body": None})
+        _write(conn, local_id, columns)
+        return _require(conn, local_id)
+    values = dict(record.values)
+    for conflict in record.conflicts:
+        if choices[conflict.field] == "theirs":
+            values[conflict.field] = base.get(conflict.field, conflict.theirs)
+            columns[conflict.field] = values[conflict.field]
+    columns.update(settle_state(record.uuid, values, base,
+                                in_flight=record.idempotency_key is not None,
+                                conflicts=[], rejected=False))
     _write(conn, local_id, columns)
     return _require(conn, local_id)

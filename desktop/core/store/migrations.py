@@ -67,6 +67,7 @@ CREATE TABLE jobs (
     last_error TEXT,
     local_rev INTEGER NOT NULL DEFAULT 0,
     local_modified_at TEXT,
+    seen_scan INTEGER,
     -- Ranks follow the API's own order, so "sort by priority" means urgency,
     -- not the alphabet; generated so no write path can forget them.
     priority_rank INTEGER GENERATED ALWAYS AS (

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from desktop.core.jobs import EDITABLE_FIELDS, FIELD_KINDS, JOB_FIELDS, Kind, wire_value
+from desktop.core.merge import FieldConflict
 
 #: Columns read for every job, in this order: the API fields, then bookkeeping.
 BOOKKEEPING = (
@@ -47,16 +48,6 @@ def fields_from_json(text: str | None) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Conflict:
-    """One field both sides changed differently; ``theirs`` may be the remote deletion."""
-
-    field: str
-    base: Any
-    mine: Any
-    theirs: Any
-
-
-@dataclass(frozen=True)
 class JobRecord:
     values: Mapping[str, Any]
     local_id: int
@@ -68,7 +59,7 @@ class JobRecord:
     last_error: str | None
     local_rev: int
     base: Mapping[str, Any] | None
-    conflicts: tuple[Conflict, ...]
+    conflicts: tuple[FieldConflict, ...]
     extras: Mapping[str, Any]
     idempotency_key: str | None
     request_body: Mapping[str, Any] | None
@@ -101,7 +92,7 @@ class JobRecord:
             if values[name] is not None:
                 values[name] = (Decimal(int(values[name])) / 100).quantize(Decimal("0.01"))
         conflicts = tuple(
-            Conflict(field=c["field"], base=c["base"], mine=c["mine"], theirs=c["theirs"])
+            FieldConflict(c["field"], c["base"], c["mine"], c["theirs"])
             for c in json.loads(data["conflict_json"] or "[]")
         )
         return cls(

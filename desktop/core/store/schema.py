@@ -84,6 +84,8 @@ class Job(SQLModel, table=True):
     last_error: str | None = None
     local_rev: int = 0
     local_modified_at: str | None = None
+    # The id of the last server scan that listed this job (see sync.pull).
+    seen_scan: int | None = None
 
 
 class Customer(SQLModel, table=True):

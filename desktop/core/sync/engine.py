@@ -1,0 +1,194 @@
+"""The sync engine: one cycle = pull (as the budget allows) + push, under a lock.
+
+The same code runs for the GUI's worker thread, ``jobdesk sync`` and the tests.
+Every step commits before the next request, so a cycle killed at any instant and
+run again ends where an uninterrupted one would have.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+from desktop.config import Paths, Settings
+from desktop.core.api import (
+    READ_TIMEOUT,
+    ApiClient,
+    ApiError,
+    AuthError,
+    Forbidden,
+    NetworkError,
+    QuotaExceeded,
+    ServerError,
+)
+from desktop.core.budget import Governor, Quota
+from desktop.core.store import Store
+from desktop.core.sync.cycle import Cycle, Progress
+from desktop.core.sync.lock import SyncBusy, SyncLock
+from desktop.core.sync.pull import pending_scan_kind, run_scan, start_scan
+from desktop.core.sync.push import push
+from desktop.core.sync.report import SyncReport
+from desktop.core.sync.times import server_time
+
+log = logging.getLogger(__name__)
+
+USAGE_META = "usage"
+LAST_SYNC_META = "last_sync"
+BACKOFF_META = "backoff"
+SPENT_META = "spent_today"
+BACKOFF_BASE_S = 5.0
+BACKOFF_CAP_S = 300.0
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        paths: Paths,
+        settings: Settings,
+        server_url: str,
+        api_key: str,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
+        self.store = store
+        self.paths = paths
+        self.settings = settings
+        self.server_url = server_url
+        self.api_key = api_key
+        self.clock = clock
+        self.read_timeout = read_timeout
+        self.governor = Governor(share_percent=settings.quota_share_percent)
+
+    def run(self, full: bool = False, progress: Progress | None = None) -> SyncReport:
+        """One cycle. Trouble with the network or the server is reported, not raised."""
+        report = SyncReport(kind="full" if full else "quick")
+        try:
+            with SyncLock(self.paths.sync_lock):
+                self._locked_cycle(report, full, progress)
+        except SyncBusy as exc:
+            report.status, report.message = "busy", str(exc)
+        self._finish(report)
+        return report
+
+    def _client(self) -> ApiClient:
+        return ApiClient(self.server_url, self.api_key,
+                         on_usage=lambda u: self.store.put_meta(USAGE_META, asdict(u)),
+                         read_timeout=self.read_timeout)
+
+    def _locked_cycle(self, report: SyncReport, full: bool, progress: Progress | None) -> None:
+        try:
+            client = self._client()
+        except (ApiError, ValueError) as exc:
+            report.status, report.message = "auth", str(exc)
+            return
+        with client:
+            cycle = Cycle(store=self.store, client=client, report=report, clock=self.clock,
+                          my_user_id=self.settings.my_user_id or None, progress=progress)
+            try:
+                self._pull_if_allowed(cycle, full)
+                push(cycle)
+            except AuthError:
+                report.status = "auth"
+                report.message = "sign-in needed: the server refused the API key"
+            except QuotaExceeded as exc:
+                report.status = "quota"
+                report.message = f"quota paused until {exc.resets_at or 'the 1st'}"
+                resets = server_time(exc.resets_at)
+                if resets is not None:
+                    report.retry_after = max(60.0, (resets - self.clock()).total_seconds())
+            except Forbidden as exc:
+                report.status, report.message = "forbidden", exc.message
+            except NetworkError as exc:
+                report.status, report.message = "offline", exc.message
+            except ServerError as exc:
+                report.status, report.message = "error", exc.message
+            finally:
+                report.requests = client.requests_sent
+                if client.usage is not None:
+                    report.usage = asdict(client.usage)
+
+    def _quota(self) -> Quota | None:
+        usage = self.store.get_meta(USAGE_META)
+        if not usage:
+            return None
+        resets = server_time(usage.get("resets_at"))
+        if resets is None:
+            return None
+        return Quota(count=int(usage["count"]), limit=int(usage["limit"]), resets_at=resets)
+
+    def _spent_today(self) -> int:
+        spent = self.store.get_meta(SPENT_META) or {}
+        today = self.clock().date().isoformat()
+        return int(spent.get("requests", 0)) if spent.get("day") == today else 0
+
+    def _pull_if_allowed(self, cycle: Cycle, full_requested: bool) -> None:
+        report = cycle.report
+        now = self.clock()
+        quota, spent = self._quota(), self._spent_today()
+        last_full = server_time(self.store.get_meta("last_full"))
+        kind = pending_scan_kind(cycle)
+        if kind is None:
+            kind = "full" if full_requested or last_full is None else "quick"
+            if kind == "quick" and self.governor.full_due(last_full, now):
+                cost = int(self.store.get_meta("full_cost") or 100)
+                if self.governor.may_pull(quota, now, spent, cost).allowed:
+                    kind = "full"
+                else:
+                    report.skipped.append("full reconciliation deferred: budget")
+        cost = int(self.store.get_meta(f"{kind}_cost") or (100 if kind == "full" else 5))
+        decision = self.governor.may_pull(quota, now, spent, cost)
+        if not decision.allowed and not (last_full is None and not self.governor.in_reserve(
+                quota)):
+            report.skipped.append(f"pull skipped: {decision.reason}")
+            return
+        report.kind = kind
+        before = cycle.client.requests_sent
+        run_scan(cycle, start_scan(cycle, kind))
+        self.store.put_meta(f"{kind}_cost", cycle.client.requests_sent - before)
+        if kind == "full":
+            self.store.checkpoint()
+
+    def _finish(self, report: SyncReport) -> None:
+        counts = self.store.count_by_sync_state()
+        report.conflicts = counts.get("conflict", 0)
+        report.rejected = counts.get("rejected", 0)
+        if report.usage is None:
+            report.usage = self.store.get_meta(USAGE_META)
+        now = self.clock()
+        today = now.date().isoformat()
+        spent = self._spent_today() + report.requests
+        self.store.put_meta(SPENT_META, {"day": today, "requests": spent})
+        failures = int((self.store.get_meta(BACKOFF_META) or {}).get("failures", 0))
+        if report.status in ("offline", "error"):
+            failures += 1
+            delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1))
+            # Jitter spreads the retries of many laptops after a shared outage.
+            report.retry_after = delay * random.uniform(0.5, 1.5)
+        elif report.status == "ok":
+            failures = 0
+        self.store.put_meta(BACKOFF_META, {"failures": failures})
+        if report.status == "ok" and not report.message:
+            report.message = _summary(report)
+        if report.status != "busy":
+            self.store.put_meta(LAST_SYNC_META, {**report.to_json(),
+                                                 "finished_at": now.isoformat()})
+        log.info("sync %s: %s", report.status, report.message)
+
+
+def _summary(report: SyncReport) -> str:
+    parts = [f"{report.pushed} sent", f"{report.pulled} received"]
+    if report.conflicts:
+        parts.append(f"{report.conflicts} in conflict")
+    if report.rejected:
+        parts.append(f"{report.rejected} rejected")
+    return ", ".join(parts)
+

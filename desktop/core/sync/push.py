@@ -1,0 +1,188 @@
+"""Push: send every pending local change, each under its stored idempotency key.
+
+One request per changed job. A PUT has no precondition in this API, so a job whose
+server record this cycle has not read yet is read first and merged; a create whose
+outcome is unknown is looked up before it is sent again, in case the server has
+forgotten its key. A rejected or conflicted job never holds up the ones behind it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
+from desktop.core.jobs import JOB_FIELDS, ServerJob
+from desktop.core.store.edits import now_iso
+from desktop.core.store.mirror import apply_remote, mark_gone, rows_by_uuid
+from desktop.core.store.outbox import (
+    Request,
+    adopt,
+    build,
+    confirm,
+    in_flight,
+    mark_failed,
+    mark_not_sent,
+    queue,
+    record,
+    reject,
+)
+from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.times import server_time
+
+log = logging.getLogger(__name__)
+
+#: Rounds over the queue: a job edited while its request was in flight goes out
+#: again in the same cycle, as its own request.
+ROUNDS = 3
+#: Two server errors in a row mean the server is down, not that one job is odd.
+SERVER_ERRORS_TO_STOP = 2
+
+
+def push(cycle: Cycle) -> None:
+    tried: set[int] = set()
+    server_errors = 0
+    for _ in range(ROUNDS):
+        with cycle.store.read() as conn:
+            todo = [i for i in queue(conn) if i not in tried]
+        if not todo:
+            return
+        for number, local_id in enumerate(todo, 1):
+            tried.add(local_id)
+            try:
+                _push_one(cycle, local_id)
+                server_errors = 0
+            except ServerError as exc:
+                server_errors += 1
+                if server_errors >= SERVER_ERRORS_TO_STOP:
+                    raise
+                log.warning("server error pushing job %d: %s", local_id, exc.message)
+            cycle.step("push", number, len(todo))
+        tried = {i for i in tried if _still_failing(cycle, i)}
+
+
+def _still_failing(cycle: Cycle, local_id: int) -> bool:
+    row = cycle.store.get(local_id)
+    return row is not None and row.idempotency_key is not None
+
+
+def _server_floor(cycle: Cycle) -> str | None:
+    """The newest server timestamp the mirror holds: the server's clock had passed it."""
+    with cycle.store.read() as conn:
+        value = conn.exec_driver_sql(
+            "SELECT max(max(ifnull(updated_at, '')), max(ifnull(created_at, ''))) FROM jobs"
+        ).scalar()
+    return str(value) if value else None
+
+
+def _push_one(cycle: Cycle, local_id: int) -> None:
+    row = cycle.store.get(local_id)
+    if row is None:
+        return
+    request = in_flight(row)
+    if request is None:
+        if row.pending_op == "update" and row.uuid is not None and row.uuid not in cycle.fresh:
+            if not _refresh(cycle, row.uuid):
+                return
+            row = cycle.store.get(local_id)
+            if row is None or row.sync_state not in ("pending", "conflict"):
+                return
+        request = build(row, _server_floor(cycle))
+        if request is None:
+            return
+        with cycle.store.write() as conn:
+            record(conn, request)
+    elif request.method == "POST" and request.sent:
+        found = _find_created(cycle, request)
+        if found is not None:
+            with cycle.store.write() as conn:
+                adopt(conn, request, found)
+            cycle.report.pushed += 1
+            return
+    _send(cycle, request)
+
+
+def _refresh(cycle: Cycle, uuid: str) -> bool:
+    """Read a job before updating it; False if it turned out gone (now a conflict)."""
+    try:
+        job: ServerJob | None = cycle.client.get_job(uuid)
+    except NotFound:
+        job = None
+    with cycle.store.write() as conn:
+        row = rows_by_uuid(conn, [uuid]).get(uuid)
+        if row is None:
+            return False
+        if job is None:
+            mark_gone(conn, row, now_iso())
+            return False
+        apply_remote(conn, row, job)
+    cycle.fresh.add(uuid)
+    return True
+
+
+def _send(cycle: Cycle, request: Request) -> None:
+    client = cycle.client
+    try:
+        job: ServerJob | None
+        if request.method == "POST":
+            job = client.create_job(request.body, request.key)
+        elif request.method == "PUT":
+            job = client.update_job(str(request.uuid), request.body, request.key)
+        else:
+            client.delete_job(str(request.uuid), request.key)
+            job = None
+    except NetworkError as exc:
+        if not exc.maybe_delivered:
+            with cycle.store.write() as conn:
+                mark_not_sent(conn, request)
+        raise
+    except ValidationError as exc:
+        with cycle.store.write() as conn:
+            reject(conn, request, exc.message)
+        return
+    except NotFound:
+        with cycle.store.write() as conn:
+            if request.method == "DELETE":
+                confirm(conn, request, None)
+            else:
+                row = rows_by_uuid(conn, [str(request.uuid)]).get(str(request.uuid))
+                if row is not None:
+                    mark_gone(conn, row, now_iso())
+        return
+    except ServerError as exc:
+        with cycle.store.write() as conn:
+            mark_failed(conn, request, exc.message)
+        raise
+    with cycle.store.write() as conn:
+        confirm(conn, request, job)
+    if job is not None:
+        cycle.fresh.add(job.uuid)
+    cycle.report.pushed += 1
+
+
+def _find_created(cycle: Cycle, request: Request) -> ServerJob | None:
+    """The job an earlier attempt of this create made, if the server has it."""
+    title = request.body.get("title")
+    customer = request.body.get("customer_uuid")
+    if not title or not customer:
+        return None
+    page = cycle.client.list_jobs(1, search=str(title), customer_uuid=str(customer),
+                                  include_deleted=True)
+    named = [j for j in page.jobs
+             if j.fields.get("title") == title and j.fields.get("customer_uuid") == customer]
+    with cycle.store.read() as conn:
+        mapped = rows_by_uuid(conn, [j.uuid for j in named])
+    floor = server_time(request.server_floor)
+    matches = []
+    for listed in named:
+        if listed.uuid in mapped:
+            continue
+        full = len(listed.fields) == len(JOB_FIELDS)
+        job = listed if full else cycle.client.get_job(listed.uuid)
+        created = server_time(job.fields.get("created_at"))
+        # Only a job created after this device's first attempt can be its own.
+        if floor is not None and (created is None or created < floor):
+            continue
+        matches.append(job)
+    if not matches:
+        return None
+    return min(matches, key=lambda j: str(j.fields.get("created_at") or ""))

@@ -1,0 +1,70 @@
+"""Sync fixtures: a real emulator on loopback and a real store on a real file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from desktop.config import Settings, resolve_paths
+from desktop.core.store import JobQuery, Store
+from desktop.core.sync import SyncEngine, SyncReport
+from desktop.emulator import Emulator
+
+
+@dataclass
+class Device:
+    """One laptop: its own data dir, store and engine, against a shared emulator."""
+
+    emulator: Emulator
+    root: Path
+    settings: Settings = field(default_factory=Settings)
+    store: Store = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.paths = resolve_paths(self.root)
+        self.paths.ensure()
+        self.store = Store.open(self.paths.database)
+        self.url = self.emulator.url
+
+    def engine(self, api_key: str | None = None) -> SyncEngine:
+        return SyncEngine(self.store, self.paths, self.settings, self.url,
+                          api_key or self.emulator.api_key, read_timeout=3.0)
+
+    def sync(self, full: bool = False, api_key: str | None = None) -> SyncReport:
+        return self.engine(api_key).run(full=full)
+
+    def reopen(self) -> None:
+        """As after a crash: a fresh store object on the same file."""
+        self.store.close()
+        self.store = Store.open(self.paths.database)
+
+    def job(self, uuid: str):  # type: ignore[no-untyped-def]
+        record = self.store.get_by_uuid(uuid)
+        assert record is not None, uuid
+        return record
+
+    def live_count(self) -> int:
+        return self.store.count(JobQuery())
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(jobs=60, customers=15, seed=3) as emu:
+        yield emu
+
+
+@pytest.fixture
+def device(emulator: Emulator, tmp_path: Path) -> Iterator[Device]:
+    laptop = Device(emulator, tmp_path / "laptop")
+    yield laptop
+    laptop.store.close()
+
+
+@pytest.fixture
+def synced(device: Device) -> Device:
+    report = device.sync()
+    assert report.status == "ok", report.message
+    return device
