@@ -1,0 +1,215 @@
+"""Random interleavings of local edits, a colleague's edits, faults and crashes.
+
+After a final fault-free sync: the mirror equals the server for every job not in
+conflict; one server job per local create; no acknowledged local edit lost;
+nothing deleted comes back; the queue holds only conflicts and rejections.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
+
+from desktop.core.jobs import InvalidJob
+from desktop.core.store import JobQuery
+from desktop.emulator import Emulator
+from tests.integration.conftest import Device
+
+EXAMPLES = int(os.environ.get("JOBDESK_STATEFUL_EXAMPLES", "12"))
+STEPS = int(os.environ.get("JOBDESK_STATEFUL_STEPS", "14"))
+FAULTS = ("none", "lost_reply_post", "lost_reply_put", "server_error", "refused", "slow")
+
+
+class Crash(Exception):
+    """Stands for the process dying between two engine steps."""
+
+
+@dataclass
+class Expected:
+    """What the user was told happened, per job, to check against the end state."""
+
+    #: local_id -> the last value this device wrote to ``description`` (its own edits).
+    local_description: dict[int, str] = field(default_factory=dict)
+    #: local_ids a colleague changed ``description`` of after our last edit.
+    contested: set[int] = field(default_factory=set)
+    #: titles of jobs created on this device and never deleted here.
+    created_titles: set[str] = field(default_factory=set)
+    #: server uuids deleted here or by a colleague.
+    deleted: set[str] = field(default_factory=set)
+
+
+class SyncMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tokens = itertools.count()
+        self.expected = Expected()
+        self.tmp = Path(tempfile.mkdtemp(prefix="jobdesk-stateful-"))
+
+    @initialize(seed=st.integers(0, 1000))
+    def start(self, seed: int) -> None:
+        self.emulator = Emulator(jobs=6, customers=3, seed=seed).start()
+        self.device = Device(self.emulator, self.tmp / "laptop")
+        assert self.device.sync().status == "ok"
+
+    def token(self, prefix: str) -> str:
+        return f"{prefix}-{next(self.tokens)}"
+
+    def local_ids(self) -> list[int]:
+        return self.device.store.ids(JobQuery(deleted="include", sort="title"))
+
+    # -- this device -------------------------------------------------------------------
+
+    @rule()
+    def create(self) -> None:
+        customer = self.emulator.customers(include_deleted=False)[0]["uuid"]
+        title = self.token("created")
+        record = self.device.store.create_job({"customer_uuid": customer, "title": title})
+        self.expected.created_titles.add(title)
+        self.expected.local_description[record.local_id] = ""
+
+    @rule(pick=st.integers(0, 50))
+    def edit(self, pick: int) -> None:
+        ids = self.local_ids()
+        local_id = ids[pick % len(ids)]
+        text = self.token("mine")
+        try:
+            self.device.store.update_job(local_id, {"description": text})
+        except InvalidJob:
+            return  # in the Trash: the store refuses, which is the point
+        self.expected.local_description[local_id] = text
+        self.expected.contested.discard(local_id)
+
+    @rule(pick=st.integers(0, 50))
+    def delete(self, pick: int) -> None:
+        ids = self.local_ids()
+        record = self.device.store.delete_job(ids[pick % len(ids)])
+        self.expected.local_description.pop(record.local_id, None)
+        self.expected.created_titles.discard(str(record["title"]))
+        if record.uuid:
+            self.expected.deleted.add(record.uuid)
+
+    # -- a colleague in the office ---------------------------------------------------------
+
+    @rule(pick=st.integers(0, 50), remote_field=st.sampled_from(["description", "priority"]))
+    def colleague_edits(self, pick: int, remote_field: str) -> None:
+        live = self.emulator.all_jobs(include_deleted=False)
+        if not live:
+            return
+        job = live[pick % len(live)]
+        value = self.token("theirs") if remote_field == "description" else "High"
+        self.emulator.colleague_update(job["uuid"], **{remote_field: value})
+        local = self.device.store.get_by_uuid(job["uuid"])
+        if remote_field == "description" and local is not None:
+            self.expected.contested.add(local.local_id)
+
+    @rule(pick=st.integers(0, 50))
+    def colleague_deletes(self, pick: int) -> None:
+        live = self.emulator.all_jobs(include_deleted=False)
+        if len(live) <= 1:
+            return
+        job = live[pick % len(live)]
+        self.emulator.colleague_delete(job["uuid"])
+        self.expected.deleted.add(job["uuid"])
+        local = self.device.store.get_by_uuid(job["uuid"])
+        if local is not None:
+            self.expected.contested.add(local.local_id)
+
+    # -- sync, faults and crashes -----------------------------------------------------------
+
+    @rule(fault=st.sampled_from(FAULTS))
+    def sync_with_fault(self, fault: str) -> None:
+        faults = self.emulator.faults
+        if fault == "lost_reply_post":
+            faults.drop_after(1, method="POST")
+        elif fault == "lost_reply_put":
+            faults.drop_after(1, method="PUT")
+        elif fault == "server_error":
+            faults.fail_next(2)
+        elif fault == "refused":
+            faults.drop_before(1)
+        elif fault == "slow":
+            faults.latency = 0.02
+        self.device.sync()
+        faults.clear()
+
+    @rule(after=st.integers(1, 6))
+    def crash_mid_sync(self, after: int) -> None:
+        steps = itertools.count(1)
+
+        def die(_phase: str, _done: int, _total: int) -> None:
+            if next(steps) >= after:
+                raise Crash
+
+        with contextlib.suppress(Crash):
+            self.device.engine().run(progress=die)
+        self.device.reopen()
+
+    @precondition(lambda self: hasattr(self, "device"))
+    @rule()
+    def settle(self) -> None:
+        self.device.sync()
+
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "device"):
+                self.check_end_state()
+        finally:
+            if hasattr(self, "device"):
+                self.device.store.close()
+                self.emulator.stop()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def check_end_state(self) -> None:
+        self.emulator.faults.clear()
+        # A full reconciliation: a quick cycle only looks at active jobs by design.
+        assert self.device.sync(full=True).status == "ok"
+        assert self.device.sync().status == "ok"
+        store = self.device.store
+        assert store.count(JobQuery(sync_states=("pending",), deleted="include")) == 0
+        server = {j["uuid"]: j for j in self.emulator.all_jobs(include_deleted=True)}
+        rows = store.rows(self.local_ids())
+        for record in rows.values():
+            if record.sync_state in ("conflict", "rejected"):
+                continue
+            if record.uuid is None:
+                assert record.deleted, "an unsent create after a clean sync"
+                continue
+            remote = server[record.uuid]
+            assert record.deleted == (remote["deleted_at"] is not None)
+            for name in ("title", "description", "priority", "status"):
+                assert record[name] == remote[name], (name, record[name], remote[name])
+        # One server job per local create.
+        for title in self.expected.created_titles:
+            assert sum(1 for j in server.values() if j["title"] == title) == 1, title
+        # No acknowledged local edit lost.
+        for local_id, text in self.expected.local_description.items():
+            record = rows.get(local_id)
+            if not text or record is None or local_id in self.expected.contested:
+                continue
+            if record.sync_state == "conflict":
+                assert record["description"] == text
+                continue
+            assert record.uuid is not None
+            assert server[record.uuid]["description"] == text
+        # Nothing deleted comes back (unless kept on purpose as a conflict).
+        for uuid in self.expected.deleted:
+            record = store.get_by_uuid(uuid)
+            if record is not None and record.sync_state != "conflict":
+                assert record.deleted, uuid
+            assert server[uuid]["deleted_at"] is not None
+
+
+SyncMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+test_sync_stateful = SyncMachine.TestCase
