@@ -160,7 +160,9 @@ _V1_FTS = [
     END""",
     # A customer renamed in the mirror renames every one of their jobs' display name.
     """CREATE TRIGGER customers_rename AFTER UPDATE OF first_name, last_name,
-        company_name ON customers BEGIN
+        company_name ON customers
+        WHEN old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
+             OR old.company_name IS NOT new.company_name BEGIN
         UPDATE jobs SET customer_name = coalesce(nullif(trim(ifnull(new.first_name, '')
                                    || ' ' || ifnull(new.last_name, '')), ''),
                                    new.company_name)

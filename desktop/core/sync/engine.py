@@ -28,7 +28,7 @@ from desktop.core.budget import Governor, Quota
 from desktop.core.store import Store
 from desktop.core.sync.cycle import Cycle, Progress
 from desktop.core.sync.lock import SyncBusy, SyncLock
-from desktop.core.sync.pull import pending_scan_kind, run_scan, start_scan
+from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
 from desktop.core.sync.push import push
 from desktop.core.sync.report import SyncReport
 from desktop.core.sync.times import server_time
@@ -136,6 +136,9 @@ class SyncEngine:
         quota, spent = self._quota(), self._spent_today()
         last_full = server_time(self.store.get_meta("last_full"))
         kind = pending_scan_kind(cycle)
+        if kind == "quick" and full_requested:
+            abandon_scan(cycle)  # a full scan covers everything the quick one would
+            kind = None
         if kind is None:
             kind = "full" if full_requested or last_full is None else "quick"
             if kind == "quick" and self.governor.full_due(last_full, now):

@@ -19,14 +19,16 @@ from desktop.core.store.database import meta_get, meta_put
 from desktop.core.store.edits import load, now_iso
 from desktop.core.store.mirror import (
     apply_remote,
+    insert_server_jobs,
     mark_gone,
     rows_by_uuid,
     unseen_ids,
     upsert_nested_customers,
     write_columns,
 )
-from desktop.core.store.outbox import adopt, in_flight
+from desktop.core.store.outbox import Request, adopt, in_flight
 from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.prefetch import read_ahead
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
@@ -54,19 +56,24 @@ def pending_scan_kind(cycle: Cycle) -> str | None:
     return None if state is None else str(state["kind"])
 
 
+def abandon_scan(cycle: Cycle) -> None:
+    cycle.store.put_meta(SCAN_META, None)
+
+
 def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     quick = state["kind"] == "quick"
     statuses = [s.value for s in ACTIVE_STATUSES] if quick else None
     if state["phase"] == "jobs":
-        for page in cycle.client.iter_jobs(start=state["page"], include_deleted=True,
-                                           statuses=statuses,
-                                           assigned_to_user_id=state["user"]):
-            for problem in page.invalid:
-                log.warning("server sent a job the mirror cannot read: %s", problem)
-                cycle.report.skipped.append(f"unreadable job from the server: {problem}")
-            _apply_page(cycle, page.jobs, state["id"], next_state={
-                **state, "page": page.page + 1})
-            cycle.step("pull", page.page, page.total_pages)
+        pages = cycle.client.iter_jobs(start=state["page"], include_deleted=True,
+                                       statuses=statuses, assigned_to_user_id=state["user"])
+        with read_ahead(pages) as ahead:
+            for page in ahead:
+                for problem in page.invalid:
+                    log.warning("server sent a job the mirror cannot read: %s", problem)
+                    cycle.report.skipped.append(f"unreadable job from the server: {problem}")
+                _apply_page(cycle, page.jobs, state["id"], next_state={
+                    **state, "page": page.page + 1})
+                cycle.step("pull", page.page, page.total_pages)
         state = {**state, "phase": "check"}
         cycle.store.put_meta(SCAN_META, state)
     if state["phase"] == "check":
@@ -113,6 +120,8 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
     with cycle.store.write() as conn:
         rows = rows_by_uuid(conn, uuids)
         upsert_nested_customers(conn, jobs)
+        creating = _creates_in_flight(conn)
+        new: dict[str, ServerJob] = {}
         for job in jobs:
             record = full.get(job.uuid, job)
             row = rows.get(job.uuid)
@@ -122,32 +131,44 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 if row is not None:
                     write_columns(conn, row.local_id, {"seen_scan": scan})
                 continue
-            if row is None and _adopt_own_create(conn, cycle, record):
+            if row is None and creating and _adopt_own_create(conn, creating, record):
                 cycle.report.pushed += 1
                 continue
-            outcome = apply_remote(conn, row, record, scan)
-            if outcome in APPLIED:
+            if row is None and record.fields.get("deleted_at") is None:
+                new[record.uuid] = record  # a page may list a job twice while others write
+                continue
+            if apply_remote(conn, row, record, scan) in APPLIED:
                 cycle.report.pulled += 1
+        cycle.report.pulled += insert_server_jobs(conn, new.values(), scan)
         meta_put(conn, SCAN_META, next_state)
     cycle.fresh.update(uuids)
 
 
-def _adopt_own_create(conn: Any, cycle: Cycle, job: ServerJob) -> bool:
-    """A new server job that is this device's own create whose reply was lost."""
-    title, customer = job.fields.get("title"), job.fields.get("customer_uuid")
-    created = server_time(job.fields.get("created_at"))
+def _creates_in_flight(conn: Any) -> list[Request]:
+    """This device's creates that may have reached the server (usually none)."""
     result = conn.exec_driver_sql(
-        "SELECT local_id FROM jobs WHERE uuid IS NULL AND idempotency_key IS NOT NULL "
-        "AND title = ? AND customer_uuid = ?", (title, customer))
+        "SELECT local_id FROM jobs WHERE uuid IS NULL AND idempotency_key IS NOT NULL")
+    requests = []
     for (local_id,) in result.fetchall():
         row = load(conn, int(local_id))
         request = in_flight(row) if row is not None else None
-        if request is None or request.method != "POST" or not request.sent:
+        if request is not None and request.method == "POST" and request.sent:
+            requests.append(request)
+    return requests
+
+
+def _adopt_own_create(conn: Any, creating: list[Request], job: ServerJob) -> bool:
+    """A new server job that is this device's own create whose reply was lost."""
+    created = server_time(job.fields.get("created_at"))
+    for request in creating:
+        if (request.body.get("title"), request.body.get("customer_uuid")) != (
+                job.fields.get("title"), job.fields.get("customer_uuid")):
             continue
         floor = server_time(request.server_floor)
         if floor is not None and (created is None or created < floor):
             continue
         adopt(conn, request, job)
+        creating.remove(request)
         return True
     return False
 

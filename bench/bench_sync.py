@@ -1,0 +1,111 @@
+"""Sync: first full sync vs the raw I/O floor, memory, and requests per cycle.
+
+Run: ``.venv/bin/python -m bench.bench_sync`` (the month simulation is
+``bench.bench_sync_month``).
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.measure import report
+from desktop.config import Settings, resolve_paths
+from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.store import Store
+from desktop.core.sync import SyncEngine
+from desktop.emulator import Emulator
+
+ACTIVE = {s.value for s in ACTIVE_STATUSES}
+
+
+def _engine(root: Path, emulator: Emulator) -> tuple[Store, SyncEngine]:
+    paths = resolve_paths(root)
+    paths.ensure()
+    store = Store.open(paths.database)
+    return store, SyncEngine(store, paths, Settings(), emulator.url, emulator.api_key)
+
+
+def raw_fetch_seconds(emulator: Emulator) -> float:
+    """The I/O floor: the same pages fetched with bare httpx, nothing done with them."""
+    headers = {"Authorization": f"Bearer {emulator.api_key}"}
+    start = time.perf_counter()
+    with httpx.Client(base_url=emulator.url, headers=headers) as client:
+        page, pages = 1, 1
+        while page <= pages:
+            reply = client.get("/jobs", params={"page": page, "limit": 100,
+                                                "include_deleted": "true"}).json()
+            pages = reply["data"]["pagination"]["total_pages"]
+            page += 1
+        customer_pages = 1
+        page = 1
+        while page <= customer_pages:
+            reply = client.get("/customers", params={"page": page, "limit": 100,
+                                                     "include_deleted": "true"}).json()
+            customer_pages = reply["data"]["pagination"]["total_pages"]
+            page += 1
+    return time.perf_counter() - start
+
+
+def first_sync(jobs: int) -> tuple[float, float, float]:
+    """(sync seconds, raw-fetch seconds, peak RSS growth in MB) for ``jobs`` jobs."""
+    with Emulator(jobs=jobs, customers=max(50, jobs // 20), seed=5) as emulator, \
+            tempfile.TemporaryDirectory() as tmp:
+        raw = min(raw_fetch_seconds(emulator) for _ in range(2))
+        store, engine = _engine(Path(tmp), emulator)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = time.perf_counter()
+        result = engine.run()
+        elapsed = time.perf_counter() - start
+        growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        store.close()
+        assert result.status == "ok", result.message
+    return elapsed, raw, growth_mb
+
+
+def requests_per_cycle() -> tuple[int, int, int]:
+    """(quick cycle idle, quick cycle with 20 edits, pushes) on 10,000 jobs, 300 active."""
+    with Emulator(jobs=10_000, customers=500, seed=9) as emulator, \
+            tempfile.TemporaryDirectory() as tmp:
+        active = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
+        for job in active[300:]:
+            emulator.colleague_update(job["uuid"], status="Complete")
+        store, engine = _engine(Path(tmp), emulator)
+        assert engine.run().status == "ok"
+        engine.run()
+        idle = engine.run()
+        keep = active[:20]
+        for n, job in enumerate(keep):
+            record = store.get_by_uuid(job["uuid"])
+            assert record is not None
+            store.update_job(record.local_id, {"description": f"bench edit {n}"})
+        busy = engine.run()
+        store.close()
+    return idle.requests, busy.requests, busy.pushed
+
+
+def main() -> int:
+    ok = True
+    elapsed, raw, _ = first_sync(10_000)
+    print(f"      first sync of 10,000 jobs: {elapsed:.2f} s; raw httpx pages: {raw:.2f} s")
+    ok &= report("full first sync / raw fetch of the same pages (10,000 jobs)",
+                  elapsed / raw, 1.3, "x")
+    if "--quick" not in sys.argv:
+        _, _, growth = first_sync(100_000)
+        ok &= report("peak memory growth during a 100,000-job first sync", growth, 60, "MB")
+    idle, busy, pushed = requests_per_cycle()
+    ok &= report("requests, quick cycle, 10,000 jobs / 300 active, nothing changed",
+                 idle, 5, "req")
+    ok &= report("requests, quick cycle with 20 local edits", busy, 25, "req")
+    ok &= report("requests per pushed job (20 edits)", (busy - idle) / max(1, pushed), 1.0,
+                 "req")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
