@@ -1,0 +1,64 @@
+"""Switches for what the vendor leaves undocumented, and the job shapes they produce.
+
+The real server answers each of these one way we cannot know in advance, so the
+client is tested against every answer. Defaults follow the documentation where it
+says anything: amounts are typed ``number``; list items and ``data`` default to the
+plain job. Assign at any time (``emu.variants.list_order = "updated_desc"``); each
+request reads the switches once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final, get_args
+
+from .state import ListOrder
+
+LIST_ORDERS: Final = get_args(ListOrder)
+#: The seed's example list item, plus what a client needs to notice change and deletion.
+SUMMARY_FIELDS: Final = (
+    "uuid", "job_number", "title", "status", "priority", "customer", "scheduled_date",
+    "updated_at", "deleted_at",
+)
+AMOUNT_FIELDS: Final = ("estimated_amount", "actual_amount")
+
+
+@dataclass(slots=True)
+class Variants:
+    """``slots`` makes a misspelt switch an error instead of a silent no-op."""
+
+    #: ``created_desc``, ``updated_desc`` or ``unordered`` (stable, by uuid).
+    list_order: ListOrder = "created_desc"
+    #: List items carry only ``SUMMARY_FIELDS`` instead of the full job.
+    summary_items: bool = False
+    #: Single-job ``data`` is ``{"job": {...}}`` instead of the job itself.
+    wrap_single_job: bool = False
+    #: Amounts go out as ``"150.00"`` instead of the JSON number ``150``.
+    amounts_as_strings: bool = False
+    #: ``Idempotency-Key`` replays stored responses; off, the header is ignored.
+    honour_idempotency: bool = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "list_order" and value not in LIST_ORDERS:
+            raise ValueError(f"list_order must be one of {LIST_ORDERS}, not {value!r}")
+        object.__setattr__(self, name, value)
+
+    def job(self, record: dict[str, Any], customer: dict[str, Any] | None) -> dict[str, Any]:
+        """A stored job as the API sends it: nested customer, amounts per the switch."""
+        rendered = dict(record)
+        rendered["customer"] = customer
+        if not self.amounts_as_strings:
+            for field in AMOUNT_FIELDS:
+                text = rendered[field]
+                if text is not None:
+                    number = float(text)
+                    rendered[field] = int(number) if number.is_integer() else number
+        return rendered
+
+    def single(self, job: dict[str, Any]) -> dict[str, Any]:
+        return {"job": job} if self.wrap_single_job else job
+
+    def list_item(self, job: dict[str, Any]) -> dict[str, Any]:
+        if self.summary_items:
+            return {field: job[field] for field in SUMMARY_FIELDS}
+        return job
