@@ -63,6 +63,7 @@ def first_sync(jobs: int) -> tuple[float, float, float]:
         result = engine.run()
         elapsed = time.perf_counter() - start
         growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+        engine.close()
         store.close()
         assert result.status == "ok", result.message
     return elapsed, raw, growth_mb
@@ -85,6 +86,7 @@ def requests_per_cycle() -> tuple[int, int, int]:
             assert record is not None
             store.update_job(record.local_id, {"description": f"bench edit {n}"})
         busy = engine.run()
+        engine.close()
         store.close()
     return idle.requests, busy.requests, busy.pushed
 

@@ -50,8 +50,8 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
         report = SyncReport(status="auth", message="sign-in needed: no API key; run "
                             f"`jobdesk login` or set {ENV_API_KEY}")
     else:
-        engine = SyncEngine(ctx.store, ctx.paths, Settings.load(ctx.paths), server, key)
-        report = engine.run(full=args.full)
+        with SyncEngine(ctx.store, ctx.paths, Settings.load(ctx.paths), server, key) as engine:
+            report = engine.run(full=args.full)
     if args.json:
         print_json(report.to_json())
     else:

@@ -28,16 +28,34 @@ class Device:
         self.paths.ensure()
         self.store = Store.open(self.paths.database)
         self.url = self.emulator.url
+        self._engine: SyncEngine | None = None
 
     def engine(self, api_key: str | None = None) -> SyncEngine:
-        return SyncEngine(self.store, self.paths, self.settings, self.url,
-                          api_key or self.emulator.api_key, read_timeout=3.0)
+        """The device's engine; rebuilt when the server, key or store changed."""
+        key = api_key or self.emulator.api_key
+        current = self._engine
+        if current is None or (current.server_url, current.api_key, current.store) != (
+                self.url, key, self.store):
+            self.close_engine()
+            current = self._engine = SyncEngine(self.store, self.paths, self.settings,
+                                                self.url, key, read_timeout=3.0)
+        return current
+
+    def close_engine(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def close(self) -> None:
+        self.close_engine()
+        self.store.close()
 
     def sync(self, full: bool = False, api_key: str | None = None) -> SyncReport:
         return self.engine(api_key).run(full=full)
 
     def reopen(self) -> None:
-        """As after a crash: a fresh store object on the same file."""
+        """As after a crash: a fresh store and engine on the same file."""
+        self.close_engine()
         self.store.close()
         self.store = Store.open(self.paths.database)
 
@@ -60,7 +78,7 @@ def emulator() -> Iterator[Emulator]:
 def device(emulator: Emulator, tmp_path: Path) -> Iterator[Device]:
     laptop = Device(emulator, tmp_path / "laptop")
     yield laptop
-    laptop.store.close()
+    laptop.close()
 
 
 @pytest.fixture

@@ -96,6 +96,35 @@ def rows_by_uuid(conn: Connection, uuids: Sequence[str]) -> dict[str, JobRecord]
     return {str(r.uuid): r for r in records}
 
 
+def mark_unchanged_seen(conn: Connection, jobs: Sequence[ServerJob], scan: int) -> set[str]:
+    """Mark seen the listed jobs the mirror already holds as they are; return their uuids.
+
+    Most of any scan is jobs nobody touched: one light query and one UPDATE settle
+    them, instead of loading and comparing whole records.
+    """
+    if not jobs:
+        return set()
+    marks = ", ".join("?" * len(jobs))
+    result = conn.exec_driver_sql(
+        "SELECT uuid, local_id, updated_at, deleted_at FROM jobs "
+        f"WHERE uuid IN ({marks}) AND sync_state = 'synced' AND pending_op IS NULL",
+        tuple(j.uuid for j in jobs),
+    )
+    known = {str(r[0]): (int(r[1]), r[2], r[3]) for r in result}
+    same: dict[str, int] = {}
+    for job in jobs:
+        row = known.get(job.uuid)
+        if row is not None and job.fields.get("updated_at") is not None and (
+                row[1], row[2]) == (job.fields.get("updated_at"), job.fields.get("deleted_at")):
+            same[job.uuid] = row[0]
+    if same:
+        ids = list(same.values())
+        conn.exec_driver_sql(
+            f"UPDATE jobs SET seen_scan = ? WHERE local_id IN ({', '.join('?' * len(ids))})",
+            (scan, *ids))
+    return set(same)
+
+
 def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:
     """Update engine-owned columns; never counts as a user edit."""
     if not columns:

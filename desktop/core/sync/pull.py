@@ -21,6 +21,7 @@ from desktop.core.store.mirror import (
     apply_remote,
     insert_server_jobs,
     mark_gone,
+    mark_unchanged_seen,
     rows_by_uuid,
     unseen_ids,
     upsert_nested_customers,
@@ -106,23 +107,26 @@ def _changed(row: JobRecord | None, job: ServerJob) -> bool:
 def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 next_state: dict[str, Any]) -> None:
     uuids = [j.uuid for j in jobs]
+    with cycle.store.write() as conn:
+        unchanged = mark_unchanged_seen(conn, jobs, scan)
+    rest = [j for j in jobs if j.uuid not in unchanged]
     with cycle.store.read() as conn:
-        before = rows_by_uuid(conn, uuids)
+        before = rows_by_uuid(conn, [j.uuid for j in rest])
     # Summary items carry no more than the list needs; fetch the whole record only
     # for jobs that are new or changed, never for the unchanged majority.
     full: dict[str, ServerJob | None] = {}
-    for job in jobs:
+    for job in rest:
         if _is_summary(job) and _changed(before.get(job.uuid), job):
             try:
                 full[job.uuid] = cycle.client.get_job(job.uuid)
             except NotFound:
                 full[job.uuid] = None
     with cycle.store.write() as conn:
-        rows = rows_by_uuid(conn, uuids)
+        rows = rows_by_uuid(conn, [j.uuid for j in rest])
         upsert_nested_customers(conn, jobs)
         creating = _creates_in_flight(conn)
         new: dict[str, ServerJob] = {}
-        for job in jobs:
+        for job in rest:
             record = full.get(job.uuid, job)
             row = rows.get(job.uuid)
             if record is None:
