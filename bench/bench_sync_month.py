@@ -71,7 +71,9 @@ class Simulation:
         paths = resolve_paths(root / name)
         paths.ensure()
         store = Store.open(paths.database)
-        settings = Settings(my_user_id=user or "")
+        # The office laptop shows every job, so its share is set higher, as an
+        # administrator would in Settings; technicians keep the default.
+        settings = Settings(my_user_id=user or "", quota_share_percent=20 if user else 30)
         engine = SyncEngine(store, paths, settings, self.emulator.url, self.emulator.api_key,
                             clock=lambda: self.now)
         return SimDevice(name, store, engine, user, self.now + timedelta(minutes=offset * 2))
@@ -124,8 +126,9 @@ class Simulation:
                 continue
             end = self.now + timedelta(hours=DAY_HOURS)
             minute = 0
-            while self.now < end:
-                if minute % (DAY_HOURS * 60 // CHANGES_PER_DAY) == 0:
+            # Laptops stay on a few minutes past the office's last change of the day.
+            while self.now < end + SYNC_EVERY:
+                if self.now < end and minute % (DAY_HOURS * 60 // CHANGES_PER_DAY) == 0:
                     self.colleague_change()
                 for device in self.devices:
                     if self.now >= device.next_sync:
