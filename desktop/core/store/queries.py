@@ -184,17 +184,11 @@ def few_matches_sql(query: JobQuery) -> tuple[str, list[Any]] | None:
     """
     if not query.statuses:
         return None
-    parts = [f"status IN ({', '.join('?' * len(query.statuses))})"]
-    params: list[Any] = list(query.statuses)
-    if query.priority:
-        parts.append("priority = ?")
-        params.append(query.priority)
-    if query.assigned_to:
-        parts.append("assigned_to_user_id = ?")
-        params.append(query.assigned_to)
-    parts.append("deleted_at IS NULL" if query.deleted == "exclude" else "1")
-    sql = (f"SELECT count(*) FROM (SELECT 1 FROM jobs INDEXED BY ix_jobs_filters "
-           f"WHERE {' AND '.join(parts)} LIMIT {FEW})")
+    narrowed = JobQuery(statuses=query.statuses, priority=query.priority,
+                        assigned_to=query.assigned_to, deleted=query.deleted)
+    where, params = where_clause(narrowed)
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM jobs j INDEXED BY ix_jobs_filters "
+           f"WHERE {where} LIMIT {FEW})")
     return sql, params
 
 
