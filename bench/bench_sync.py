@@ -7,9 +7,14 @@ Run: ``.venv/bin/python -m bench.bench_sync`` (the month simulation is
 from __future__ import annotations
 
 import resource
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -31,11 +36,11 @@ def _engine(root: Path, emulator: Emulator) -> tuple[Store, SyncEngine]:
     return store, SyncEngine(store, paths, Settings(), emulator.url, emulator.api_key)
 
 
-def raw_fetch_seconds(emulator: Emulator) -> float:
+def raw_fetch_seconds(url: str, key: str) -> float:
     """The I/O floor: the same pages fetched with bare httpx, nothing done with them."""
-    headers = {"Authorization": f"Bearer {emulator.api_key}"}
+    headers = {"Authorization": f"Bearer {key}"}
     start = time.perf_counter()
-    with httpx.Client(base_url=emulator.url, headers=headers) as client:
+    with httpx.Client(base_url=url, headers=headers) as client:
         page, pages = 1, 1
         while page <= pages:
             reply = client.get("/jobs", params={"page": page, "limit": 100,
@@ -52,18 +57,51 @@ def raw_fetch_seconds(emulator: Emulator) -> float:
     return time.perf_counter() - start
 
 
+@contextmanager
+def server_process(jobs: int) -> Iterator[tuple[str, str]]:
+    """The emulator in its own process, as a real server is: (url, key).
+
+    In-process, the server and the sync would take turns on one interpreter lock
+    and the read-ahead could not overlap the two; a separate process can.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--data-dir", tempfile.mkdtemp(), "emulator",
+         "--port", str(port), "--jobs", str(jobs), "--seed", "5"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = {}
+        while len(lines) < 2:
+            line = process.stdout.readline()
+            if not line:
+                raise RuntimeError("the emulator did not start")
+            name, _, value = line.strip().partition(":")
+            if name in ("URL", "API key"):
+                lines[name] = value.strip()
+        yield lines["URL"], lines["API key"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
 def first_sync(jobs: int) -> tuple[float, float, float]:
     """(sync seconds, raw-fetch seconds, peak RSS growth in MB) for ``jobs`` jobs."""
-    with Emulator(jobs=jobs, customers=max(50, jobs // 20), seed=5) as emulator, \
-            tempfile.TemporaryDirectory() as tmp:
-        raw = min(raw_fetch_seconds(emulator) for _ in range(2))
-        store, engine = _engine(Path(tmp), emulator)
+    with server_process(jobs) as (url, key), tempfile.TemporaryDirectory() as tmp:
+        raw = min(raw_fetch_seconds(url, key) for _ in range(2))
+        paths = resolve_paths(Path(tmp))
+        paths.ensure()
+        store = Store.open(paths.database)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
-        result = engine.run()
+        with SyncEngine(store, paths, Settings(), url, key) as engine:
+            result = engine.run()
         elapsed = time.perf_counter() - start
         growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-        engine.close()
         store.close()
         assert result.status == "ok", result.message
     return elapsed, raw, growth_mb

@@ -96,14 +96,14 @@ def rows_by_uuid(conn: Connection, uuids: Sequence[str]) -> dict[str, JobRecord]
     return {str(r.uuid): r for r in records}
 
 
-def mark_unchanged_seen(conn: Connection, jobs: Sequence[ServerJob], scan: int) -> set[str]:
-    """Mark seen the listed jobs the mirror already holds as they are; return their uuids.
+def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, int]:
+    """The listed jobs the mirror already holds exactly so: uuid -> local id.
 
-    Most of any scan is jobs nobody touched: one light query and one UPDATE settle
-    them, instead of loading and comparing whole records.
+    Most of any scan is jobs nobody touched: one light query settles them, instead
+    of loading and comparing whole records.
     """
     if not jobs:
-        return set()
+        return {}
     marks = ", ".join("?" * len(jobs))
     result = conn.exec_driver_sql(
         "SELECT uuid, local_id, updated_at, deleted_at FROM jobs "
@@ -117,12 +117,14 @@ def mark_unchanged_seen(conn: Connection, jobs: Sequence[ServerJob], scan: int) 
         if row is not None and job.fields.get("updated_at") is not None and (
                 row[1], row[2]) == (job.fields.get("updated_at"), job.fields.get("deleted_at")):
             same[job.uuid] = row[0]
-    if same:
-        ids = list(same.values())
+    return same
+
+
+def mark_seen(conn: Connection, local_ids: Sequence[int], scan: int) -> None:
+    if local_ids:
         conn.exec_driver_sql(
-            f"UPDATE jobs SET seen_scan = ? WHERE local_id IN ({', '.join('?' * len(ids))})",
-            (scan, *ids))
-    return set(same)
+            f"UPDATE jobs SET seen_scan = ? WHERE local_id IN ({', '.join('?' * len(local_ids))})",
+            (scan, *local_ids))
 
 
 def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:

@@ -96,7 +96,6 @@ class SyncEngine:
         # costs tens of milliseconds each time.
         if self._api is None:
             self._api = ApiClient(self.server_url, self.api_key,
-                                  on_usage=lambda u: self.store.put_meta(USAGE_META, asdict(u)),
                                   read_timeout=self.read_timeout)
         return self._api
 
@@ -130,7 +129,10 @@ class SyncEngine:
         finally:
             report.requests = client.requests_sent - sent_before
             if client.usage is not None:
+                # Kept once per cycle, not per reply: a commit per request would cost
+                # more than the figure is worth if a crash lost the last one.
                 report.usage = asdict(client.usage)
+                self.store.put_meta(USAGE_META, report.usage)
 
     def _quota(self) -> Quota | None:
         usage = self.store.get_meta(USAGE_META)

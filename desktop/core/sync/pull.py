@@ -21,8 +21,9 @@ from desktop.core.store.mirror import (
     apply_remote,
     insert_server_jobs,
     mark_gone,
-    mark_unchanged_seen,
+    mark_seen,
     rows_by_uuid,
+    unchanged,
     unseen_ids,
     upsert_nested_customers,
     write_columns,
@@ -107,10 +108,9 @@ def _changed(row: JobRecord | None, job: ServerJob) -> bool:
 def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 next_state: dict[str, Any]) -> None:
     uuids = [j.uuid for j in jobs]
-    with cycle.store.write() as conn:
-        unchanged = mark_unchanged_seen(conn, jobs, scan)
-    rest = [j for j in jobs if j.uuid not in unchanged]
     with cycle.store.read() as conn:
+        same = unchanged(conn, jobs)
+        rest = [j for j in jobs if j.uuid not in same]
         before = rows_by_uuid(conn, [j.uuid for j in rest])
     # Summary items carry no more than the list needs; fetch the whole record only
     # for jobs that are new or changed, never for the unchanged majority.
@@ -122,6 +122,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
             except NotFound:
                 full[job.uuid] = None
     with cycle.store.write() as conn:
+        mark_seen(conn, list(same.values()), scan)
         rows = rows_by_uuid(conn, [j.uuid for j in rest])
         upsert_nested_customers(conn, jobs)
         creating = _creates_in_flight(conn)
