@@ -196,3 +196,25 @@ def test_a_second_store_on_the_same_file_sees_committed_edits(tmp_path: Path) ->
     finally:
         first.close()
         second.close()
+
+
+def test_search_counts_leave_out_the_trash(store: Store, customer: str) -> None:
+    kept = _job(store, customer, "Heater service")
+    binned = _job(store, customer, "Heater repair")
+    store.delete_job(binned)
+    assert store.count(JobQuery(search="heater")) == 1
+    assert store.count(JobQuery(search="heater", deleted="only")) == 1
+    assert store.count(JobQuery(search="heater", deleted="include")) == 2
+    assert store.ids(JobQuery(search="heater")) == [kept]
+
+
+def test_trash_is_searchable_and_restore_returns_to_the_index(store: Store,
+                                                              customer: str) -> None:
+    local_id = _job(store, customer, "Sump pump", service_city="Riverton")
+    store.delete_job(local_id)
+    assert store.ids(JobQuery(search="pump")) == []
+    assert store.ids(JobQuery(search="verto", deleted="only")) == [local_id]
+    assert store.ids(JobQuery(search="sump riv", deleted="include")) == [local_id]
+    store.restore_job(local_id)
+    assert store.ids(JobQuery(search="pump")) == [local_id]
+    assert store.count(JobQuery(search="pump")) == 1

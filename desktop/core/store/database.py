@@ -21,12 +21,15 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from desktop.core.store import edits, migrations
 from desktop.core.store.queries import (
     FEW,
+    FTS_COUNT_SQL,
     SELECT_RECORD,
     JobQuery,
     count_sql,
     few_matches_sql,
+    fts_match,
     ids_sql,
     page_sql,
+    search_only,
 )
 from desktop.core.store.records import CustomerRecord, JobRecord
 
@@ -86,6 +89,13 @@ def meta_put(conn: Connection, key: str, value: Any) -> None:
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (key, json.dumps(value)),
     )
+
+
+def _broad_search(conn: Connection, query: JobQuery) -> bool:
+    if not search_only(query):
+        return False
+    match = fts_match(query.search)
+    return int(conn.exec_driver_sql(FTS_COUNT_SQL, (match,)).scalar_one()) >= FEW
 
 
 def _few(conn: Connection, query: JobQuery) -> bool:
@@ -180,17 +190,24 @@ class Store:
     def ids(self, query: JobQuery) -> list[int]:
         """Every matching local id in display order: what a list view holds."""
         with self.read() as conn:
-            sql, params = ids_sql(query, few=_few(conn, query))
+            sql, params = ids_sql(query, few=_few(conn, query),
+                                  broad_search=_broad_search(conn, query))
             return [row[0] for row in conn.exec_driver_sql(sql, tuple(params))]
 
     def page(self, query: JobQuery, offset: int = 0, limit: int = 50) -> list[JobRecord]:
         with self.read() as conn:
-            sql, params = page_sql(query, offset, limit, few=_few(conn, query))
+            sql, params = page_sql(query, offset, limit, few=_few(conn, query),
+                                   broad_search=_broad_search(conn, query))
             return [JobRecord.from_row(r) for r in conn.exec_driver_sql(sql, tuple(params))]
 
     def count(self, query: JobQuery) -> int:
-        sql, params = count_sql(query)
         with self.read() as conn:
+            if search_only(query):
+                # The search index holds exactly the live jobs and counts its own
+                # matches far faster than any join could.
+                match = fts_match(query.search)
+                return int(conn.exec_driver_sql(FTS_COUNT_SQL, (match,)).scalar_one())
+            sql, params = count_sql(query)
             return int(conn.exec_driver_sql(sql, tuple(params)).scalar_one())
 
     def rows(self, local_ids: Sequence[int]) -> dict[int, JobRecord]:

@@ -158,6 +158,23 @@ _V1_FTS = [
     """CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
         DELETE FROM jobs_fts WHERE rowid = old.local_id;
     END""",
+    # Only live jobs are indexed, so the index alone answers "how many match" for
+    # the main list; the Trash is small and searched without it.
+    """CREATE TRIGGER jobs_fts_trash AFTER UPDATE OF deleted_at ON jobs
+        WHEN old.deleted_at IS NULL AND new.deleted_at IS NOT NULL BEGIN
+        DELETE FROM jobs_fts WHERE rowid = new.local_id;
+    END""",
+    """CREATE TRIGGER jobs_fts_restore AFTER UPDATE OF deleted_at ON jobs
+        WHEN old.deleted_at IS NOT NULL AND new.deleted_at IS NULL BEGIN
+        INSERT INTO jobs_fts (rowid, title, description, job_number, customer_name,
+                              address, notes)
+        VALUES (new.local_id, new.title, new.description, new.job_number,
+                new.customer_name,
+                ifnull(new.service_address1, '') || ' ' || ifnull(new.service_address2, '')
+                || ' ' || ifnull(new.service_city, '') || ' '
+                || ifnull(new.service_state, '') || ' ' || ifnull(new.service_zip, ''),
+                ifnull(new.internal_notes, '') || ' ' || ifnull(new.customer_notes, ''));
+    END""",
     # A customer renamed in the mirror renames every one of their jobs' display name.
     """CREATE TRIGGER customers_rename AFTER UPDATE OF first_name, last_name,
         company_name ON customers

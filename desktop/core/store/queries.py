@@ -80,7 +80,7 @@ SELECT local_id, title, description, job_number, customer_name,
        || ifnull(service_city, '') || ' ' || ifnull(service_state, '') || ' '
        || ifnull(service_zip, ''),
        ifnull(internal_notes, '') || ' ' || ifnull(customer_notes, '')
-FROM jobs WHERE local_id > ?
+FROM jobs WHERE local_id > ? AND deleted_at IS NULL
 """
 
 
@@ -139,24 +139,53 @@ def where_clause(query: JobQuery) -> tuple[str, list[Any]]:
         if "synced" not in query.sync_states:
             # Lets SQLite use the small partial index of unsynced rows.
             parts.append("j.sync_state != 'synced'")
-    _search_clause(query.search, parts, params)
+    _search_clause(query, parts, params)
     return (" AND ".join(parts) or "1"), params
 
 
-def _search_clause(text: str, parts: list[str], params: list[Any]) -> None:
-    tokens = text.split()
+def fts_match(text: str) -> str | None:
+    """The MATCH expression for the search's 3+ character fragments, if any."""
+    long_tokens = [t for t in text.split() if len(t) >= 3]
+    return " AND ".join(_fts_phrase(t) for t in long_tokens) if long_tokens else None
+
+
+_TEXT_COLUMNS = ("title", "description", "job_number", "customer_name", "service_address1",
+                 "service_address2", "service_city", "service_state", "service_zip",
+                 "internal_notes", "customer_notes")
+
+
+def _like_any(columns: tuple[str, ...], token: str, params: list[Any]) -> str:
+    params.extend([_like_escape(token)] * len(columns))
+    return "(" + " OR ".join(f"j.{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+
+
+def _search_clause(query: JobQuery, parts: list[str], params: list[Any]) -> None:
+    tokens = query.search.split()
+    if not tokens:
+        return
+    match = fts_match(query.search)
+    live: list[str] = []
+    live_params: list[Any] = []
+    if match:
+        live.append("j.local_id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
+        live_params.append(match)
     # The trigram index answers substrings of 3+ characters; shorter fragments fall
     # back to LIKE on the short columns people type a couple of letters of.
-    long_tokens = [t for t in tokens if len(t) >= 3]
-    if long_tokens:
-        parts.append("j.local_id IN (SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ?)")
-        params.append(" AND ".join(_fts_phrase(t) for t in long_tokens))
     for token in (t for t in tokens if len(t) < 3):
-        parts.append(
-            "(j.title LIKE ? ESCAPE '\\' OR j.job_number LIKE ? ESCAPE '\\'"
-            " OR j.customer_name LIKE ? ESCAPE '\\')"
-        )
-        params.extend([_like_escape(token)] * 3)
+        live.append(_like_any(("title", "job_number", "customer_name"), token, live_params))
+    # Deleted jobs are not in the index (see migrations): the Trash is searched by LIKE.
+    trash_params: list[Any] = []
+    trash = " AND ".join(_like_any(_TEXT_COLUMNS, t, trash_params) for t in tokens)
+    if query.deleted == "exclude":
+        parts.extend(live)
+        params.extend(live_params)
+    elif query.deleted == "only":
+        parts.append(trash)
+        params.extend(trash_params)
+    else:
+        parts.append(f"((j.deleted_at IS NULL AND {' AND '.join(live)}) OR "
+                     f"(j.deleted_at IS NOT NULL AND {trash}))")
+        params.extend([*live_params, *trash_params])
 
 
 def order_clause(query: JobQuery) -> str:
@@ -192,8 +221,19 @@ def few_matches_sql(query: JobQuery) -> tuple[str, list[Any]] | None:
     return sql, params
 
 
-def _source(query: JobQuery, few: bool) -> str:
-    if has_narrow_index(query):
+FTS_COUNT_SQL = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?"
+
+
+def search_only(query: JobQuery) -> bool:
+    """Whether a search of live jobs is the query's only filter (the index alone can
+    count it, since it holds exactly the live jobs)."""
+    plain = JobQuery(search=query.search, sort=query.sort, descending=query.descending)
+    return query == plain and fts_match(query.search) is not None and all(
+        len(t) >= 3 for t in query.search.split())
+
+
+def _source(query: JobQuery, few: bool, broad_search: bool = False) -> str:
+    if has_narrow_index(query) and not (broad_search and search_only(query)):
         return "jobs j"
     if few:
         return "jobs j INDEXED BY ix_jobs_filters"
@@ -201,19 +241,22 @@ def _source(query: JobQuery, few: bool) -> str:
     return "jobs j" if sort is None else f"jobs j INDEXED BY {sort[1]}"
 
 
-def ids_sql(query: JobQuery, *, few: bool = False) -> tuple[str, list[Any]]:
-    """Matching ids in order; ``few`` when ``few_matches_sql`` counted under ``FEW``."""
+def ids_sql(query: JobQuery, *, few: bool = False,
+            broad_search: bool = False) -> tuple[str, list[Any]]:
+    """Matching ids in order; ``few`` when ``few_matches_sql`` counted under ``FEW``;
+    ``broad_search`` when a search alone matches at least ``FEW`` jobs, so walking the
+    sort index finds a page sooner than sorting every match."""
     where, params = where_clause(query)
-    return (f"SELECT j.local_id FROM {_source(query, few)} WHERE {where} "
+    return (f"SELECT j.local_id FROM {_source(query, few, broad_search)} WHERE {where} "
             f"ORDER BY {order_clause(query)}"), params
 
 
 def page_sql(
-    query: JobQuery, offset: int, limit: int, *, few: bool = False
+    query: JobQuery, offset: int, limit: int, *, few: bool = False, broad_search: bool = False
 ) -> tuple[str, list[Any]]:
     """One page of records: ids picked (and sorted) first, whole rows fetched after,
     so the sort never carries wide rows it will throw away."""
-    ids, params = ids_sql(query, few=few)
+    ids, params = ids_sql(query, few=few, broad_search=broad_search)
     order = order_clause(query)
     sql = f"{SELECT_RECORD} WHERE j.local_id IN ({ids} LIMIT ? OFFSET ?) ORDER BY {order}"
     return sql, [*params, limit, offset]
