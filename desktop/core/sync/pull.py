@@ -66,7 +66,11 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     quick = state["kind"] == "quick"
     statuses = [s.value for s in ACTIVE_STATUSES] if quick else None
     if state["phase"] == "jobs":
-        pages = cycle.client.iter_jobs(start=state["page"], include_deleted=True,
+        # Soft-deleted jobs stay listed forever with include_deleted, so a quick scan
+        # would page through every deletion ever made, each cycle. Without them, a
+        # job deleted since the last scan is simply unseen, and its single GET (404)
+        # settles it once. Full scans still list deletions, to reconcile everything.
+        pages = cycle.client.iter_jobs(start=state["page"], include_deleted=not quick,
                                        statuses=statuses, assigned_to_user_id=state["user"])
         with read_ahead(pages) as ahead:
             for page in ahead:
