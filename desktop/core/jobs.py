@@ -236,7 +236,7 @@ def _parse_date(field: str, value: object) -> str | None:
             raise FieldError(field, f"{text!r} is not a real calendar date") from None
         return text
     try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        datetime.fromisoformat(text)
     except ValueError:
         raise FieldError(
             field, f"must be a date YYYY-MM-DD or an ISO timestamp, got {text!r}"
@@ -258,7 +258,7 @@ def _parse_timestamp(field: str, value: object) -> str | None:
     if text is None:
         return None
     try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        datetime.fromisoformat(text)
     except ValueError:
         raise FieldError(
             field, f"must be an ISO timestamp like 2025-02-18T14:30:00.000Z, got {text!r}"
