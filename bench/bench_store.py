@@ -54,8 +54,9 @@ def main() -> int:
                 JobQuery(deleted="only"),
                 JobQuery(statuses=(Status.NEW,), priority="High", assigned_to=technicians[1]),
             ]
+            # The job list's columns, each of which the user can sort by.
             sorts = ["scheduled", "title", "customer", "status", "priority", "job_number",
-                     "estimated_amount", "city", "updated_at"]
+                     "estimated_amount", "city", "sync_state"]
             worst, worst_name = 0.0, ""
             for base, sort, desc in itertools.product(filters, sorts, (False, True)):
                 query = JobQuery(**{**base.__dict__, "sort": sort, "descending": desc})

@@ -22,7 +22,7 @@ Deleted = Literal["exclude", "include", "only"]
 
 #: Sort keys the list offers: their ORDER BY terms and the index that serves them
 #: (see migrations: each carries the broad filters' columns too).
-SORTS: dict[str, tuple[tuple[str, ...], str]] = {
+SORTS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "job_number": (("j.job_number COLLATE NOCASE",), "ix_sort_job_number"),
     "title": (("j.title COLLATE NOCASE",), "ix_sort_title"),
     "customer": (("j.customer_name COLLATE NOCASE",), "ix_sort_customer"),
@@ -31,8 +31,9 @@ SORTS: dict[str, tuple[tuple[str, ...], str]] = {
     "scheduled": (("j.scheduled_date", "j.scheduled_time_start"), "ix_sort_scheduled"),
     "city": (("j.service_city COLLATE NOCASE",), "ix_sort_city"),
     "estimated_amount": (("j.estimated_amount",), "ix_sort_estimated"),
-    "created_at": (("j.created_at",), "ix_sort_created"),
-    "updated_at": (("j.updated_at",), "ix_sort_updated"),
+    # Not list columns: sortable, but not worth two more indexes on every write.
+    "created_at": (("j.created_at",), None),
+    "updated_at": (("j.updated_at",), None),
     "sync_state": (("j.sync_state",), "ix_sort_sync_state"),
 }
 
@@ -238,7 +239,7 @@ def _source(query: JobQuery, few: bool, broad_search: bool = False) -> str:
     if few:
         return "jobs j INDEXED BY ix_jobs_filters"
     sort = SORTS.get(query.sort)
-    return "jobs j" if sort is None else f"jobs j INDEXED BY {sort[1]}"
+    return "jobs j" if sort is None or sort[1] is None else f"jobs j INDEXED BY {sort[1]}"
 
 
 def ids_sql(query: JobQuery, *, few: bool = False,
