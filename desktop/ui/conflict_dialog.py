@@ -1,0 +1,128 @@
+"""Choosing, field by field, between this computer's edit and the server's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.store import JobRecord
+from desktop.ui import formatting
+from desktop.ui.session import Session
+
+MINE, THEIRS = "mine", "theirs"
+
+
+def _shown(field: str, value: Any) -> str:
+    if field == "deleted_at" and value:
+        return f"Deleted ({formatting.timestamp(str(value))})"
+    return formatting.value(field, value)
+
+
+class ConflictDialog(QDialog):
+    """Base, mine and theirs side by side; Apply needs a choice for every field."""
+
+    def __init__(self, session: Session, record: JobRecord,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._record = record
+        number = record.values["job_number"] or "new job"
+        self.setWindowTitle(f"Resolve conflict · {number}")
+        self.setAccessibleName("Resolve conflict")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"<b>{record.values['title'] or number}</b> was changed on this computer and "
+            "on the server in different ways. Choose which value to keep for each field; "
+            "everything else was merged already.", self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+
+        grid_host = QWidget(self)
+        grid = QGridLayout(grid_host)
+        grid.setHorizontalSpacing(16)
+        grid.setVerticalSpacing(8)
+        for column, title in enumerate(("Field", "Before both edits", "This computer",
+                                        "Server")):
+            heading = QLabel(f"<b>{title}</b>", grid_host)
+            grid.addWidget(heading, 0, column)
+        self._groups: dict[str, QButtonGroup] = {}
+        self._buttons: dict[str, dict[str, QRadioButton]] = {}
+        for row, conflict in enumerate(record.conflicts, start=1):
+            name = formatting.label(conflict.field)
+            grid.addWidget(QLabel(name, grid_host), row, 0, Qt.AlignmentFlag.AlignTop)
+            base = QLabel(_shown(conflict.field, conflict.base), grid_host)
+            base.setWordWrap(True)
+            base.setProperty("role", "hint")
+            grid.addWidget(base, row, 1, Qt.AlignmentFlag.AlignTop)
+            group = QButtonGroup(self)
+            buttons = {}
+            for column, (side, value) in enumerate(((MINE, conflict.mine),
+                                                    (THEIRS, conflict.theirs)), start=2):
+                button = QRadioButton(_shown(conflict.field, value), grid_host)
+                button.setAccessibleName(f"{name}: keep {'mine' if side == MINE else 'server'}")
+                button.setToolTip("Keep this computer's value" if side == MINE
+                                  else "Take the server's value")
+                group.addButton(button)
+                buttons[side] = button
+                grid.addWidget(button, row, column, Qt.AlignmentFlag.AlignTop)
+            group.buttonToggled.connect(lambda _b, _c: self._update())
+            self._groups[conflict.field] = group
+            self._buttons[conflict.field] = buttons
+        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(grid_host)
+        layout.addWidget(scroll, 1)
+
+        box = QDialogButtonBox(self)
+        self.all_mine = QPushButton("Keep all mine", self)
+        self.all_mine.setToolTip("Choose this computer's value for every field")
+        self.all_theirs = QPushButton("Take all the server's", self)
+        self.all_theirs.setToolTip("Choose the server's value for every field")
+        box.addButton(self.all_mine, QDialogButtonBox.ButtonRole.ActionRole)
+        box.addButton(self.all_theirs, QDialogButtonBox.ButtonRole.ActionRole)
+        self.apply = box.addButton("Apply", QDialogButtonBox.ButtonRole.AcceptRole)
+        box.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.all_mine.clicked.connect(lambda: self.choose_all(MINE))
+        self.all_theirs.clicked.connect(lambda: self.choose_all(THEIRS))
+        box.accepted.connect(self._apply)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        self.resize(720, min(520, 200 + 48 * len(record.conflicts)))
+        self._update()
+
+    def choose(self, field: str, side: str) -> None:
+        self._buttons[field][side].setChecked(True)
+
+    def choose_all(self, side: str) -> None:
+        for field in self._buttons:
+            self.choose(field, side)
+
+    def choices(self) -> dict[str, str]:
+        chosen = {}
+        for field, buttons in self._buttons.items():
+            for side, button in buttons.items():
+                if button.isChecked():
+                    chosen[field] = side
+        return chosen
+
+    def _update(self) -> None:
+        self.apply.setEnabled(len(self.choices()) == len(self._buttons))
+
+    def _apply(self) -> None:
+        self._session.resolve_conflict(self._record.local_id, self.choices())
+        self.accept()

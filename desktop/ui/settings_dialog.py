@@ -1,0 +1,205 @@
+"""Settings: which CRM, the API key (kept in the system keyring), and sync preferences."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.config import KeyStoreUnavailable, Settings, get_api_key, set_api_key
+from desktop.core.api import (
+    ApiClient,
+    ApiError,
+    AuthError,
+    NetworkError,
+    NotFound,
+    ServerUrlError,
+    normalise_base_url,
+)
+from desktop.ui.session import Session
+from desktop.ui.status import usage_text
+from desktop.ui.tasks import TaskRunner
+
+
+def check_connection(url: str, key: str) -> str:
+    """``GET /companies/me`` with this key: the company's name and this month's usage."""
+    with ApiClient(url, key, read_timeout=15.0) as client:
+        company = client.company()
+        usage = client.usage
+    name = company.get("name") or company.get("company_name") or "your company"
+    used = usage_text(dataclasses.asdict(usage)) if usage else ""
+    return f"Connected to {name}." + (f" {used}." if used else "")
+
+
+def explain(error: BaseException) -> str:
+    if isinstance(error, AuthError):
+        return f"The server refused this API key: {error.message}"
+    if isinstance(error, NotFound):
+        return "That address has no Custom Trades CRM API; check the server URL."
+    if isinstance(error, NetworkError):
+        return f"Could not reach the server: {error.message}"
+    if isinstance(error, ApiError):
+        return f"The server answered with a problem: {error.message}"
+    return f"The test failed: {error}"
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._tests = TaskRunner("connection-test", self)
+        self.finished.connect(lambda _r: self._tests.close())
+        self.setWindowTitle("Settings")
+        self.setAccessibleName("Settings")
+        # The demo's own settings point at the demo server; the form edits the user's.
+        self._base = (Settings.load(session.demo.user_paths) if session.demo is not None
+                      else session.settings)
+        settings = self._base
+        layout = QVBoxLayout(self)
+        if session.demo is not None:
+            intro = QLabel("You are looking at demo data. Enter your CRM's address and API "
+                           "key here; JobDesk connects to it the next time it starts.", self)
+            intro.setWordWrap(True)
+            layout.addWidget(intro)
+        form = QFormLayout()
+        layout.addLayout(form)
+
+        self.server_url = QLineEdit(self)
+        self.server_url.setPlaceholderText("https://customtradescrm.com")
+        self.server_url.setAccessibleName("Server URL")
+        self.server_url.setToolTip("Your CRM's address; https:// is required except for "
+                                   "this computer")
+        self.server_url.setText(settings.server_url)
+        form.addRow("Server URL:", self.server_url)
+        self.url_error = self._error_label()
+        form.addRow("", self.url_error)
+
+        key_row = QWidget(self)
+        key_layout = QHBoxLayout(key_row)
+        key_layout.setContentsMargins(0, 0, 0, 0)
+        self.api_key = QLineEdit(key_row)
+        self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.api_key.setAccessibleName("API key")
+        self.api_key.setToolTip("Kept in the system keyring, never in a file. Leave empty to "
+                                "keep the stored key.")
+        self.api_key.setPlaceholderText("ctc_live_…")
+        reveal = QAction("Show", self.api_key)
+        reveal.setCheckable(True)
+        reveal.setToolTip("Show or hide the key")
+        reveal.toggled.connect(lambda shown: self.api_key.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password))
+        self.api_key.addAction(reveal, QLineEdit.ActionPosition.TrailingPosition)
+        self.test_button = QPushButton("Test connection", key_row)
+        self.test_button.setToolTip("Ask the server who this key belongs to (one request)")
+        self.test_button.clicked.connect(self.test_connection)
+        key_layout.addWidget(self.api_key, 1)
+        key_layout.addWidget(self.test_button)
+        form.addRow("API key:", key_row)
+        self.test_result = QLabel(self)
+        self.test_result.setWordWrap(True)
+        self.test_result.setAccessibleName("Connection test result")
+        form.addRow("", self.test_result)
+
+        self.my_user_id = QLineEdit(settings.my_user_id, self)
+        self.my_user_id.setAccessibleName("My user id")
+        self.my_user_id.setToolTip("Your user id in the CRM, for the My jobs view")
+        form.addRow("My user id:", self.my_user_id)
+        self.interval = QSpinBox(self)
+        self.interval.setRange(1, 240)
+        self.interval.setSuffix(" min")
+        self.interval.setValue(int(settings.sync_interval_minutes))
+        self.interval.setAccessibleName("Sync interval")
+        self.interval.setToolTip("How often to look for changes on the server")
+        form.addRow("Sync every:", self.interval)
+        self.share = QSpinBox(self)
+        self.share.setRange(1, 100)
+        self.share.setSuffix(" %")
+        self.share.setValue(int(settings.quota_share_percent))
+        self.share.setAccessibleName("Quota share")
+        self.share.setToolTip("This device's share of the company's monthly API requests")
+        form.addRow("Share of monthly quota:", self.share)
+        self.save_error = self._error_label()
+        layout.addWidget(self.save_error)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.server_url.textChanged.connect(lambda _t: self.url_error.hide())
+        self.setMinimumWidth(520)
+
+    def _error_label(self) -> QLabel:
+        label = QLabel(self)
+        label.setProperty("role", "error")
+        label.setWordWrap(True)
+        label.hide()
+        return label
+
+    def _url(self) -> str | None:
+        """The normalised server URL ('' when empty), or None after showing why not."""
+        text = self.server_url.text().strip()
+        if not text:
+            return ""
+        try:
+            return normalise_base_url(text)
+        except ServerUrlError as exc:
+            self.url_error.setText(str(exc))
+            self.url_error.show()
+            return None
+
+    def test_connection(self) -> None:
+        url = self._url()
+        if not url:
+            if url == "":
+                self.url_error.setText("Enter the server URL first.")
+                self.url_error.show()
+            return
+        typed = self.api_key.text().strip()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Testing…")
+
+        def work() -> str:
+            key = typed or get_api_key(url)
+            if not key:
+                return "Enter the API key first."
+            return check_connection(url, key)
+
+        self._tests.run(work, self._tested, lambda error: self._tested(explain(error)))
+
+    def _tested(self, text: str) -> None:
+        self.test_button.setEnabled(True)
+        self.test_result.setText(text)
+
+    def save(self) -> None:
+        url = self._url()
+        if url is None:
+            return
+        key = self.api_key.text().strip()
+        if key:
+            try:
+                set_api_key(url, key)
+            except KeyStoreUnavailable as exc:
+                self.save_error.setText(str(exc))
+                self.save_error.show()
+                return
+        self._session.save_settings(self._settings(url))
+        self.accept()
+
+    def _settings(self, url: str) -> Settings:
+        return dataclasses.replace(
+            self._base, server_url=url, my_user_id=self.my_user_id.text().strip(),
+            sync_interval_minutes=self.interval.value(), quota_share_percent=self.share.value())

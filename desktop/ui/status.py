@@ -1,0 +1,132 @@
+"""What the status bar says about sync, worked out from plain values (no Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from desktop.ui import formatting
+
+
+@dataclass(frozen=True)
+class SyncView:
+    configured: bool
+    running: bool = False
+    #: (what the engine is doing, done, total) while it runs.
+    progress: tuple[str, int, int] | None = None
+    #: The last report (``SyncReport.to_json()`` plus ``finished_at``).
+    last: Mapping[str, Any] | None = None
+    #: When a sync last finished well, if ever.
+    last_ok_at: datetime | None = None
+    waiting: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+
+
+@dataclass(frozen=True)
+class StatusText:
+    text: str
+    #: "ok", "pending", "conflict", "danger" or "" (plain).
+    tone: str
+    tooltip: str
+
+
+#: The engine's progress phases as the status bar words them.
+PHASES = {"pull": "receiving page", "push": "sending change", "check": "checking job"}
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _when(value: str | None) -> str:
+    moment = formatting.parse_timestamp(value)
+    if moment is None:
+        return "the start of next month"
+    return moment.astimezone().strftime("%d %b %Y %H:%M")
+
+
+def _resume_at(last: Mapping[str, Any]) -> str | None:
+    usage = last.get("usage") or {}
+    resets = usage.get("resets") or usage.get("resets_at")
+    if resets:
+        return str(resets)
+    finished = formatting.parse_timestamp(last.get("finished_at"))
+    retry = last.get("retry_after")
+    if finished is not None and retry:
+        return (finished + timedelta(seconds=float(retry))).isoformat()
+    return None
+
+
+def _backlog(view: SyncView) -> list[str]:
+    parts = []
+    if view.waiting:
+        parts.append(_plural(view.waiting, "change waiting", "changes waiting"))
+    if view.conflicts:
+        parts.append(_plural(view.conflicts, "conflict", "conflicts"))
+    if view.rejected:
+        parts.append(_plural(view.rejected, "change refused", "changes refused"))
+    return parts
+
+
+def describe(view: SyncView, now: datetime | None = None) -> StatusText:
+    now = now or datetime.now(UTC)
+    last = view.last or {}
+    status = last.get("status")
+    backlog = _backlog(view)
+    tone = "conflict" if view.conflicts else "danger" if view.rejected else (
+        "pending" if view.waiting else "ok")
+    if view.running:
+        text = "Syncing…"
+        if view.progress is not None:
+            phase, done, total = view.progress
+            words = PHASES.get(phase, phase)
+            text = f"Syncing: {words}" + (f" {done:,} of {total:,}" if total else "")
+        return StatusText(" · ".join([text, *backlog]), "pending", "Sync is running")
+    if not view.configured:
+        return StatusText(" · ".join(["Working offline: no CRM connected", *backlog]),
+                          "pending" if backlog else "",
+                          "Everything is kept on this computer. Connect your CRM in Settings.")
+    if status == "auth":
+        return StatusText(" · ".join(["Sign-in needed: the server refused the API key",
+                                      *backlog]), "danger",
+                          "Enter a valid API key in Settings")
+    if status == "quota":
+        return StatusText(
+            " · ".join([f"Request quota used up: sync paused until "
+                        f"{_when(_resume_at(last))}", *backlog]), "danger",
+            last.get("message") or "The company's monthly API requests are used up")
+    if status == "forbidden":
+        return StatusText(" · ".join([f"Sync refused by the server: {last.get('message', '')}",
+                                      *backlog]), "danger", "Check the API key's permissions")
+    synced = (f"synced {formatting.ago(view.last_ok_at, now)}" if view.last_ok_at
+              else "not synced yet")
+    if status == "offline":
+        return StatusText(" · ".join([f"Offline ({synced})", *backlog]), "pending",
+                          "The server cannot be reached; changes are kept and sent later")
+    if status == "busy":
+        return StatusText(" · ".join(["Another JobDesk is syncing this data", *backlog]),
+                          "pending", "Sync runs one at a time per data folder")
+    if status == "error":
+        retry = last.get("retry_after")
+        again = f"; retrying in {max(1, round(float(retry) / 60))} min" if retry else ""
+        return StatusText(" · ".join([f"Sync problem ({synced})", *backlog]), "danger",
+                          f"{last.get('message') or 'The server had a problem'}{again}")
+    text = synced[0].upper() + synced[1:]
+    tip = ""
+    if status == "ok":
+        tip = (f"Last sync sent {last.get('pushed', 0):,} and received "
+               f"{last.get('pulled', 0):,} changes using {last.get('requests', 0):,} requests")
+    return StatusText(" · ".join([text, *backlog]), tone, tip)
+
+
+def usage_text(usage: Mapping[str, Any] | None) -> str:
+    if not usage or not usage.get("limit"):
+        return ""
+    return f"Requests this month: {int(usage['count']):,} / {int(usage['limit']):,}"
+
+
+def parse_finished(last: Mapping[str, Any] | None) -> datetime | None:
+    return formatting.parse_timestamp((last or {}).get("finished_at"))

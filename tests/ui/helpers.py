@@ -1,0 +1,56 @@
+"""Helpers the GUI tests share: seeding the mirror, opening the window, a keyring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keyring.backend import KeyringBackend
+
+from desktop.core.jobs import parse_server_job
+from desktop.core.store import Store
+from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
+from desktop.emulator.demo_data import DemoData, generate
+from desktop.ui.main_window import MainWindow
+from desktop.ui.session import Session
+from desktop.ui.sync_worker import SyncController
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that forgets everything when the test ends."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)
+
+
+def seed(store: Store, jobs: int = 60, customers: int = 12, seed_value: int = 3) -> DemoData:
+    """Fill the mirror with demo jobs as a sync would have (dates around today)."""
+    data = generate(jobs=jobs, customers=customers, seed=seed_value)
+    store.upsert_customers(data.customers)
+    parsed = [parse_server_job(j) for j in data.jobs]
+    with store.write() as conn:
+        upsert_nested_customers(conn, parsed)
+        insert_server_jobs(conn, parsed)
+    return data
+
+
+def open_main_window(qtbot: Any, session: Session, view: str = "all",
+                     sync: SyncController | None = None) -> MainWindow:
+    window = MainWindow(session, sync or SyncController(session),
+                        session.paths.config_dir / "window.ini", view=view)
+    # A failed test may leave edits behind; closing must not stop to ask about them.
+    qtbot.addWidget(window, before_close_func=lambda w: w.detail.cancel())
+    window.show()
+    qtbot.waitUntil(window.settled)
+    return window

@@ -1,0 +1,199 @@
+"""Editing a job in the detail panel, through the real widgets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QUrl, QUrlQuery, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QApplication
+
+from desktop.core.store import JobQuery
+from desktop.ui.main_window import MainWindow
+from desktop.ui.widgets.fields import MoneyEdit, TextEdit, TimeEdit
+
+
+def _select_first(window: MainWindow, qtbot: Any, **where: Any) -> int:
+    """Select the first job in the list matching ``where`` (plain field values)."""
+    store = window.session.store
+    for row in range(window.model.rowCount()):
+        local_id = window.model.id_at(row)
+        assert local_id is not None
+        record = store.get(local_id)
+        assert record is not None
+        if all(record.values[k] == v for k, v in where.items()):
+            window.table.selectRow(row)
+            qtbot.waitUntil(lambda i=local_id: window.detail.current_id == i)
+            return local_id
+    raise AssertionError(f"no job with {where}")
+
+
+def _retype(qtbot: Any, widget: TextEdit, text: str) -> None:
+    widget.selectAll()
+    qtbot.keyClick(widget, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(widget, text)
+
+
+def test_invalid_input_is_named_and_blocks_saving_then_valid_input_saves(
+        window: MainWindow, qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    panel = window.detail
+    before = window.session.store.get(local_id)
+    assert before is not None
+    amount = panel.editors["estimated_amount"]
+    assert isinstance(amount, MoneyEdit)
+    _retype(qtbot, amount, "12.345")
+    error = panel._errors["estimated_amount"]
+    assert error.isVisible()
+    assert "Estimate" in error.text() and "2 decimal places" in error.text()
+    assert amount.property("invalid") is True
+
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.store.get(local_id) == before, "nothing invalid reaches the store"
+    assert "Not saved" in window.status.note_label.text()
+
+    _retype(qtbot, amount, "1,250.5")
+    assert not error.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    after = window.session.store.get(local_id)
+    assert after is not None
+    assert str(after.values["estimated_amount"]) == "1250.50"
+    assert after.sync_state == "pending"
+    assert "waiting to sync" in panel.notice_text.text()
+    row = window.model.row_of(local_id)
+    assert row is not None
+    mark = window.model.index(row, 8)
+    assert mark.data() == "Waiting"
+    assert "Waiting to sync" in mark.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_time_window_rule_names_the_end_field(window: MainWindow, qtbot: Any) -> None:
+    _select_first(window, qtbot, status="Scheduled")
+    panel = window.detail
+    start, end = panel.editors["scheduled_time_start"], panel.editors["scheduled_time_end"]
+    assert isinstance(start, TimeEdit) and isinstance(end, TimeEdit)
+    for combo, text in ((start, "10:00"), (end, "09:00")):
+        combo.lineEdit().selectAll()
+        qtbot.keyClicks(combo.lineEdit(), text)
+    error = panel._errors["scheduled_time_end"]
+    assert error.isVisible() and "after" in error.text()
+    assert not panel.save()
+    end.lineEdit().selectAll()
+    qtbot.keyClicks(end.lineEdit(), "11:30")
+    assert not error.isVisible()
+    assert panel.save()
+
+
+def test_escape_reverts_unsaved_edits(window: MainWindow, qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot)
+    title = window.detail.editors["title"]
+    assert isinstance(title, TextEdit)
+    original = title.text()
+    _retype(qtbot, title, "Something else")
+    assert window.detail.is_dirty()
+    qtbot.keyClick(title, Qt.Key.Key_Escape)
+    assert title.text() == original and not window.detail.is_dirty()
+    record = window.session.store.get(local_id)
+    assert record is not None and record.sync_state == "synced"
+
+
+def test_start_and_complete_record_status_and_time(window: MainWindow, qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    panel = window.detail
+    assert panel.start_button.isEnabled()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    record = window.session.store.get(local_id)
+    assert record is not None
+    assert record.values["status"] == "In Progress"
+    started = record.values["started_at"]
+    assert started.endswith("Z") and len(started) == len("2025-02-18T14:30:00.000Z")
+    moment = datetime.fromisoformat(started.replace("Z", "+00:00"))
+    assert abs(datetime.now(UTC) - moment) < timedelta(seconds=30)
+    assert record.sync_state == "pending"
+    assert not panel.start_button.isEnabled()
+
+    qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    record = window.session.store.get(local_id)
+    assert record is not None
+    assert record.values["status"] == "Complete" and record.values["completed_at"]
+    assert not panel.complete_button.isEnabled()
+
+
+class _UrlCatcher(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_call_and_navigate_open_phone_and_map_links(window: MainWindow, qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot)
+    record = window.session.store.get(local_id)
+    assert record is not None
+    customer = window.session.store.customer(record.values["customer_uuid"])
+    assert customer is not None and customer.phone
+    catcher = _UrlCatcher()
+    for scheme in ("tel", "https", "maps"):
+        QDesktopServices.setUrlHandler(scheme, catcher, "open")
+    try:
+        qtbot.mouseClick(window.detail.call_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.detail.navigate_button, Qt.MouseButton.LeftButton)
+    finally:
+        for scheme in ("tel", "https", "maps"):
+            QDesktopServices.unsetUrlHandler(scheme)
+    phone, place = catcher.urls
+    assert phone.toString() == "tel:" + "".join(c for c in customer.phone if c.isdigit())
+    address = QUrlQuery(place).queryItemValue("query", QUrl.ComponentFormattingOption
+                                              .FullyDecoded)
+    assert record.values["service_address1"] in address
+    assert record.values["service_city"] in address
+
+
+def test_new_job_with_customer_picked_from_the_mirror(window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    before = store.count(JobQuery())
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    panel = window.detail
+    assert panel.creating
+    title = panel.editors["title"]
+    assert isinstance(title, TextEdit)
+    assert QApplication.focusWidget() is title
+
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert store.count(JobQuery()) == before
+    assert panel._errors["title"].isVisible() and panel._errors["customer_uuid"].isVisible()
+
+    qtbot.keyClicks(title, "Replace kitchen tap")
+    customer = store.customers()[0]
+    picker = panel.customer_picker
+    qtbot.keyClicks(picker, (customer.last_name or "")[:4])
+    completer = picker.completer()
+    qtbot.waitUntil(lambda: completer.popup().isVisible())
+    popup = completer.popup()
+    match = next(r for r in range(popup.model().rowCount())
+                 if customer.display_name in popup.model().index(r, 0).data())
+    popup.setCurrentIndex(popup.model().index(match, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert picker.value() == customer.uuid
+    assert picker.text() == customer.display_name
+    assert not panel._errors["customer_uuid"].isVisible()
+
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert store.count(JobQuery()) == before + 1
+    created = store.page(JobQuery(sync_states=("pending",)), 0, 5)
+    assert [r.values["title"] for r in created] == ["Replace kitchen tap"]
+    assert created[0].pending_op == "create"
+    assert not panel.creating
+    qtbot.waitUntil(lambda: window.table.current_id() == created[0].local_id)
+
+
+def test_escape_cancels_a_new_job(window: MainWindow, qtbot: Any) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.detail.editors["title"], "Never mind")
+    qtbot.keyClick(window.detail.editors["title"], Qt.Key.Key_Escape)
+    assert not window.detail.creating
+    assert window.session.store.count(JobQuery(sync_states=("pending",))) == 0

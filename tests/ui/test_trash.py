@@ -1,0 +1,85 @@
+"""Delete to the Trash with Undo, and restore from the Trash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from desktop.core.store import JobQuery
+from desktop.ui.main_window import MainWindow
+
+
+def test_delete_key_moves_to_trash_and_undo_brings_it_back(window: MainWindow,
+                                                           qtbot: Any) -> None:
+    store = window.session.store
+    window.table.selectRow(2)
+    local_id = window.table.current_id()
+    assert local_id is not None
+    window.table.setFocus()
+    qtbot.keyClick(window.table, Qt.Key.Key_Delete)
+    record = store.get(local_id)
+    assert record is not None and record.deleted and record.pending_op == "delete"
+    qtbot.waitUntil(lambda: window.model.row_of(local_id) is None)
+    assert "Trash" in window.status.note_label.text()
+    assert window.status.undo_button.isVisible()
+
+    qtbot.mouseClick(window.status.undo_button, Qt.MouseButton.LeftButton)
+    record = store.get(local_id)
+    assert record is not None and not record.deleted
+    assert record.sync_state == "synced", "delete then undo cancels out: nothing to send"
+    qtbot.waitUntil(lambda: window.model.row_of(local_id) is not None)
+    assert not window.status.undo_button.isVisible()
+
+
+def test_delete_in_a_text_field_edits_text_not_jobs(window: MainWindow, qtbot: Any) -> None:
+    window.table.selectRow(0)
+    title = window.detail.editors["title"]
+    title.setFocus()  # type: ignore[attr-defined]
+    title.setCursorPosition(0)  # type: ignore[attr-defined]
+    qtbot.keyClick(title, Qt.Key.Key_Delete)
+    assert window.session.store.count(JobQuery(deleted="only")) == \
+        window.sidebar.count("trash")
+    assert window.detail.is_dirty()
+    window.detail.cancel()
+
+
+def test_several_selected_jobs_go_together(window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    before = store.count(JobQuery(deleted="only"))
+    window.table.selectRow(0)
+    window.table.setSelectionMode(window.table.selectionMode())
+    model = window.table.selectionModel()
+    for row in (1, 2):
+        model.select(window.model.index(row, 0), model.SelectionFlag.Select
+                     | model.SelectionFlag.Rows)
+    assert len(window.table.selected_ids()) == 3
+    window.delete_action.trigger()
+    assert store.count(JobQuery(deleted="only")) == before + 3
+    assert window.status.note_label.text() == "Moved 3 jobs to the Trash"
+
+
+def test_restore_from_the_trash(window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    first, second = window.model.ids()[:2]
+    window.session.delete_jobs([first, second])
+    window.sidebar.select("trash")
+    qtbot.waitUntil(lambda: window.settled() and sorted(window.model.ids()) == sorted(
+        [first, second]))
+    assert window.restore_action.isVisible() and not window.delete_action.isVisible()
+
+    window.table.select_job(first)
+    assert window.detail.notice_button.text() == "Restore"
+    assert not window.detail.editors["title"].isEnabled()  # type: ignore[attr-defined]
+    qtbot.mouseClick(window.detail.notice_button, Qt.MouseButton.LeftButton)
+    record = store.get(first)
+    assert record is not None and not record.deleted
+    assert record.sync_state == "synced", "the delete never left: nothing to send"
+
+    window.table.select_job(second)
+    window.restore_action.trigger()
+    assert "Restored 1 job" in window.status.note_label.text()
+    qtbot.waitUntil(lambda: window.model.ids() == [])
+    window.sidebar.select("all")
+    qtbot.waitUntil(lambda: window.model.row_of(first) is not None
+                    and window.model.row_of(second) is not None)
