@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import Paths, Settings
@@ -39,6 +39,32 @@ class LaunchOptions:
 #: The GUI thread shares it with the sync and reader threads; a shorter turn bounds
 #: how long a paint or a keystroke waits behind their Python work.
 GIL_SWITCH_S = 0.001
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+qt_log = logging.getLogger("qt")
+
+
+def _log_qt_message(kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    level = _QT_LEVELS.get(kind, logging.WARNING)
+    # The offscreen platform (screenshots, no display) says what a screen could do.
+    if message.startswith("This plugin does not support"):
+        level = logging.DEBUG
+    qt_log.log(level, "%s", message)
+
+
+def route_qt_messages() -> None:
+    """Qt's own messages go to the log, not the terminal, unless something (a test
+    harness) already listens to them."""
+    previous = qInstallMessageHandler(_log_qt_message)
+    if previous is not None:
+        qInstallMessageHandler(previous)
 
 
 def create_application() -> QApplication:
@@ -81,6 +107,7 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
 
 
 def run(options: LaunchOptions) -> int:
+    route_qt_messages()
     app = create_application()
     errors.install(options.paths.log_file, QApplication.activeWindow)
     instance: SingleInstance | None = None

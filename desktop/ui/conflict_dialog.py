@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.merge import DELETED
 from desktop.core.store import JobRecord
 from desktop.ui import formatting
 from desktop.ui.session import Session
@@ -25,10 +26,18 @@ from desktop.ui.session import Session
 MINE, THEIRS = "mine", "theirs"
 
 
+#: How the sides of an edit-versus-delete conflict read.
+_DELETION = {"edited": "Keep the job, with my changes", "deleted": "Deleted on the server"}
+
+
 def _shown(field: str, value: Any) -> str:
-    if field == "deleted_at" and value:
-        return f"Deleted ({formatting.timestamp(str(value))})"
+    if field == DELETED:
+        return _DELETION.get(str(value), str(value)) if value is not None else ""
     return formatting.value(field, value)
+
+
+def _name(field: str) -> str:
+    return "The job" if field == DELETED else formatting.label(field)
 
 
 class ConflictDialog(QDialog):
@@ -61,7 +70,7 @@ class ConflictDialog(QDialog):
         self._groups: dict[str, QButtonGroup] = {}
         self._buttons: dict[str, dict[str, QRadioButton]] = {}
         for row, conflict in enumerate(record.conflicts, start=1):
-            name = formatting.label(conflict.field)
+            name = _name(conflict.field)
             grid.addWidget(QLabel(name, grid_host), row, 0, Qt.AlignmentFlag.AlignTop)
             base = QLabel(_shown(conflict.field, conflict.base), grid_host)
             base.setWordWrap(True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QDesktopServices
@@ -132,6 +132,9 @@ class DetailPanel(QWidget):
         self.heading = QLabel(header)
         self.heading.setObjectName("jobTitle")
         self.heading.setWordWrap(True)
+        # Ignored width: the label takes the panel's width and wraps to it, instead of
+        # asking for the height of a narrower guess.
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.heading)
 
         actions = QHBoxLayout()
@@ -345,9 +348,7 @@ class DetailPanel(QWidget):
         self._record = None
         self._creating = True
         self._load({"status": Status.NEW.value, "priority": Priority.NORMAL.value})
-        widget = self.editors["title"]
-        assert isinstance(widget, QWidget)
-        widget.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self._focus_field("title")
 
     def _show_nothing(self) -> None:
         self._creating = False
@@ -369,9 +370,9 @@ class DetailPanel(QWidget):
         self._server_problem = None
         record = self._record
         if record is not None and record.sync_state == "rejected" and record.last_error:
-            field = field_named_in(record.last_error)
-            if field is not None:
-                self._server_problem = (field, record.last_error)
+            named = field_named_in(record.last_error)
+            if named is not None:
+                self._server_problem = (named, record.last_error)
         self._empty.hide()
         for widget in (self._scroll, self._footer, self._header):
             widget.show()
@@ -436,8 +437,7 @@ class DetailPanel(QWidget):
             self.notice_button.setToolTip("Bring the job back from the Trash")
             self.notice_button.show()
         elif record.sync_state == "conflict":
-            fields = ", ".join(formatting.label(c.field) for c in record.conflicts)
-            text = f"Changed here and on the server differently: {fields or 'the job'}."
+            text = formatting.conflict_summary(c.field for c in record.conflicts)
             tone = "conflict"
             self.notice_button.setText("Resolve…")
             self.notice_button.setToolTip("Compare both versions and choose, field by field")
@@ -583,8 +583,8 @@ class DetailPanel(QWidget):
         return False
 
     def _focus_field(self, field: str) -> None:
-        editor = self.editors.get(field)
-        if isinstance(editor, QWidget):
+        if field in self.editors:
+            editor = cast(QWidget, self.editors[field])
             self._scroll.ensureWidgetVisible(editor)
             editor.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -49,6 +49,10 @@ def _range(choice: str, today: date) -> tuple[date | None, date | None]:
     }.get(choice, (None, None))
 
 
+def _day(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
 DATE_CHOICES = ("Any date", "Today", "Tomorrow", "This week", "Next 7 days", "This month",
                 "Before today", "Between…")
 
@@ -108,7 +112,9 @@ class FilterBar(QWidget):
                                  "or type a technician's user id")
         self.assignee.setMinimumContentsLength(9)
         self.assignee.activated.connect(lambda _i: self.changed.emit())
-        self.assignee.lineEdit().editingFinished.connect(self.changed)
+        typed = self.assignee.lineEdit()
+        assert typed is not None  # an editable combo always has one
+        typed.editingFinished.connect(self.changed)
         layout.addWidget(self.assignee)
 
         self.dates = QComboBox(self)
@@ -164,7 +170,7 @@ class FilterBar(QWidget):
     def _date_range(self) -> tuple[date | None, date | None]:
         choice = self.dates.currentText()
         if choice == DATE_CHOICES[-1]:
-            start, end = self.date_from.date().toPython(), self.date_to.date().toPython()
+            start, end = _day(self.date_from.date()), _day(self.date_to.date())
             return (start, end) if start <= end else (end, start)
         return _range(choice, date.today())
 
@@ -220,8 +226,8 @@ class FilterBar(QWidget):
         self.search.clear()
         for widget in (self.priority, self.assignee, self.dates, self.search):
             widget.blockSignals(False)
-        for widget in (self.date_from, self.until, self.date_to):
-            widget.hide()
+        for custom in (self.date_from, self.until, self.date_to):
+            custom.hide()
         self._debounce.stop()
         self._update_status_text()
         self.changed.emit()

@@ -7,11 +7,13 @@ dialog so a value looks the same everywhere.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from desktop.core.jobs import FIELD_KINDS, Kind
+from desktop.core.merge import DELETED
 
 EMPTY = "—"
 
@@ -20,7 +22,7 @@ FIELD_LABELS: dict[str, str] = {
     "uuid": "Server id",
     "job_number": "Job #",
     "customer_uuid": "Customer",
-    "location_uuid": "Office location",
+    "location_uuid": "Location",
     "assigned_to_user_id": "Assigned to",
     "title": "Title",
     "description": "Description",
@@ -29,13 +31,13 @@ FIELD_LABELS: dict[str, str] = {
     "is_urgent": "Urgent",
     "is_emergency": "Emergency",
     "service_address1": "Address",
-    "service_address2": "Address line 2",
+    "service_address2": "Address 2",
     "service_city": "City",
     "service_state": "State",
     "service_zip": "ZIP",
     "estimated_amount": "Estimate",
-    "actual_amount": "Actual amount",
-    "scheduled_date": "Scheduled date",
+    "actual_amount": "Actual",
+    "scheduled_date": "Date",
     "scheduled_time_start": "Start time",
     "scheduled_time_end": "End time",
     "started_at": "Started",
@@ -43,7 +45,7 @@ FIELD_LABELS: dict[str, str] = {
     "invoiced_at": "Invoiced",
     "paid_at": "Paid",
     "internal_notes": "Internal notes",
-    "customer_notes": "Notes for the customer",
+    "customer_notes": "Customer notes",
     "created_at": "Created",
     "updated_at": "Updated",
     "deleted_at": "Deleted",
@@ -65,6 +67,14 @@ def humanize(message: str) -> str:
     shortened, so it reads as a sentence and fits beside a field."""
     text = _UUID.sub(lambda m: f"{m.group(1)}…", message)
     return _FIELD_NAMES.sub(lambda m: FIELD_LABELS[m.group(1)], text)
+
+
+def conflict_summary(fields: Iterable[str]) -> str:
+    """What a conflict is about, as a sentence."""
+    names = list(fields)
+    if DELETED in names:
+        return "Edited here but deleted on the server."
+    return f"Changed here and on the server differently: {', '.join(map(label, names))}."
 
 
 def money(value: Decimal | None) -> str:

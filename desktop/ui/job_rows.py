@@ -59,8 +59,8 @@ def sync_mark(record: JobRecord) -> tuple[str, str]:
     """The word in the Sync column and the reason shown on hover."""
     state = record.sync_state
     if state == "conflict":
-        fields = ", ".join(formatting.label(c.field) for c in record.conflicts) or "the job"
-        return "Conflict", f"Changed here and on the server: {fields}. Open the job to choose."
+        summary = formatting.conflict_summary(c.field for c in record.conflicts)
+        return "Conflict", f"{summary} Open the job to choose."
     if state == "rejected":
         reason = formatting.humanize(record.last_error or "no reason given")
         return "Rejected", f"The server refused this change: {reason}"

@@ -143,8 +143,15 @@ class JobTableModel(QAbstractTableModel):
         generation, query, store = self._generation, self._query, self._session.store
         assert query is not None
         self._loading = True
-        self._session.reads.run(lambda: store.ids(query),
-                                lambda ids: apply(generation, ids))
+
+        def start() -> None:
+            if generation == self._generation:
+                self._session.reads.run(lambda: store.ids(query),
+                                        lambda ids: apply(generation, ids))
+
+        # After the pending repaint: the worker's Python work would otherwise share
+        # the GIL with the very paint that shows the new rows.
+        QTimer.singleShot(0, self, start)
 
     def _extend(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
@@ -253,8 +260,6 @@ class JobTableModel(QAbstractTableModel):
             return COLUMNS[section].title
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{COLUMNS[section].tooltip}. Click to sort."
-        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[section].right:
-            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -397,9 +402,10 @@ class JobTableView(QTableView):
             if not header.isSectionHidden(logical):
                 columns.append((logical, header.sectionViewportPosition(logical),
                                 header.sectionSize(logical)))
-        rows_painter = RowPainter(painter, columns, self.verticalHeader().defaultSectionSize(),
-                                  viewport.width(), colours, (self.font(), self._italic),
-                                  self._fitted)
+        rows_painter = RowPainter(painter, columns=columns,
+                                  height=self.verticalHeader().defaultSectionSize(),
+                                  width=viewport.width(), colours=colours,
+                                  fonts=(self.font(), self._italic), fitted=self._fitted)
         region = event.rect()
         first = max(0, self.rowAt(region.top()))
         last = self.rowAt(region.bottom())

@@ -10,43 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRect, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 
 from desktop.ui import theme
 from desktop.ui.job_rows import COLUMNS, PRIORITY_COLUMN, STATUS_COLUMN, SYNC_COLUMN, RowView
 
 _PAD = 6
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-
-
-def paint_chip(painter: QPainter, rect: QRect, text: str, chip: theme.Chip) -> None:
-    """A rounded label inside the cell: readable in both schemes, unlike plain colour."""
-    metrics = painter.fontMetrics()
-    pad_x, height = 8, min(rect.height() - 6, metrics.height() + 4)
-    # Two spare pixels: elision measures more strictly than horizontalAdvance.
-    width = min(rect.width() - 8, metrics.horizontalAdvance(text) + 2 * pad_x + 2)
-    shape = QRectF(rect.left() + 4, rect.center().y() - height / 2 + 0.5, width, height)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(chip.background)
-    painter.drawRoundedRect(shape, height / 2, height / 2)
-    painter.setPen(chip.text)
-    label = metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(shape.width()) - 2 * pad_x)
-    painter.drawText(shape, Qt.AlignmentFlag.AlignCenter, label)
-
-
-def paint_mark(painter: QPainter, rect: QRect, text: str, colour: QColor,
-               text_colour: QColor) -> None:
-    """A coloured dot and a word, for rows not in step with the server."""
-    size = 8
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(colour)
-    painter.drawEllipse(QRectF(rect.left() + 8, rect.center().y() - size / 2 + 1, size, size))
-    painter.setPen(text_colour)
-    painter.drawText(rect.adjusted(8 + size + 6, 0, -4, 0), _LEFT, text)
 
 
 class FittedText:
@@ -106,48 +76,69 @@ class Colours:
         )
 
 
-@dataclass(frozen=True)
 class RowPainter:
     """Draws rows onto one painter, with what every row shares worked out once."""
 
-    painter: QPainter
-    #: The visible columns in screen order, as (logical index, x, width).
-    columns: list[tuple[int, int, int]]
-    height: int
-    width: int
-    colours: Colours
-    #: (normal, italic): rows in the Trash are set in italic.
-    fonts: tuple[QFont, QFont]
-    #: Kept by the view across paints.
-    fitted: FittedText
+    def __init__(self, painter: QPainter, *, columns: list[tuple[int, int, int]],
+                 height: int, width: int, colours: Colours, fonts: tuple[QFont, QFont],
+                 fitted: FittedText) -> None:
+        #: ``columns``: the visible ones in screen order, as (logical index, x, width).
+        #: ``fonts``: (normal, italic); rows in the Trash are set in italic.
+        self.painter, self.columns, self.height, self.width = painter, columns, height, width
+        self.colours, self.fonts, self.fitted = colours, fonts, fitted
+        self.metrics = (QFontMetrics(fonts[0]), QFontMetrics(fonts[1]))
+        metrics = self.metrics[0]
+        self.text_offset = (height + metrics.ascent() - metrics.descent()) // 2
+        self.chip_height = min(height - 6, metrics.height() + 4)
+        # Chips and dots are curves; text is unaffected by antialiasing here.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
 
     def paint(self, row: RowView, top: int, *, selected: bool, odd: bool) -> None:
         painter, colours = self.painter, self.colours
         painter.fillRect(0, top, self.width, self.height, colours.highlight if selected
                          else colours.alternate if odd else colours.base)
-        painter.setFont(self.fonts[1] if row.deleted else self.fonts[0])
+        italic = row.deleted
+        painter.setFont(self.fonts[italic])
+        metrics = self.metrics[italic]
         text_colour = colours.highlighted_text if selected else colours.text
-        metrics = painter.fontMetrics()
-        baseline = top + (self.height + metrics.ascent() - metrics.descent()) // 2
+        baseline = top + self.text_offset
         for column, x, size in self.columns:
             text = row.texts[column]
             if not text:
                 continue
             if column == STATUS_COLUMN:
-                painter.save()
-                paint_chip(painter, QRect(x, top, size, self.height), text,
-                           theme.status_chip(row.status, colours.dark))
-                painter.restore()
+                self._chip(text, x, top, size=size, metrics=metrics,
+                           chip=theme.status_chip(row.status, colours.dark))
             elif column == SYNC_COLUMN and row.sync_state in theme.ACCENTS:
                 colour = theme.accent(row.sync_state, colours.dark)
-                painter.save()
-                paint_mark(painter, QRect(x, top, size, self.height), text, colour,
-                           text_colour if selected else colour)
-                painter.restore()
+                self._mark(text, x, top, colour, text_colour if selected else colour)
             else:
                 painter.setPen(colours.danger if column == PRIORITY_COLUMN and row.alert
                                and not selected else text_colour)
-                room = size - 2 * _PAD
-                shown, advance = self.fitted.get(text, room, row.deleted, metrics)
+                shown, advance = self.fitted.get(text, size - 2 * _PAD, italic, metrics)
                 left = x + size - _PAD - advance if COLUMNS[column].right else x + _PAD
                 painter.drawText(left, baseline, shown)
+
+    def _chip(self, text: str, x: int, top: int, *, size: int, chip: theme.Chip,
+              metrics: QFontMetrics) -> None:
+        """A rounded label: readable in both schemes, unlike coloured text."""
+        painter, height = self.painter, self.chip_height
+        pad = 8
+        # Two spare pixels: elision measures more strictly than horizontalAdvance.
+        shown, advance = self.fitted.get(text, size - 8 - 2 * pad - 2, False, metrics)
+        width = advance + 2 * pad + 2
+        chip_top = top + (self.height - height) / 2
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(chip.background)
+        painter.drawRoundedRect(QRectF(x + 4, chip_top, width, height), height / 2, height / 2)
+        painter.setPen(chip.text)
+        painter.drawText(x + 4 + pad + 1, top + self.text_offset, shown)
+
+    def _mark(self, text: str, x: int, top: int, colour: QColor, text_colour: QColor) -> None:
+        """A coloured dot and a word, for rows not in step with the server."""
+        painter, dot = self.painter, 8
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(QRectF(x + 8, top + (self.height - dot) / 2, dot, dot))
+        painter.setPen(text_colour)
+        painter.drawText(x + 8 + dot + 6, top + self.text_offset, text)

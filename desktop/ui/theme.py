@@ -7,6 +7,7 @@ sheet serves both schemes.
 
 from __future__ import annotations
 
+import functools
 import sys
 import weakref
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ _STATUS_COLOURS: dict[str, tuple[str, str]] = {
 _UNKNOWN_STATUS = ("#e5e7eb", "#374151")
 
 
+@functools.cache
 def status_chip(status: str | None, dark: bool) -> Chip:
     light, deep = _STATUS_COLOURS.get(status or "", _UNKNOWN_STATUS)
     if dark:
@@ -122,8 +124,13 @@ ACCENTS = {
 
 
 def accent(name: str, dark: bool | None = None) -> QColor:
+    return _accent(name, dark_mode() if dark is None else dark)
+
+
+@functools.cache
+def _accent(name: str, dark: bool) -> QColor:
     on_light, on_dark = ACCENTS[name]
-    return QColor(on_dark if (dark_mode() if dark is None else dark) else on_light)
+    return QColor(on_dark if dark else on_light)
 
 
 def _palette(dark: bool) -> QPalette:

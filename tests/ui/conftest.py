@@ -49,7 +49,7 @@ def _no_leaks(qapp: QApplication) -> Iterator[None]:
                if type(w).__name__ not in QT_OWNED and w.metaObject().className()
                not in QT_OWNED]
     threads = [t for t in threading.enumerate() if t.ident not in before
-               and not isinstance(t, threading._DummyThread)]  # type: ignore[attr-defined]
+               and not isinstance(t, threading._DummyThread)]
     running = [o for o in gc.get_objects() if isinstance(o, QThread) and o.isRunning()
                and o is not QThread.currentThread()]
     leaked = [f"{type(w).__name__} {w.windowTitle() or w.objectName()!r}" for w in widgets]

@@ -18,7 +18,7 @@ from desktop.ui.sync_worker import SyncController
 class MemoryKeyring(KeyringBackend):
     """A keyring that forgets everything when the test ends."""
 
-    priority = 1  # type: ignore[assignment]
+    priority = 1
 
     def __init__(self) -> None:
         super().__init__()

@@ -142,7 +142,7 @@ def test_an_error_is_logged_and_shown_as_a_sentence(tmp_path: Path,
     try:
         raise RuntimeError("the disk is full")
     except RuntimeError:
-        sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+        sys.excepthook(*sys.exc_info())
     assert len(shown) == 1
     assert "the disk is full" in shown[0] and str(log_file) in shown[0]
     assert "Traceback" not in shown[0]

@@ -196,3 +196,34 @@ def test_an_edit_schedules_a_sync_a_few_seconds_later(online: MainWindow) -> Non
     assert 1000 <= window.sync._soon.interval() <= 10_000
 
 
+
+
+def test_an_edit_of_a_job_deleted_on_the_server_is_settled_in_the_dialog(
+        online: MainWindow, qtbot: Any, emulator: Emulator) -> None:
+    window = online
+    store = window.session.store
+    window.table.selectRow(2)
+    local_id = window.table.current_id()
+    assert local_id is not None
+    record = store.get(local_id)
+    assert record is not None and record.uuid
+    window.session.update_job(local_id, {"title": "Still needed?"})
+    emulator.colleague_delete(record.uuid)
+    _sync_now(qtbot, window, "ok")
+    record = store.get(local_id)
+    assert record is not None and record.sync_state == "conflict"
+    row = window.model.row_of(local_id)
+    assert row is not None
+    assert "deleted on the server" in window.model.index(row, 8).data(
+        Qt.ItemDataRole.ToolTipRole)
+
+    dialog = window.resolve_conflict(local_id)
+    assert dialog is not None
+    (side_buttons,) = dialog._buttons.values()
+    assert side_buttons["mine"].text() == "Keep the job, with my changes"
+    assert side_buttons["theirs"].text() == "Deleted on the server"
+    qtbot.mouseClick(dialog.all_theirs, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.apply, Qt.MouseButton.LeftButton)
+    record = store.get(local_id)
+    assert record is not None and record.deleted and record.sync_state == "synced"
+    qtbot.waitUntil(lambda: window.model.row_of(local_id) is None)

@@ -47,7 +47,8 @@ class CustomerPicker(QLineEdit):
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         # The list shows name and phone; the field takes the name alone.
         completer.setCompletionRole(_NAME_ROLE)
-        completer.activated[QModelIndex].connect(self._picked)
+        # The index overload: the text one cannot tell two customers of one name apart.
+        completer.activated[QModelIndex].connect(self._picked)  # type: ignore[index]
         self.setCompleter(completer)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self._run_search)

@@ -141,6 +141,7 @@ class TimeEdit(QComboBox):
         self.addItems(["", *self.SLOTS])
         self.setMaxVisibleItems(12)
         edit = self.lineEdit()
+        assert edit is not None  # an editable combo always has one
         edit.setPlaceholderText("HH:MM")
         edit.textEdited.connect(lambda _t: self.edited.emit())
         self.activated.connect(lambda _i: self.edited.emit())
