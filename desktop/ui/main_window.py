@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ class MainWindow(QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.model.total_changed.connect(self._total_changed)
+        self.model.total_changed.connect(_freeze_startup_objects,
+                                         Qt.ConnectionType.SingleShotConnection)
         self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.detail.saved.connect(self._saved)
@@ -467,3 +470,11 @@ class MainWindow(QMainWindow):
         self.sync.shutdown()
         self.session.close()
         event.accept()
+
+
+def _freeze_startup_objects(_total: int) -> None:
+    # What is alive once the first list is in (Qt wrappers, caches, settings) lives as
+    # long as the window. Out of the collector's sight, it no longer makes each full
+    # collection long enough to stall a scroll step (measured: 55 ms -> 14 ms worst).
+    gc.collect()
+    gc.freeze()
