@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
@@ -23,6 +22,7 @@ from desktop.config import Paths, Settings, get_api_key
 from desktop.core.api import ServerUrlError, normalise_base_url
 from desktop.core.store import Store
 from desktop.core.store.edits import now_iso
+from desktop.core.sync import SyncEngine
 from desktop.ui.session import Session
 from desktop.ui.status import SyncView, parse_finished
 
@@ -36,28 +36,6 @@ BUSY_RETRY_S = 30
 PROGRESS_INTERVAL_S = 0.1
 
 
-class Report(Protocol):
-    def to_json(self) -> dict[str, Any]: ...
-
-
-class Engine(Protocol):
-    def run(self, full: bool = False,
-            progress: Callable[[str, int, int], None] | None = None) -> Report: ...
-
-    def close(self) -> None: ...
-
-
-EngineFactory = Callable[[Store, Paths, Settings, str, str], Engine]
-
-
-def default_engine(store: Store, paths: Paths, settings: Settings, url: str,
-                   key: str) -> Engine:
-    from desktop.core.sync import SyncEngine
-
-    engine: Engine = SyncEngine(store, paths, settings, url, key)
-    return engine
-
-
 def _report(status: str, message: str) -> dict[str, Any]:
     return {"status": status, "message": message, "pushed": 0, "pulled": 0, "conflicts": 0,
             "rejected": 0, "requests": 0, "usage": None, "retry_after": None}
@@ -69,15 +47,14 @@ class SyncWorker(QObject):
     progress = Signal(str, int, int)
     finished = Signal(dict)
 
-    def __init__(self, store: Store, paths: Paths, factory: EngineFactory) -> None:
+    def __init__(self, store: Store, paths: Paths) -> None:
         super().__init__()
         self._store = store
         self._paths = paths
-        self._factory = factory
         self._last_progress = 0.0
         # Kept between cycles (its HTTP connections stay warm) until what it was
         # built from changes.
-        self._engine: Engine | None = None
+        self._engine: SyncEngine | None = None
         self._built_from: tuple[object, ...] = ()
 
     @Slot(bool, object, object)
@@ -109,11 +86,11 @@ class SyncWorker(QObject):
         report = self._engine_for(settings, url, key).run(full=full, progress=self._progress)
         return dict(report.to_json())
 
-    def _engine_for(self, settings: Settings, url: str, key: str) -> Engine:
+    def _engine_for(self, settings: Settings, url: str, key: str) -> SyncEngine:
         wanted = (url, key, settings.my_user_id, settings.quota_share_percent)
         if self._engine is None or wanted != self._built_from:
             self.close()
-            self._engine = self._factory(self._store, self._paths, settings, url, key)
+            self._engine = SyncEngine(self._store, self._paths, settings, url, key)
             self._built_from = wanted
         return self._engine
 
@@ -138,13 +115,12 @@ class SyncController(QObject):
     finished = Signal(dict)
     _run = Signal(bool, object, object)
 
-    def __init__(self, session: Session, factory: EngineFactory = default_engine,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._session = session
         self._thread = QThread()
         self._thread.setObjectName("jobdesk-sync")
-        self._worker = SyncWorker(session.store, session.paths, factory)
+        self._worker = SyncWorker(session.store, session.paths)
         self._worker.moveToThread(self._thread)
         # Direct: ``finished`` is emitted on the sync thread itself, its last act.
         self._thread.finished.connect(self._worker.close, Qt.ConnectionType.DirectConnection)
