@@ -305,6 +305,7 @@ _STRICT: Final = {
     "status": _enum_parser(_STATUS_BY_LOWER, ", ".join(Status), strict=True),
     "priority": _enum_parser(_PRIORITY_BY_LOWER, ", ".join(Priority), strict=True),
 }
+_FLAGS: Final = frozenset(n for n, k in FIELD_KINDS.items() if k is Kind.BOOL)
 _LENIENT: Final = _STRICT | {
     name: _server_text for name, kind in FIELD_KINDS.items() if kind is Kind.TEXT
 } | {
@@ -397,10 +398,15 @@ def parse_server_job(payload: Mapping[str, Any]) -> ServerJob:
     extras: dict[str, Any] = {}
     for key, value in payload.items():
         parser = _LENIENT.get(key)
-        if parser is not None:
+        if parser is None:
+            if key != "customer":
+                extras[key] = value
+        elif value is None:
+            # Most optional fields are empty; null means "none" for every kind but
+            # the flags, which the API defaults to false.
+            fields[key] = False if key in _FLAGS else None
+        else:
             fields[key] = parser(key, value)
-        elif key != "customer":
-            extras[key] = value
     if not fields.get("uuid"):
         raise FieldError("uuid", "is missing from the server's job")
     customer = payload.get("customer")

@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from desktop.core.jobs import JOB_FIELDS, SERVER_FIELDS, ServerJob
+from desktop.core.jobs import FIELD_KINDS, JOB_FIELDS, SERVER_FIELDS, Kind, ServerJob
 from desktop.core.merge import DELETED, FieldConflict, merge
 from desktop.core.store.edits import last_local_id, settle_state, to_db
 from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_from_json
 
 _INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan")
+_MONEY_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.MONEY)
+_FLAGS_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.BOOL)
 _INSERT_SQL = (
     f"INSERT INTO jobs ({', '.join(_INSERT_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
@@ -42,23 +44,23 @@ def server_values(job: ServerJob) -> dict[str, Any]:
     return values
 
 
-def _server_columns(job: ServerJob) -> dict[str, Any]:
-    columns = server_values(job)
-    columns["extras_json"] = json.dumps(job.extras, sort_keys=True) if job.extras else None
-    name = customer_name_of(job)
-    if name is not None:
-        columns["customer_name"] = name
-    return columns
+def _insert_row(job: ServerJob, scan: int | None) -> tuple[Any, ...]:
+    # Built straight from the fields: this runs for every job of a first sync.
+    fields = job.fields
+    row: list[Any] = [fields.get(name) for name in JOB_FIELDS]
+    for index in _MONEY_AT:
+        if row[index] is not None:
+            row[index] = to_db(row[index])
+    for index in _FLAGS_AT:
+        row[index] = bool(row[index])
+    extras = json.dumps(job.extras, sort_keys=True) if job.extras else None
+    row.extend((customer_name_of(job), extras, "synced", scan))
+    return tuple(row)
 
 
 def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | None = None) -> int:
     """Insert jobs the mirror has never seen, as synced rows; returns how many."""
-    rows = []
-    for job in jobs:
-        columns = _server_columns(job)
-        columns["sync_state"] = "synced"
-        columns["seen_scan"] = scan
-        rows.append(tuple(to_db(columns.get(c)) for c in _INSERT_COLUMNS))
+    rows = [_insert_row(job, scan) for job in jobs]
     if rows:
         last = last_local_id(conn)
         conn.exec_driver_sql(_INSERT_SQL, rows)
