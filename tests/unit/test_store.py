@@ -218,3 +218,14 @@ def test_trash_is_searchable_and_restore_returns_to_the_index(store: Store,
     store.restore_job(local_id)
     assert store.ids(JobQuery(search="pump")) == [local_id]
     assert store.count(JobQuery(search="pump")) == 1
+
+
+def test_urgent_jobs_sorted_by_priority(store: Store, customer: str) -> None:
+    _job(store, customer, "Flagged low", priority="Low", is_urgent="true")
+    _job(store, customer, "Burst main", priority="Emergency")
+    _job(store, customer, "Routine", priority="Normal")
+    gone = _job(store, customer, "Deleted emergency", priority="Emergency")
+    store.delete_job(gone)
+    titles = [r["title"] for r in store.page(JobQuery(urgent=True, sort="priority"))]
+    assert titles == ["Flagged low", "Burst main"]
+    assert store.count(JobQuery(urgent=True)) == 2

@@ -111,6 +111,10 @@ _V1_INDEXES = [
     "CREATE INDEX ix_jobs_assigned ON jobs (assigned_to_user_id, scheduled_date)",
     "CREATE INDEX ix_jobs_live_status ON jobs (status) WHERE deleted_at IS NULL",
     "CREATE INDEX ix_jobs_filters ON jobs (status, priority, assigned_to_user_id, deleted_at)",
+    # The urgent jobs sorted by priority: urgency and priority go together, so the
+    # priority index would pass most jobs before the first urgent one.
+    "CREATE INDEX ix_jobs_urgent ON jobs (priority_rank, local_id, deleted_at, status) "
+    "WHERE (is_urgent OR is_emergency OR priority = 'Emergency')",
     "CREATE INDEX ix_jobs_unsynced ON jobs (sync_state) WHERE sync_state != 'synced'",
     "CREATE INDEX ix_jobs_deleted ON jobs (deleted_at) WHERE deleted_at IS NOT NULL",
 ]
