@@ -108,7 +108,9 @@ _V1_INDEXES = [
     *(f"CREATE INDEX ix_sort_{name} ON jobs ({key}, local_id, {_FILTER_COLUMNS})"
       for name, key in _SORT_INDEXES.items()),
     "CREATE INDEX ix_jobs_customer_uuid ON jobs (customer_uuid)",
-    "CREATE INDEX ix_jobs_assigned ON jobs (assigned_to_user_id, scheduled_date)",
+    # A technician's own jobs in schedule order: the "My jobs" list itself.
+    "CREATE INDEX ix_jobs_assigned ON jobs "
+    "(assigned_to_user_id, scheduled_date, scheduled_time_start, local_id)",
     "CREATE INDEX ix_jobs_live_status ON jobs (status) WHERE deleted_at IS NULL",
     "CREATE INDEX ix_jobs_filters ON jobs (status, priority, assigned_to_user_id, deleted_at)",
     # The urgent jobs sorted by priority: urgency and priority go together, so the

@@ -240,6 +240,8 @@ def _source(query: JobQuery, few: bool, broad_search: bool = False) -> str:
         return "jobs j INDEXED BY ix_jobs_filters"
     if query.urgent and query.sort == "priority":
         return "jobs j INDEXED BY ix_jobs_urgent"
+    if query.assigned_to and query.sort == "scheduled":
+        return "jobs j INDEXED BY ix_jobs_assigned"
     sort = SORTS.get(query.sort)
     return "jobs j" if sort is None or sort[1] is None else f"jobs j INDEXED BY {sort[1]}"
 
