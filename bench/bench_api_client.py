@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from bench.measure import print_machine_speed
 from desktop.core.api import PAGE_LIMIT, ApiClient
 
 TARGET_MS = 5.0
@@ -95,6 +96,7 @@ def measure(summary: bool) -> float:
 
 
 def main() -> int:
+    print_machine_speed()
     ok = True
     for label, summary in (("full items", False), ("summary items", True)):
         median = measure(summary)

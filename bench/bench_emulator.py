@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from bench.measure import report
+from bench.measure import print_machine_speed, report
 from desktop.emulator import Emulator
 
 STORE_JOBS = 10_000
@@ -92,6 +92,7 @@ def context(name: str, figure_ms: float) -> None:
 
 
 def main() -> int:
+    print_machine_speed()
     started = time.perf_counter()
     with Emulator(jobs=STORE_JOBS, customers=STORE_JOBS // 10, seed=1) as emu, httpx.Client(
         base_url=emu.url, headers={"Authorization": f"Bearer {emu.api_key}"}

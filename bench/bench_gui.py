@@ -22,7 +22,7 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.bench_store import build
-from bench.measure import report
+from bench.measure import print_machine_speed, report
 from desktop.config import ENV_API_KEY, Paths, Settings
 from desktop.core.store import Store
 from desktop.ui.app import create_application
@@ -206,6 +206,7 @@ def sync_stalls_ms(app: QApplication, root: Path) -> tuple[float, float, int, fl
 
 
 def main() -> int:
+    print_machine_speed()
     app = create_application()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.measure import median_ms, report
+from bench.measure import median_ms, print_machine_speed, report
 from desktop.core.jobs import Status, parse_server_job
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
@@ -37,6 +37,7 @@ def build(path: Path) -> tuple[Store, float, list[str], list[str]]:
 
 
 def main() -> int:
+    print_machine_speed()
     rng = random.Random(1)
     with tempfile.TemporaryDirectory() as tmp:
         store, insert_s, customers, technicians = build(Path(tmp) / "bench.sqlite3")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.measure import report
+from bench.measure import print_machine_speed, report
 from desktop.config import Settings, resolve_paths
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import Store
@@ -130,6 +130,7 @@ def requests_per_cycle() -> tuple[int, int, int]:
 
 
 def main() -> int:
+    print_machine_speed()
     ok = True
     elapsed, raw, _ = first_sync(10_000)
     print(f"      first sync of 10,000 jobs: {elapsed:.2f} s; raw httpx pages: {raw:.2f} s")

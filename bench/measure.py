@@ -27,3 +27,23 @@ def report(name: str, figure: float, target: float, unit: str = "ms", *,
     print(f"{'PASS' if met else 'MISS'}  {name:<58} {figure:>10.2f} {unit:<4} "
           f"(target {sign} {target:g} {unit})", flush=True)
     return met
+
+
+def machine_speed_ms() -> float:
+    """A fixed pure-Python workload, printed beside the figures.
+
+    The development machine is shared and its speed drifts by 2x between runs;
+    this reference lets two runs' figures be compared with each other.
+    """
+    def work() -> int:
+        total = 0
+        for n in range(200_000):
+            total += n % 7
+        return total
+
+    return median_ms(work, rounds=9, warmup=1)
+
+
+def print_machine_speed() -> None:
+    print(f"      reference workload: {machine_speed_ms():.1f} ms "
+          "(lower is a faster machine at this moment)", flush=True)
