@@ -22,23 +22,7 @@ from desktop.cli import main
 from desktop.config import KEYRING_SERVICE, Settings, resolve_paths
 from desktop.core.store import Store
 from desktop.emulator import Emulator
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.entries.pop((service, username), None)
+from tests.conftest import MemoryKeyring
 
 
 @pytest.fixture(autouse=True)
@@ -63,13 +47,6 @@ def _keyring(backend: KeyringBackend) -> Iterator[None]:
         yield
     finally:
         keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    backend = MemoryKeyring()
-    with _keyring(backend):
-        yield backend
 
 
 @pytest.fixture
@@ -145,7 +122,7 @@ def test_login_from_stdin_checks_and_stores_the_key(
     code, out, err = cli("login", stdin=emu.api_key + "\n")
     assert code == 0, err
     assert emu.company["name"] in out
-    assert memory_keyring.entries == {(KEYRING_SERVICE, emu.url): emu.api_key}
+    assert memory_keyring.passwords == {(KEYRING_SERVICE, emu.url): emu.api_key}
     assert emu.usage_count == 1  # one cheap GET /companies/me
     store = Store.open(resolve_paths(data_dir).database)
     try:
@@ -175,7 +152,7 @@ def test_login_on_a_terminal_reads_a_hidden_prompt(
     code = main(["--data-dir", str(cli.data_dir), "login"])
     assert code == 0
     assert prompts and "API key" in prompts[0]
-    assert memory_keyring.entries[(KEYRING_SERVICE, emu.url)] == emu.api_key
+    assert memory_keyring.passwords[(KEYRING_SERVICE, emu.url)] == emu.api_key
 
 
 def test_login_with_a_refused_key_stores_nothing(
@@ -186,7 +163,7 @@ def test_login_with_a_refused_key_stores_nothing(
     code, out, err = cli("login", stdin=wrong + "\n")
     assert code == 2
     assert "refused" in err and "Invalid API key" in err
-    assert memory_keyring.entries == {}
+    assert memory_keyring.passwords == {}
     assert_key_nowhere(wrong, data_dir, out, err)
 
 
@@ -221,7 +198,7 @@ def test_login_when_the_server_fails(
     code, out, err = cli("login", stdin=emu.api_key + "\n")
     assert code == 1
     assert "could not check the key" in err
-    assert memory_keyring.entries == {}
+    assert memory_keyring.passwords == {}
     assert_key_nowhere(emu.api_key, data_dir, out, err)
 
 
@@ -242,7 +219,7 @@ def test_server_url_from_the_environment_wins(
     monkeypatch.setenv("JOBDESK_SERVER_URL", emu.url.removesuffix("/api/v1"))
     code, _, err = cli("login", stdin=emu.api_key + "\n")
     assert code == 0, err
-    assert memory_keyring.entries == {(KEYRING_SERVICE, emu.url): emu.api_key}
+    assert memory_keyring.passwords == {(KEYRING_SERVICE, emu.url): emu.api_key}
 
 
 # --- status -------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, QThread
 from PySide6.QtWidgets import QApplication
@@ -20,7 +19,7 @@ from desktop.emulator.demo_data import DemoData
 from desktop.ui import theme
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
-from tests.ui.helpers import MemoryKeyring, open_main_window, seed
+from tests.ui.helpers import open_main_window, seed
 
 #: The offscreen platform warns that it cannot do what a screen can (size hints of a
 #: shown window, raising a popup, grabbing the keyboard): the platform, not the app.
@@ -61,15 +60,6 @@ def _no_leaks(qapp: QApplication) -> Iterator[None]:
     assert not leaked, f"top-level widgets left alive: {leaked}"
     assert not threads, f"threads left running: {threads}"
     assert not running, f"QThreads left running: {running}"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -1,10 +1,8 @@
-"""Helpers the GUI tests share: seeding the mirror, opening the window, a keyring."""
+"""Helpers the GUI tests share: seeding the mirror and opening the window."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from keyring.backend import KeyringBackend
 
 from desktop.core.jobs import parse_server_job
 from desktop.core.store import Store
@@ -13,25 +11,6 @@ from desktop.emulator.demo_data import DemoData, generate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
 from desktop.ui.sync_worker import SyncController
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring that forgets everything when the test ends."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.passwords.pop((service, username), None)
 
 
 def seed(store: Store, jobs: int = 60, customers: int = 12, seed_value: int = 3) -> DemoData:

@@ -16,7 +16,7 @@ from desktop.core.api import normalise_base_url
 from desktop.emulator import Emulator
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings_dialog import SettingsDialog
-from tests.ui.helpers import MemoryKeyring
+from tests.conftest import MemoryKeyring
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from desktop.ui.conflict_dialog import ConflictDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
 from desktop.ui.sync_worker import SyncController
-from tests.conftest import make_customer
-from tests.ui.helpers import MemoryKeyring, open_main_window
+from tests.conftest import MemoryKeyring, make_customer
+from tests.ui.helpers import open_main_window
 
 
 def _free_port() -> int:
