@@ -92,6 +92,11 @@ class FilterBar(QWidget):
         menu.addSeparator()
         menu.addAction("Any status", self._clear_statuses)
         self.status.setMenu(menu)
+        # Wide enough for the longest label plus the menu arrow, which Qt draws over
+        # the text of an InstantPopup button that is sized to its text alone.
+        longest = max(["Any status", "10 statuses", *(s.value for s in Status)],
+                      key=self.status.fontMetrics().horizontalAdvance)
+        self.status.setMinimumWidth(self.status.fontMetrics().horizontalAdvance(longest) + 28)
         layout.addWidget(self.status)
 
         self.priority = QComboBox(self)
