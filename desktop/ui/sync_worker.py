@@ -94,6 +94,12 @@ class SyncWorker(QObject):
             self._built_from = wanted
         return self._engine
 
+    def cancel(self) -> None:
+        """Ask a running cycle to stop after its current step (from any thread)."""
+        engine = self._engine
+        if engine is not None:
+            engine.cancel()
+
     def close(self) -> None:
         """Let the engine go (called on the sync thread as it ends)."""
         if self._engine is not None:
@@ -242,10 +248,11 @@ class SyncController(QObject):
             self.sync_now(full=again, reason="requested during sync")
 
     def shutdown(self) -> None:
-        """Stop the timers and wait for a running cycle to end (it is crash-safe,
-        but a thread cannot be killed, only waited for)."""
+        """Stop the timers and a running cycle (after its current step, which is as
+        safe as a crash: the next start carries on from there), then the thread."""
         for timer in (self._interval, self._soon, self._retry):
             timer.stop()
         self._started = False
+        self._worker.cancel()
         self._thread.quit()
         self._thread.wait()

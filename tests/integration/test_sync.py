@@ -405,3 +405,24 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
     holder.stdout.close()
     with SyncLock(lock):
         pass
+
+
+def test_a_cancelled_cycle_stops_between_steps_and_the_next_carries_on(tmp_path: Path) -> None:
+    pages: list[int] = []
+    with Emulator(jobs=250, customers=20, seed=4) as emulator:
+        device = Device(emulator, tmp_path / "laptop")
+        engine = device.engine()
+
+        def cancel_after_first_page(_phase: str, done: int, _total: int) -> None:
+            pages.append(done)
+            engine.cancel()
+
+        try:
+            stopped = engine.run(progress=cancel_after_first_page)
+            assert stopped.status == "cancelled" and pages == [1]
+            assert 0 < device.live_count() < len(_live(emulator))
+            assert engine.run().status == "ok"
+            assert device.live_count() == len(_live(emulator))
+            _mirror_matches_server(device, emulator)
+        finally:
+            device.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from desktop.core.api import (
 )
 from desktop.core.budget import Governor, Quota
 from desktop.core.store import Store
-from desktop.core.sync.cycle import Cycle, Progress
+from desktop.core.sync.cycle import Cycle, Progress, SyncCancelled
 from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
 from desktop.core.sync.push import push
@@ -68,10 +69,20 @@ class SyncEngine:
         self.read_timeout = read_timeout
         self.governor = Governor(share_percent=settings.quota_share_percent)
         self._api: ApiClient | None = None
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask a running cycle to stop after its current step (any thread may call).
+
+        Every step has committed before the next begins, so stopping between two is
+        as safe as a crash, and the next cycle carries on from there.
+        """
+        self._cancel.set()
 
     def run(self, full: bool = False, progress: Progress | None = None) -> SyncReport:
         """One cycle. Trouble with the network or the server is reported, not raised."""
         report = SyncReport(kind="full" if full else "quick")
+        self._cancel.clear()
         try:
             with SyncLock(self.paths.sync_lock):
                 self._locked_cycle(report, full, progress)
@@ -107,7 +118,8 @@ class SyncEngine:
             return
         sent_before = client.requests_sent
         cycle = Cycle(store=self.store, client=client, report=report, clock=self.clock,
-                      my_user_id=self.settings.my_user_id or None, progress=progress)
+                      my_user_id=self.settings.my_user_id or None, progress=progress,
+                      cancel=self._cancel)
         try:
             self._pull_if_allowed(cycle, full)
             push(cycle)
@@ -126,6 +138,9 @@ class SyncEngine:
             report.status, report.message = "offline", exc.message
         except ServerError as exc:
             report.status, report.message = "error", exc.message
+        except SyncCancelled:
+            report.status = "cancelled"
+            report.message = "stopped before the end; the next sync carries on from there"
         finally:
             report.requests = client.requests_sent - sent_before
             if client.usage is not None:

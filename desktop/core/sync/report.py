@@ -7,12 +7,12 @@ from typing import Any
 
 #: Exit codes of ``jobdesk sync`` by report status (scripts depend on them).
 EXIT_CODES = {"ok": 0, "offline": 3, "error": 3, "auth": 4, "quota": 5, "forbidden": 5,
-              "busy": 1}
+              "busy": 1, "cancelled": 1}
 
 
 @dataclass
 class SyncReport:
-    status: str = "ok"  # ok | offline | error | auth | quota | forbidden | busy
+    status: str = "ok"  # ok | offline | error | auth | quota | forbidden | busy | cancelled
     kind: str = "quick"  # quick | full
     pushed: int = 0
     pulled: int = 0
