@@ -26,6 +26,7 @@ from tests.integration.conftest import Device
 
 EXAMPLES = int(os.environ.get("JOBDESK_STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ.get("JOBDESK_STATEFUL_STEPS", "14"))
+ORDERS = ("created_desc", "updated_desc", "unordered")
 FAULTS = ("none", "lost_reply_post", "lost_reply_put", "server_error", "refused", "slow")
 
 
@@ -54,9 +55,14 @@ class SyncMachine(RuleBasedStateMachine):
         self.expected = Expected()
         self.tmp = Path(tempfile.mkdtemp(prefix="jobdesk-stateful-"))
 
-    @initialize(seed=st.integers(0, 1000))
-    def start(self, seed: int) -> None:
+    @initialize(seed=st.integers(0, 1000), order=st.sampled_from(ORDERS),
+                summary=st.booleans(), honour_keys=st.booleans())
+    def start(self, seed: int, order: str, summary: bool, honour_keys: bool) -> None:
         self.emulator = Emulator(jobs=6, customers=3, seed=seed).start()
+        # Every plausible server, not only the default one.
+        self.emulator.variants.list_order = order  # type: ignore[assignment]
+        self.emulator.variants.summary_items = summary
+        self.emulator.variants.honour_idempotency = honour_keys
         self.device = Device(self.emulator, self.tmp / "laptop")
         assert self.device.sync().status == "ok"
 
