@@ -12,6 +12,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Connection
+
 from desktop.core.api import NotFound
 from desktop.core.jobs import ACTIVE_STATUSES, JOB_FIELDS, ServerJob
 from desktop.core.store import JobRecord
@@ -153,7 +155,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
     cycle.fresh.update(uuids)
 
 
-def _creates_in_flight(conn: Any) -> list[Request]:
+def _creates_in_flight(conn: Connection) -> list[Request]:
     """This device's creates that may have reached the server (usually none)."""
     result = conn.exec_driver_sql(
         "SELECT local_id FROM jobs WHERE uuid IS NULL AND idempotency_key IS NOT NULL")
@@ -166,7 +168,7 @@ def _creates_in_flight(conn: Any) -> list[Request]:
     return requests
 
 
-def _adopt_own_create(conn: Any, creating: list[Request], job: ServerJob) -> bool:
+def _adopt_own_create(conn: Connection, creating: list[Request], job: ServerJob) -> bool:
     """A new server job that is this device's own create whose reply was lost."""
     created = server_time(job.fields.get("created_at"))
     for request in creating:
