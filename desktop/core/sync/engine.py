@@ -163,11 +163,18 @@ class SyncEngine:
         today = self.clock().date().isoformat()
         return int(spent.get("requests", 0)) if spent.get("day") == today else 0
 
+    def _cost(self, kind: str) -> int:
+        """Requests the last scan of this kind took (a guess before the first one)."""
+        return int(self.store.get_meta(f"{kind}_cost") or (100 if kind == "full" else 5))
+
     def _pull_if_allowed(self, cycle: Cycle, full_requested: bool) -> None:
         report = cycle.report
         now = self.clock()
         quota, spent = self._quota(), self._spent_today()
-        last_full = server_time(self.store.get_meta("last_full"))
+        # Written with this engine's own clock, so read back without the server-time
+        # parser: it only ever meets that same clock.
+        stamp = self.store.get_meta("last_full")
+        last_full = datetime.fromisoformat(stamp) if stamp else None
         kind = pending_scan_kind(cycle)
         if kind == "quick" and full_requested:
             abandon_scan(cycle)  # a full scan covers everything the quick one would
@@ -175,13 +182,11 @@ class SyncEngine:
         if kind is None:
             kind = "full" if full_requested or last_full is None else "quick"
             if kind == "quick" and self.governor.full_due(last_full, now):
-                cost = int(self.store.get_meta("full_cost") or 100)
-                if self.governor.may_pull(quota, now, spent, cost).allowed:
+                if self.governor.may_pull(quota, now, spent, self._cost("full")).allowed:
                     kind = "full"
                 else:
                     report.skipped.append("full reconciliation deferred: budget")
-        cost = int(self.store.get_meta(f"{kind}_cost") or (100 if kind == "full" else 5))
-        decision = self.governor.may_pull(quota, now, spent, cost)
+        decision = self.governor.may_pull(quota, now, spent, self._cost(kind))
         if not decision.allowed and not (last_full is None and not self.governor.in_reserve(
                 quota)):
             report.skipped.append(f"pull skipped: {decision.reason}")

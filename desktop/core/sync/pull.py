@@ -117,12 +117,13 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
     with cycle.store.read() as conn:
         same = unchanged(conn, jobs)
         rest = [j for j in jobs if j.uuid not in same]
-        before = rows_by_uuid(conn, [j.uuid for j in rest])
+        summaries = [j for j in rest if _is_summary(j)]
+        before = rows_by_uuid(conn, [j.uuid for j in summaries])
     # Summary items carry no more than the list needs; fetch the whole record only
     # for jobs that are new or changed, never for the unchanged majority.
     full: dict[str, ServerJob | None] = {}
-    for job in rest:
-        if _is_summary(job) and _changed(before.get(job.uuid), job):
+    for job in summaries:
+        if _changed(before.get(job.uuid), job):
             try:
                 full[job.uuid] = cycle.client.get_job(job.uuid)
             except NotFound:
