@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 
 from desktop.config import Settings, resolve_paths
@@ -86,3 +87,11 @@ def synced(device: Device) -> Device:
     report = device.sync()
     assert report.status == "ok", report.message
     return device
+
+
+@pytest.fixture
+def api(emu: Emulator) -> Iterator[httpx.Client]:
+    """A bare HTTP client on the module's ``emu``: the emulator seen as any client sees it."""
+    auth = {"Authorization": f"Bearer {emu.api_key}"}
+    with httpx.Client(base_url=emu.url, headers=auth) as client:
+        yield client

@@ -31,13 +31,6 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture
-def api(emu: Emulator) -> Iterator[httpx.Client]:
-    auth = {"Authorization": f"Bearer {emu.api_key}"}
-    with httpx.Client(base_url=emu.url, headers=auth) as client:
-        yield client
-
-
 def data_of(response: httpx.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")

@@ -36,13 +36,6 @@ def emu() -> Iterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture
-def api(emu: Emulator) -> Iterator[httpx.Client]:
-    auth = {"Authorization": f"Bearer {emu.api_key}"}
-    with httpx.Client(base_url=emu.url, headers=auth) as client:
-        yield client
-
-
 def usage(response: httpx.Response) -> int:
     return int(response.headers["x-usage-count"])
 
