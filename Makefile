@@ -3,12 +3,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench
+.PHONY: run test lint bench package package-test
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,package]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -23,3 +23,13 @@ test: lint
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# The desktop app for this OS, with PyInstaller (packaging/README.md): dist/jobdesk/,
+# and on Linux the AppImage-ready dist/JobDesk.AppDir too.
+package: $(STAMP)
+	$(PY) packaging/build.py $(if $(filter Linux,$(shell uname -s)),--appdir)
+
+# Only the packaged-app tests (the smoke test builds first if the build is stale);
+# `make test` runs them as well.
+package-test: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/packaging

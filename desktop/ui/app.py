@@ -109,7 +109,7 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
 def run(options: LaunchOptions) -> int:
     route_qt_messages()
     app = create_application()
-    errors.install(options.paths.log_file, QApplication.activeWindow)
+    errors.install(options.paths, QApplication.activeWindow)
     instance: SingleInstance | None = None
     if options.screenshot is None:
         instance = SingleInstance(options.paths.data_dir)

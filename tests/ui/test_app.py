@@ -1,5 +1,5 @@
 """Launching: one app per data dir, the screenshot run, the run with no display,
-window state, themes, and how errors reach the user."""
+window state and themes (how errors reach the user: test_crash.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QImage, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from desktop.config import Paths
-from desktop.ui import errors, theme
+from desktop.ui import theme
 from desktop.ui.app import LaunchOptions, run
 from desktop.ui.job_rows import SORT_COLUMNS
 from desktop.ui.main_window import MainWindow
@@ -129,23 +129,6 @@ def test_dark_scheme_follows_the_system(qapp: QApplication,
         assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 200
     finally:
         theme.apply_theme(qapp)
-
-
-def test_an_error_is_logged_and_shown_as_a_sentence(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "critical",
-                        staticmethod(lambda _parent, _title, text: shown.append(text)))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    log_file = tmp_path / "jobdesk.log"
-    errors.install(log_file, lambda: None)
-    try:
-        raise RuntimeError("the disk is full")
-    except RuntimeError:
-        sys.excepthook(*sys.exc_info())
-    assert len(shown) == 1
-    assert "the disk is full" in shown[0] and str(log_file) in shown[0]
-    assert "Traceback" not in shown[0]
 
 
 def test_window_is_usable_from_the_keyboard(window: MainWindow, qtbot: Any) -> None:
