@@ -1,0 +1,360 @@
+"""The schedule's arithmetic: visible days, side-by-side layout, and what a drop changes.
+
+Times are whole minutes since midnight, as the API's "HH:MM" fields are. The read
+of a visible range is one SQL query over the sort index on ``scheduled_date`` with
+the list's own filters, returning only the fields a schedule draws.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from desktop.core.jobs import FieldError, InvalidJob
+from desktop.core.store import JobQuery, Store
+from desktop.core.store.queries import where_clause
+
+Span = Literal["day", "week"]
+
+SNAP_MINUTES = 15
+DAY_MINUTES = 24 * 60
+#: The latest time the API's "HH:MM" fields can hold.
+LAST_MINUTE = DAY_MINUTES - 1
+#: Working hours, shown without scrolling.
+WORK_START = 6 * 60
+WORK_END = 20 * 60
+#: How long a job with a start and no end is drawn, and how long a job dropped from
+#: the tray is booked for.
+DEFAULT_MINUTES = 60
+#: Shorter jobs are drawn (and laid out) this long, so each stays visible and clickable.
+MIN_DRAWN_MINUTES = 15
+
+
+# -- days ------------------------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def visible_days(anchor: date, span: Span) -> list[date]:
+    if span == "day":
+        return [anchor]
+    monday = week_start(anchor)
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+def shift(anchor: date, span: Span, steps: int) -> date:
+    """``anchor`` moved by ``steps`` days or weeks."""
+    return anchor + timedelta(days=steps * (1 if span == "day" else 7))
+
+
+# Cached: a week's thousands of jobs share a few dates and a few dozen times.
+@functools.lru_cache(maxsize=4096)
+def parse_day(text: str | None) -> date | None:
+    """The calendar day of a scheduled date, whether sent as a date or a timestamp."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+# -- times -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_minutes(text: str | None) -> int | None:
+    """Minutes since midnight of an "HH:MM" time; ``None`` when empty or unreadable."""
+    if not text or len(text) != 5 or text[2] != ":":
+        return None
+    hours, minutes = text[:2], text[3:]
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    value = int(hours) * 60 + int(minutes)
+    return value if int(minutes) < 60 and value < DAY_MINUTES else None
+
+
+def format_minutes(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def snap(minutes: float, step: int = SNAP_MINUTES) -> int:
+    """To the nearest ``step``, kept to starts that fit in the day."""
+    # Halves round up, the same way wherever they fall (``round`` would go to even).
+    snapped = math.floor(minutes / step + 0.5) * step
+    return min(max(snapped, 0), DAY_MINUTES - step)
+
+
+def duration_text(minutes: int) -> str:
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+# -- what the schedule draws -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleItem:
+    """One job as the schedule draws it: only the fields it shows, as plain values."""
+
+    local_id: int
+    job_number: str | None
+    title: str | None
+    customer_name: str | None
+    status: str | None
+    priority: str | None
+    is_urgent: bool
+    is_emergency: bool
+    day: date | None
+    start: int | None
+    end: int | None
+    assignee: str | None
+    sync_state: str
+
+    @property
+    def timed(self) -> bool:
+        """Whether the job has a start time (else it belongs in the all-day row)."""
+        return self.start is not None
+
+    @property
+    def emergency(self) -> bool:
+        return self.is_emergency or self.priority == "Emergency"
+
+    def drawn_span(self) -> tuple[int, int]:
+        """Start and end as drawn: a missing or too-early end gets a visible length."""
+        start = self.start if self.start is not None else 0
+        end = self.end if self.end is not None and self.end > start else start + DEFAULT_MINUTES
+        return start, min(max(end, start + MIN_DRAWN_MINUTES), DAY_MINUTES)
+
+    @classmethod
+    def from_values(cls, local_id: int, values: Mapping[str, Any],
+                    customer_name: str | None, sync_state: str) -> ScheduleItem:
+        return cls(
+            local_id=local_id,
+            job_number=values["job_number"],
+            title=values["title"],
+            customer_name=customer_name,
+            status=values["status"],
+            priority=values["priority"],
+            is_urgent=bool(values["is_urgent"]),
+            is_emergency=bool(values["is_emergency"]),
+            day=parse_day(values["scheduled_date"]),
+            start=parse_minutes(values["scheduled_time_start"]),
+            end=parse_minutes(values["scheduled_time_end"]),
+            assignee=values["assigned_to_user_id"],
+            sync_state=sync_state,
+        )
+
+
+_ITEM_FIELDS = ("job_number", "title", "status", "priority", "is_urgent", "is_emergency",
+                "scheduled_date", "scheduled_time_start", "scheduled_time_end",
+                "assigned_to_user_id")
+_SELECT_ITEMS = ("SELECT j.local_id, j.customer_name, j.sync_state, "
+                 + ", ".join(f"j.{f}" for f in _ITEM_FIELDS))
+
+
+def items_sql(query: JobQuery, first: date, last: date) -> tuple[str, list[Any]]:
+    """The live jobs matching ``query`` scheduled from ``first`` to ``last``.
+
+    The query's own dates give way to the range; the Trash is never on a schedule.
+    """
+    ranged = replace(query, date_from=first, date_to=last, unscheduled=False,
+                     deleted="exclude", sort="scheduled", descending=False)
+    where, params = where_clause(ranged)
+    # A week is a narrow range of the schedule index, which also carries the status
+    # and priority filters; left to itself SQLite would rather fetch every job of a
+    # status and sort them. A technician, customer, search or sync filter has a
+    # narrower index of its own.
+    narrower = query.assigned_to or query.customer_uuid or query.search.strip() or (
+        query.sync_states)
+    source = "jobs j" if narrower else "jobs j INDEXED BY ix_sort_scheduled"
+    order = "j.scheduled_date, j.scheduled_time_start, j.local_id"
+    return f"{_SELECT_ITEMS} FROM {source} WHERE {where} ORDER BY {order}", params
+
+
+def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[ScheduleItem]:
+    sql, params = items_sql(query, first, last)
+    with store.read() as conn:
+        rows = conn.exec_driver_sql(sql, tuple(params)).all()
+    # Built straight from the row (no dict per job): a busy week has thousands.
+    return [ScheduleItem(local_id, number, title, customer_name, status, priority,
+                         bool(urgent), bool(emergency), parse_day(day), parse_minutes(start),
+                         parse_minutes(end), assignee, sync_state)
+            for (local_id, customer_name, sync_state, number, title, status, priority, urgent,
+                 emergency, day, start, end, assignee) in rows]
+
+
+# -- lanes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A column of the day view: one assignee's jobs, or the unassigned ones (``None``)."""
+
+    assignee: str | None
+
+
+UNASSIGNED = Lane(None)
+
+
+def lanes_for(items: Iterable[ScheduleItem], always: Iterable[str] = ()) -> list[Lane]:
+    """Unassigned first, then the assignees in ``always`` (in that order), then everyone
+    else with a job in ``items``, by id."""
+    wanted = [a for a in dict.fromkeys(always) if a]
+    others = sorted({i.assignee for i in items if i.assignee} - set(wanted))
+    return [UNASSIGNED, *(Lane(a) for a in [*wanted, *others])]
+
+
+# -- layout ------------------------------------------------------------------------------
+
+
+def overlap_layout(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(column, column count) for each half-open span [start, end), in the given order.
+
+    As calendars do: spans that overlap, directly or through others, form a cluster;
+    within it each span takes the leftmost column free at its start, and every span
+    of the cluster shares the cluster's column count. Taking spans by start makes the
+    count the most spans that overlap at any one moment, the fewest possible. Each
+    span must end after it starts.
+    """
+    order = sorted(range(len(spans)), key=lambda i: (spans[i][0], -spans[i][1], i))
+    columns = [0] * len(spans)
+    result = [(0, 1)] * len(spans)
+    cluster: list[int] = []
+    column_ends: list[int] = []
+    cluster_end = 0
+    for index in order:
+        start, end = spans[index]
+        if cluster and start >= cluster_end:
+            for member in cluster:
+                result[member] = (columns[member], len(column_ends))
+            cluster, column_ends = [], []
+        for column, column_end in enumerate(column_ends):
+            if column_end <= start:
+                column_ends[column] = end
+                columns[index] = column
+                break
+        else:
+            columns[index] = len(column_ends)
+            column_ends.append(end)
+        cluster_end = end if not cluster else max(cluster_end, end)
+        cluster.append(index)
+    for member in cluster:
+        result[member] = (columns[member], len(column_ends))
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where one job goes: its column, then either its span in the timeline beside the
+    jobs it overlaps, or its cell in the all-day row (``start`` is ``None``)."""
+
+    column: int
+    start: int | None
+    end: int | None
+    #: Timeline: the side-by-side position and count; all-day row: the cell's column
+    #: and how many columns that day's cells take.
+    slot: int
+    slots: int
+    #: All-day row only: the cell's row.
+    row: int = 0
+
+
+def arrange_column(items: Iterable[ScheduleItem], column: int, max_all_day_rows: int
+                   ) -> tuple[dict[int, Placement], int]:
+    """Place one column's jobs; returns the placements by local id and the rows the
+    all-day band needs for them (at least one, to drop on).
+
+    Jobs with times sit side by side where they overlap. More jobs without times than
+    ``max_all_day_rows`` fill several narrower columns of cells, so every one stays on
+    screen to hover and drag.
+    """
+    timed: list[ScheduleItem] = []
+    untimed: list[ScheduleItem] = []
+    for item in items:
+        (timed if item.timed else untimed).append(item)
+    spans = [i.drawn_span() for i in timed]
+    placements = {
+        item.local_id: Placement(column, span[0], span[1], slot, slots)
+        for item, span, (slot, slots) in zip(timed, spans, overlap_layout(spans), strict=True)
+    }
+    rows = max(1, min(len(untimed), max_all_day_rows))
+    cells = -(-len(untimed) // rows)
+    for n, item in enumerate(untimed):
+        placements[item.local_id] = Placement(column, None, None, n // rows, cells,
+                                              row=n % rows)
+    return placements, rows
+
+
+# -- drops -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Where a job was dropped: a day, a start (``None`` in the all-day row), and in the
+    day view the lane, which reassigns the job (``None`` keeps its assignee)."""
+
+    day: date
+    start: int | None = None
+    lane: Lane | None = None
+
+
+def _refuse(field: str, problem: str) -> InvalidJob:
+    return InvalidJob([FieldError(field, problem)])
+
+
+def drop_changes(current: Mapping[str, Any], drop: Drop) -> dict[str, Any]:
+    """The changes for ``Session.update_job`` that put a job where it was dropped.
+
+    A job keeps its length; one without an end keeps having none; one without times
+    gets ``DEFAULT_MINUTES`` (cut at 23:59). The all-day row clears the times. Raises
+    ``InvalidJob`` naming the field when the job cannot keep its length there.
+    """
+    target: dict[str, Any] = {}
+    if parse_day(current.get("scheduled_date")) != drop.day:
+        target["scheduled_date"] = drop.day.isoformat()
+    old_start = parse_minutes(current.get("scheduled_time_start"))
+    old_end = parse_minutes(current.get("scheduled_time_end"))
+    if drop.start is None:
+        start_text: str | None = None
+        end_text: str | None = None
+    else:
+        start = snap(drop.start)
+        start_text = format_minutes(start)
+        if old_start is None:
+            end_text = format_minutes(min(start + DEFAULT_MINUTES, LAST_MINUTE))
+        elif old_end is None:
+            end_text = None
+        else:
+            length = old_end - old_start
+            if length <= 0:
+                raise _refuse("scheduled_time_end", f"must be after scheduled_time_start "
+                              f"({format_minutes(old_start)}); fix the job's times first")
+            if start + length > LAST_MINUTE:
+                latest = (LAST_MINUTE - length) // SNAP_MINUTES * SNAP_MINUTES
+                raise _refuse("scheduled_time_end", f"would pass 23:59: a "
+                              f"{duration_text(length)} job starting {start_text} ends the "
+                              f"next day (start it by {format_minutes(latest)})")
+            end_text = format_minutes(start + length)
+    for field, value in (("scheduled_time_start", start_text),
+                         ("scheduled_time_end", end_text)):
+        if current.get(field) != value:
+            target[field] = value
+    if drop.lane is not None and drop.lane.assignee != current.get("assigned_to_user_id"):
+        target["assigned_to_user_id"] = drop.lane.assignee
+    return target
+
+
+def unschedule_changes(current: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that take a job off the schedule: no date, no times."""
+    fields = ("scheduled_date", "scheduled_time_start", "scheduled_time_end")
+    return {f: None for f in fields if current.get(f) is not None}

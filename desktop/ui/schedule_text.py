@@ -1,0 +1,66 @@
+"""How the schedule names things: days, ranges, lanes, time windows, and each job's
+tooltip. Plain functions with no Qt, beside ``formatting`` which they build on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from desktop.core.schedule import Lane, ScheduleItem, format_minutes
+from desktop.ui import formatting
+
+#: Before the title of an emergency or urgent job, in the grid and the tray alike.
+ALERT_MARK = "\u26a0 "
+_SYNC_NOTES = {"pending": "Waiting to sync", "conflict": "Conflict: open it to choose",
+               "rejected": "The server refused the last change"}
+
+
+def day_text(day: date) -> str:
+    """A day as the schedule names it: "Tue 3 Dec"."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def range_title(days: list[date]) -> str:
+    """The visible days: "Tuesday 3 December 2024" or "2 to 8 Dec 2024" (with a dash)."""
+    first, last = days[0], days[-1]
+    if first == last:
+        return f"{first:%A} {first.day} {first:%B %Y}"
+    if first.year != last.year:
+        return f"{first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
+    if first.month != last.month:
+        return f"{first.day} {first:%b} \u2013 {last.day} {last:%b %Y}"
+    return f"{first.day} \u2013 {last.day} {last:%b %Y}"
+
+
+def lane_title(lane: Lane, me: str) -> str:
+    """The technicians' names are not in the API: a lane shows a short id, or "Me"."""
+    if lane.assignee is None:
+        return "Unassigned"
+    return "Me" if lane.assignee == me else formatting.humanize(lane.assignee)
+
+
+def time_text(item: ScheduleItem) -> str:
+    start = format_minutes(item.start) if item.start is not None else None
+    end = format_minutes(item.end) if item.end is not None else None
+    return formatting.time_window(start, end)
+
+
+def block_title(item: ScheduleItem) -> str:
+    """A job's title on its block, marked when it is an emergency or urgent."""
+    title = item.title or "(no title)"
+    return ALERT_MARK + title if item.emergency or item.is_urgent else title
+
+
+def tooltip(item: ScheduleItem) -> str:
+    when = day_text(item.day) if item.day else "No date"
+    window = time_text(item)
+    status = f"Status: {item.status or 'unknown'}"
+    alerts = [word for word, on in (("Emergency", item.emergency), ("Urgent", item.is_urgent))
+              if on]
+    if alerts:
+        status += " · " + " and ".join(alerts)
+    lines = [f"{item.job_number or '(new)'} · {item.title or '(no title)'}",
+             item.customer_name or "No customer",
+             f"{when}, {window}" if window else f"{when}, no set time", status]
+    if item.sync_state != "synced":
+        lines.append(_SYNC_NOTES.get(item.sync_state, item.sync_state))
+    return "\n".join(lines)
