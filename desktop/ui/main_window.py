@@ -75,6 +75,7 @@ class MainWindow(QMainWindow):
         self._state = QSettings(str(state_file), QSettings.Format.IniFormat)
         self._sync_counts: dict[str, int] = {}
         self._closing = False
+        self._leaving = False
         self._counts_pending = 0
         self.setWindowTitle("JobDesk · Demo" if session.demo else "JobDesk")
         self.setWindowIcon(theme.app_icon())
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar.view_chosen.connect(lambda _key: self.apply_query())
         self.filters.changed.connect(self.apply_query)
-        self.table.current_job_changed.connect(self.detail.show_job)
+        self.table.current_job_changed.connect(self.show_job)
         self.table.doubleClicked.connect(lambda _i: self._focus_detail())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
@@ -315,6 +316,31 @@ class MainWindow(QMainWindow):
         self.restore_action.setVisible(in_trash)
         self.delete_action.setVisible(not in_trash)
 
+    def show_job(self, local_id: int | None) -> None:
+        """Show another job in the detail panel; what was typed into the one shown is
+        saved first, never dropped on the way."""
+        detail = self.detail
+        if detail.creating and not detail.is_dirty():
+            detail.cancel()
+        elif (detail.creating or detail.is_dirty()) and local_id != detail.current_id:
+            self._leaving = True
+            try:
+                saved = detail.save()
+            finally:
+                self._leaving = False
+            if not saved:
+                # The panel names what is wrong; the list goes back to the job it is
+                # about, once Qt has finished moving the selection away from it.
+                QTimer.singleShot(0, self._back_to_edited_job)
+                return
+        detail.show_job(local_id)
+
+    def _back_to_edited_job(self) -> None:
+        if self.detail.current_id is None:
+            self.table.clearSelection()
+        else:
+            self.table.select_job(self.detail.current_id)
+
     def new_job(self) -> None:
         if not self._keep_or_drop_edits():
             return
@@ -322,6 +348,8 @@ class MainWindow(QMainWindow):
         self.detail.new_job()
 
     def _saved(self, local_id: int) -> None:
+        if self._leaving:
+            return  # saved on the way to another job: the selection has moved on
         # The list is re-read in the background; select the job once it is in.
         def select() -> None:
             self.model.total_changed.disconnect(select)

@@ -197,3 +197,34 @@ def test_escape_cancels_a_new_job(window: MainWindow, qtbot: Any) -> None:
     qtbot.keyClick(window.detail.editors["title"], Qt.Key.Key_Escape)
     assert not window.detail.creating
     assert window.session.store.count(JobQuery(sync_states=("pending",))) == 0
+
+
+def test_moving_to_another_job_saves_what_was_typed(window: MainWindow, qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    _retype(qtbot, window.detail.editors["title"], "Replace the relief valve")
+    other = window.model.id_at(0 if window.model.id_at(0) != local_id else 1)
+    assert other is not None
+    window.table.select_job(other)
+    qtbot.waitUntil(lambda: window.detail.current_id == other)
+    saved = window.session.store.get(local_id)
+    assert saved is not None
+    assert saved.values["title"] == "Replace the relief valve"
+    assert saved.sync_state == "pending"
+    assert window.table.current_id() == other, "the selection stays where the user put it"
+
+
+def test_moving_away_from_invalid_edits_keeps_them_and_the_job(window: MainWindow,
+                                                              qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    before = window.session.store.get(local_id)
+    amount = window.detail.editors["estimated_amount"]
+    assert isinstance(amount, MoneyEdit)
+    _retype(qtbot, amount, "12.345")
+    other = window.model.id_at(0 if window.model.id_at(0) != local_id else 1)
+    assert other is not None
+    window.table.select_job(other)
+    qtbot.waitUntil(lambda: window.table.current_id() == local_id)
+    assert window.detail.current_id == local_id
+    assert amount.text() == "12.345", "what was typed is still there to fix"
+    assert window.session.store.get(local_id) == before
+    assert "Not saved" in window.status.note_label.text()
