@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop.core.jobs import FIELD_KINDS, Kind
 from desktop.core.merge import DELETED
+from desktop.core.schedule import parse_day
 
 EMPTY = "—"
 
@@ -79,16 +80,6 @@ def conflict_summary(fields: Iterable[str]) -> str:
 
 def money(value: Decimal | None) -> str:
     return "" if value is None else f"${value:,.2f}"
-
-
-def parse_day(value: str | None) -> date | None:
-    """The calendar day of a scheduled date, whether sent as a date or a timestamp."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def parse_timestamp(value: str | None) -> datetime | None:

@@ -334,6 +334,12 @@ class JobTableView(QTableView):
         current = self.current_id()
         return chosen or ([current] if current is not None else [])
 
+    def visible_columns(self) -> list[int]:
+        """The shown columns (indexes into ``COLUMNS``) in the order the user sees them."""
+        header = self.horizontalHeader()
+        logical = (header.logicalIndex(visual) for visual in range(header.count()))
+        return [i for i in logical if not header.isSectionHidden(i)]
+
     def select_job(self, local_id: int) -> bool:
         row = self._model.row_of(local_id)
         if row is None:
@@ -396,12 +402,8 @@ class JobTableView(QTableView):
             painter.end()
             return
         header = self.horizontalHeader()
-        columns = []
-        for visual in range(header.count()):
-            logical = header.logicalIndex(visual)
-            if not header.isSectionHidden(logical):
-                columns.append((logical, header.sectionViewportPosition(logical),
-                                header.sectionSize(logical)))
+        columns = [(logical, header.sectionViewportPosition(logical), header.sectionSize(logical))
+                   for logical in self.visible_columns()]
         rows_painter = RowPainter(painter, columns=columns,
                                   height=self.verticalHeader().defaultSectionSize(),
                                   width=viewport.width(), colours=colours,
