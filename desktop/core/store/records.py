@@ -90,11 +90,14 @@ class JobRecord:
             values[name] = bool(values[name])
         for name in ("estimated_amount", "actual_amount"):
             if values[name] is not None:
-                values[name] = (Decimal(int(values[name])) / 100).quantize(Decimal("0.01"))
+                # Cents to an exact two-place amount: 15000 -> 150.00.
+                values[name] = Decimal(int(values[name])).scaleb(-2)
+        # Nearly every row has neither conflicts nor unknown fields, and a list view
+        # reads rows by the thousand: parsing "[]" and "{}" regardless adds up.
         conflicts = tuple(
             FieldConflict(c["field"], c["base"], c["mine"], c["theirs"])
-            for c in json.loads(data["conflict_json"] or "[]")
-        )
+            for c in json.loads(data["conflict_json"])
+        ) if data["conflict_json"] else ()
         return cls(
             values=values,
             local_id=data["local_id"],
@@ -107,7 +110,7 @@ class JobRecord:
             local_rev=data["local_rev"],
             base=fields_from_json(data["base_json"]) if data["base_json"] else None,
             conflicts=conflicts,
-            extras=json.loads(data["extras_json"] or "{}"),
+            extras=json.loads(data["extras_json"]) if data["extras_json"] else {},
             idempotency_key=data["idempotency_key"],
             request_body=json.loads(data["request_body"]) if data["request_body"] else None,
             first_attempt_at=data["first_attempt_at"],
