@@ -121,7 +121,14 @@ def run(options: LaunchOptions) -> int:
     started = time.perf_counter()
     demo = start_demo(options.paths) if options.demo else None
     try:
-        window = open_window(options, demo)
+        try:
+            window = open_window(options, demo)
+        except Exception as error:
+            if options.screenshot is not None:
+                raise  # a headless run: the command line reports it
+            errors.show_startup_error(options.paths,
+                                      (type(error), error, error.__traceback__))
+            return 1
         store = window.session.store
         if options.screenshot is not None:
             return _screenshot(window, options, demo, started)

@@ -25,9 +25,9 @@ log = logging.getLogger(__name__)
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
-def message_for(error: BaseException, paths: Paths) -> str:
+def message_for(error: BaseException, paths: Paths, failed: str = "finish that action") -> str:
     detail = str(error).strip() or type(error).__name__
-    return redact(f"JobDesk could not finish that action:\n\n{detail}\n\n"
+    return redact(f"JobDesk could not {failed}:\n\n{detail}\n\n"
                   f"Your saved work is safe. The details are in the log:\n{paths.log_file}")
 
 
@@ -76,3 +76,13 @@ def install(paths: Paths, parent: Callable[[], QWidget | None]) -> None:
         dialog.open()
 
     sys.excepthook = hook
+
+
+def show_startup_error(paths: Paths, exc_info: ExcInfo) -> None:
+    """An error before the window opened. A packaged app has no terminal to print it
+    to, so it gets the crash dialog; JobDesk ends when that is closed."""
+    protect_configured_key(paths)
+    log.error("JobDesk could not start", exc_info=exc_info)
+    dialog = CrashDialog(message_for(exc_info[1], paths, "start"),
+                         details_for(exc_info, paths))
+    dialog.exec()

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from desktop import __version__
 from desktop.config import Paths, Settings, set_api_key
 from desktop.logs import setup_logging
 from desktop.ui import errors
+from desktop.ui.app import LaunchOptions, run
 from desktop.ui.crash_dialog import CrashDialog
 from tests.conftest import MemoryKeyring
 
@@ -129,3 +130,25 @@ def test_an_error_while_the_dialog_is_open_is_logged_without_a_second_dialog(
     qtbot.mouseClick(save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(crash_dialogs()) == 1)
     crash_dialogs()[0].reject()
+
+
+def test_an_error_before_the_window_opens_gets_the_dialog_too(
+        qtbot: Any, paths: Paths, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A packaged app has no terminal: without the dialog the user would see nothing.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    paths.database.write_bytes(b"this is not a database " * 200)
+    seen: list[str] = []
+
+    def close_dialog() -> None:
+        dialogs = crash_dialogs()
+        if not dialogs:
+            QTimer.singleShot(20, close_dialog)
+            return
+        seen.append(dialogs[0].message.text())
+        dialogs[0].reject()
+
+    QTimer.singleShot(0, close_dialog)
+    assert run(LaunchOptions(paths=paths)) == 1
+    assert len(seen) == 1 and seen[0].startswith("JobDesk could not start")
+    assert "Traceback" not in seen[0]
+    assert "JobDesk could not start" in log_file.read_text()
