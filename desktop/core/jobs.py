@@ -377,6 +377,48 @@ def _touches(field: str, changes: Mapping[str, Any]) -> bool:
     return field in changes
 
 
+# --- status moves ---------------------------------------------------------------
+
+#: A move to one of these statuses records when it happened, in this field.
+STATUS_STAMPS: Final = {
+    Status.IN_PROGRESS.value: "started_at",
+    Status.COMPLETE.value: "completed_at",
+}
+#: The statuses a job is already past each stamped move from: starting it again, or
+#: completing a finished job again, would overwrite when the work really happened.
+_ALREADY_PAST: Final = {
+    Status.IN_PROGRESS.value: (
+        frozenset({Status.IN_PROGRESS, Status.COMPLETE, Status.INVOICED,
+                   Status.READY_TO_INVOICE}), "started"),
+    Status.COMPLETE.value: (frozenset({Status.COMPLETE, Status.INVOICED}), "completed"),
+}
+
+
+def move_refusal(current: str | None, target: str) -> str | None:
+    """Why a job in status ``current`` cannot move to ``target``; ``None`` when it can."""
+    past, verb = _ALREADY_PAST.get(target, (frozenset(), ""))
+    if current in past:
+        return f"cannot move from {current} to {target}: the job has already been {verb}"
+    return None
+
+
+def status_move(current: Mapping[str, Any], target: str, now: str) -> dict[str, Any]:
+    """The changes that move a job (its ``current`` values) to the ``target`` status.
+
+    Moving to In Progress starts the job and moving to Complete finishes it: each
+    records ``now`` in its time field. Raises ``InvalidJob`` naming ``status`` for a
+    move the job is already past; the caller still validates the changes as any edit.
+    """
+    problem = move_refusal(current.get("status"), target)
+    if problem is not None:
+        raise InvalidJob([FieldError("status", problem)])
+    changes: dict[str, Any] = {"status": target}
+    stamp = STATUS_STAMPS.get(target)
+    if stamp is not None:
+        changes[stamp] = now
+    return changes
+
+
 def new_job_defaults() -> dict[str, Any]:
     """The values a job created without them gets, as the API documents."""
     return {

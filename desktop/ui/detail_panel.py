@@ -28,7 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.jobs import EDITABLE_FIELDS, InvalidJob, Priority, Status, validate_changes
+from desktop.core.jobs import (
+    EDITABLE_FIELDS,
+    InvalidJob,
+    Priority,
+    Status,
+    move_refusal,
+    status_move,
+    validate_changes,
+)
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.core.store.edits import now_iso
 from desktop.ui import formatting, quick_links, theme
@@ -48,8 +56,6 @@ from desktop.ui.widgets.fields import (
 
 #: How a problem the server reported is told apart from one found here.
 SERVER_SAYS = "The server says: "
-_NOT_STARTABLE = {Status.IN_PROGRESS, Status.COMPLETE, Status.INVOICED, Status.READY_TO_INVOICE}
-_NOT_COMPLETABLE = {Status.COMPLETE, Status.INVOICED}
 
 
 def field_named_in(message: str) -> str | None:
@@ -461,8 +467,8 @@ class DetailPanel(QWidget):
                          customer: CustomerRecord | None) -> None:
         live = self._record is not None and not self._record.deleted and not self._creating
         status = values.get("status")
-        self.start_button.setEnabled(live and status not in _NOT_STARTABLE)
-        self.complete_button.setEnabled(live and status not in _NOT_COMPLETABLE)
+        self.start_button.setEnabled(live and move_refusal(status, Status.IN_PROGRESS) is None)
+        self.complete_button.setEnabled(live and move_refusal(status, Status.COMPLETE) is None)
         phone = quick_links.phone_url(customer.phone if customer else None)
         self.call_button.setEnabled(phone is not None)
         self.call_button.setToolTip(f"Call {customer.display_name} ({customer.phone})"
@@ -590,21 +596,27 @@ class DetailPanel(QWidget):
 
     # -- quick actions ------------------------------------------------------------------
 
-    def _quick(self, status: Status, stamp_field: str) -> None:
+    def _quick(self, status: Status) -> None:
+        try:
+            changes = status_move(self._values(), status.value, now_iso())
+        except InvalidJob as invalid:
+            self.message.emit("Not saved: " + "; ".join(
+                f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))
+            return
         self._loading = True
         try:
-            self.editors["status"].set_value(status.value)
-            self.editors[stamp_field].set_value(now_iso())
+            for field, value in changes.items():
+                self.editors[field].set_value(value)
         finally:
             self._loading = False
-        self._touched.update({"status", stamp_field})
+        self._touched.update(changes)
         self.save()
 
     def start(self) -> None:
-        self._quick(Status.IN_PROGRESS, "started_at")
+        self._quick(Status.IN_PROGRESS)
 
     def complete(self) -> None:
-        self._quick(Status.COMPLETE, "completed_at")
+        self._quick(Status.COMPLETE)
 
     def call(self) -> None:
         customer = self.customer_picker.customer()
