@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,17 +18,22 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.core.store import Store
+from desktop.core.store import JobQuery, Store
 from desktop.ui import status, theme
+from desktop.ui.board import BoardView
 from desktop.ui.conflict_dialog import ConflictDialog
+from desktop.ui.dashboard import Dashboard
 from desktop.ui.detail_panel import DetailPanel
+from desktop.ui.file_menu import FileMenu
 from desktop.ui.filter_bar import FilterBar
 from desktop.ui.job_table import JobTableModel, JobTableView
+from desktop.ui.schedule_view import ScheduleView
 from desktop.ui.session import Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.sidebar import Sidebar
@@ -40,6 +45,16 @@ from desktop.ui.views import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
 LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
+
+#: The ways of looking at the jobs: key, label, shortcut, tip. The list is the first;
+#: the others are widgets with the same small interface (``set_query``, ``refresh``,
+#: ``settled``, ``job_activated``, ``message``).
+PAGES = (
+    ("list", "List", "Ctrl+1", "The jobs as a list"),
+    ("schedule", "Schedule", "Ctrl+2", "Jobs by day and time: drag to reschedule"),
+    ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along"),
+    ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts"),
+)
 
 EMPTY_TEXT = {
     "today": "Nothing scheduled for today.",
@@ -86,6 +101,13 @@ class MainWindow(QMainWindow):
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
+        self.schedule = ScheduleView(session, self)
+        self.board = BoardView(session, self)
+        self.dashboard = Dashboard(session, self)
+        self._views: dict[str, ScheduleView | BoardView | Dashboard] = {
+            "schedule": self.schedule, "board": self.board, "dashboard": self.dashboard}
+        #: What the list shows (the view narrowed by the filters); None: nothing.
+        self.query: JobQuery | None = None
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._build_actions()
@@ -103,6 +125,9 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.detail.saved.connect(self._saved)
+        for page in self._views.values():
+            page.job_activated.connect(self.show_job)
+            page.message.connect(self.status.note)
         self.detail.message.connect(self.status.note)
         self.detail.resolve_requested.connect(self.resolve_conflict)
         self.detail.restore_requested.connect(lambda i: self.restore([i]))
@@ -121,6 +146,7 @@ class MainWindow(QMainWindow):
         self._clock.start()
 
         self._restore_state()
+        self.show_page(str(self._state.value("page", "list")))
         self.sidebar.select(view or str(self._state.value("view", DEFAULT_VIEW)))
         self.refresh_counts()
         self._show_sync()
@@ -168,6 +194,12 @@ class MainWindow(QMainWindow):
         self._action("Find", self.filters.focus_search, QKeySequence.StandardKey.Find,
                      "Search jobs")
         self._action("Cancel", self.escape, "Esc", "Drop unsaved edits or clear the search")
+        self.page_actions = QActionGroup(self)
+        for key, label, shortcut, tip in PAGES:
+            action = self._action(label, lambda k=key: self.show_page(k), shortcut, tip)
+            action.setCheckable(True)
+            action.setData(key)
+            self.page_actions.addAction(action)
 
     def _build_layout(self) -> None:
         toolbar = QToolBar("Main", self)
@@ -179,14 +211,29 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.sync_action)
         toolbar.addAction(self.settings_action)
+        toolbar.addSeparator()
+        for action in self.page_actions.actions():
+            toolbar.addAction(action)
         self.addToolBar(toolbar)
+        menus = self.menuBar()
+        self.file_menu = FileMenu(self)
+        menus.addMenu(self.file_menu)
+        pages = menus.addMenu("&View")
+        for action in self.page_actions.actions():
+            pages.addAction(action)
+        pages.addSeparator()
+        pages.addAction(self.sync_action)
 
         middle = QWidget(self)
         column = QVBoxLayout(middle)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
+        self.pages = QStackedWidget(middle)
+        self.pages.addWidget(self.table)
+        for page in self._views.values():
+            self.pages.addWidget(page)
         column.addWidget(self.filters)
-        column.addWidget(self.table, 1)
+        column.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
@@ -233,6 +280,26 @@ class MainWindow(QMainWindow):
     def view_key(self) -> str:
         return self.sidebar.current_key() or DEFAULT_VIEW
 
+    @property
+    def page_key(self) -> str:
+        checked = self.page_actions.checkedAction()
+        return str(checked.data()) if checked is not None else "list"
+
+    def show_page(self, key: str) -> None:
+        """Show the list, the schedule, the board or the dashboard."""
+        if key not in self._views:
+            key = "list"
+        for action in self.page_actions.actions():
+            action.setChecked(action.data() == key)
+        view = self._views.get(key)
+        self.pages.setCurrentWidget(view if view is not None else self.table)
+        # The dashboard shows no single job: its charts get the room (unsaved edits stay
+        # in the hidden panel until it is back).
+        self.detail.setVisible(key != "dashboard")
+        if view is not None and self.query is not None:
+            view.set_query(self.query)
+        self._update_actions()
+
     def apply_query(self) -> None:
         """Show the current view narrowed by the filter bar."""
         view = VIEWS_BY_KEY[self.view_key]
@@ -247,6 +314,10 @@ class MainWindow(QMainWindow):
             empty = EMPTY_TEXT.get(view.key, "No jobs here.")
         self.table.set_empty_text(empty)
         self.model.set_query(query)
+        self.query = query
+        view = self._views.get(self.page_key)
+        if view is not None:
+            view.set_query(query)
         self._update_actions()
 
     def _total_changed(self, total: int) -> None:
@@ -255,6 +326,9 @@ class MainWindow(QMainWindow):
 
     def _data_changed(self) -> None:
         self.model.refresh()
+        view = self._views.get(self.page_key)
+        if view is not None:
+            view.refresh()
         self.detail.reload()
         self._counts_timer.start()
 
@@ -276,8 +350,9 @@ class MainWindow(QMainWindow):
 
     def settled(self) -> bool:
         """Whether the list and counts show the data as of now (nothing being read)."""
+        view = self._views.get(self.page_key)
         return (self.model.complete and not self.model.loading and not self._counts_pending
-                and not self._counts_timer.isActive())
+                and not self._counts_timer.isActive() and (view is None or view.settled()))
 
     # -- sync -----------------------------------------------------------------------------
 
@@ -310,7 +385,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         in_trash = self.view_key == "trash"
-        has_selection = bool(self.table.selected_ids())
+        # The list's selection is hidden behind the other pages: never act on it there.
+        has_selection = self.page_key == "list" and bool(self.table.selected_ids())
         self.delete_action.setEnabled(has_selection and not in_trash)
         self.restore_action.setEnabled(has_selection and in_trash)
         self.restore_action.setVisible(in_trash)
@@ -360,7 +436,7 @@ class MainWindow(QMainWindow):
 
     def delete_selected(self) -> None:
         ids = self.table.selected_ids()
-        if not ids or self.view_key == "trash":
+        if not ids or self.view_key == "trash" or self.page_key != "list":
             return
         records = self.session.delete_jobs(ids)
         if len(records) == 1:
@@ -484,6 +560,7 @@ class MainWindow(QMainWindow):
         self._state.setValue("splitter", self.splitter.saveState())
         self._state.setValue("columns", self.table.horizontalHeader().saveState())
         self._state.setValue("view", self.view_key)
+        self._state.setValue("page", self.page_key)
         self._state.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

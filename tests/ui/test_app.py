@@ -82,7 +82,7 @@ def test_an_unknown_view_is_a_usage_error(tmp_path: Path) -> None:
     assert "unknown view 'someday'" in result.stderr and "today" in result.stderr
 
 
-def test_window_layout_sort_and_view_are_remembered(qtbot: Any, session: Any,
+def test_window_layout_sort_view_and_page_are_remembered(qtbot: Any, session: Any,
                                                     demo_data: Any) -> None:
     window = open_main_window(qtbot, session, view="week")
     window.resize(1300, 777)
@@ -91,6 +91,7 @@ def test_window_layout_sort_and_view_are_remembered(qtbot: Any, session: Any,
     header.resizeSection(SORT_COLUMNS["city"], 151)
     header.setSortIndicator(SORT_COLUMNS["estimated_amount"], Qt.SortOrder.DescendingOrder)
     qtbot.waitUntil(lambda: window.model.sort_key == "estimated_amount")
+    window.show_page("board")
     splitter, geometry = window.splitter.saveState(), window.saveGeometry()
     window.close()
     state = QSettings(str(session.paths.config_dir / "window.ini"),
@@ -109,6 +110,7 @@ def test_window_layout_sort_and_view_are_remembered(qtbot: Any, session: Any,
     assert again.table.horizontalHeader().sectionSize(SORT_COLUMNS["city"]) == 151
     assert (again.model.sort_key, again.model.descending) == ("estimated_amount", True)
     assert again.view_key == "week"
+    assert again.page_key == "board" and again.pages.currentWidget() is again.board
 
 
 def test_dark_scheme_follows_the_system(qapp: QApplication,
