@@ -16,7 +16,6 @@ Run: ``.venv/bin/python -m bench.bench_frozen``
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import io
 import os
 import statistics
@@ -25,26 +24,17 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
 from bench.measure import print_machine_speed, report
 from desktop.cli import main as cli_main
 from desktop.config import Paths, Settings
 from desktop.emulator import Emulator
+from tests.packaging.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 JOBS = 2_000
 ROUNDS = 5
 API_KEY = "ctc_test_" + "f" * 43
-
-
-def load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("jobdesk_build",
-                                                  REPO / "packaging" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def synced_data_dir(root: Path) -> Paths:
@@ -82,7 +72,7 @@ def start_to_window_s(command: list[str], shot: Path) -> float:
 
 def main() -> int:
     print_machine_speed()
-    build = load_build_script()
+    build = load_script("build")
     started = time.perf_counter()
     built = subprocess.run([sys.executable, str(build.__file__), "--if-stale"],
                            capture_output=True, text=True, check=False)

@@ -8,7 +8,6 @@ source is reused, anything older is rebuilt (about a minute on two cores).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -22,6 +21,7 @@ from PySide6.QtGui import QImage
 
 from desktop import __version__
 from desktop.emulator import Emulator
+from tests.packaging.scripts import REPO, load_script
 
 pytest.importorskip("PyInstaller", reason="PyInstaller is not installed; "
                     "pip install -e '.[package]' to build and test the packaged app")
@@ -32,18 +32,8 @@ pytestmark = [
                        reason="the smoke test runs the Linux build"),
 ]
 
-REPO = Path(__file__).resolve().parents[2]
 BUILD_TIMEOUT_S = 900
 RUN_TIMEOUT_S = 120
-
-
-def load_build_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("jobdesk_build",
-                                                  REPO / "packaging" / "build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +42,7 @@ def build() -> ModuleType:
         [sys.executable, str(REPO / "packaging" / "build.py"), "--if-stale", "--appdir"],
         capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False, cwd=REPO)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return load_build_script()
+    return load_script("build")
 
 
 def run(program: Path, *argv: str, env: dict[str, str] | None = None

@@ -3,7 +3,6 @@ Windows and macOS read them, since neither can be built here."""
 
 from __future__ import annotations
 
-import importlib.util
 import struct
 from pathlib import Path
 from types import ModuleType
@@ -12,17 +11,12 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.packaging.scripts import load_script
 
 
 @pytest.fixture(scope="module")
 def icons() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("jobdesk_icons",
-                                                  REPO / "packaging" / "icons.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("icons")
 
 
 @pytest.fixture
