@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -56,6 +56,10 @@ PAGES = (
     ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts"),
 )
 
+Page = ScheduleView | BoardView | Dashboard
+PAGE_TYPES: dict[str, type[Page]] = {
+    "schedule": ScheduleView, "board": BoardView, "dashboard": Dashboard}
+
 EMPTY_TEXT = {
     "today": "Nothing scheduled for today.",
     "mine": "No open jobs assigned to you.",
@@ -101,11 +105,8 @@ class MainWindow(QMainWindow):
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
-        self.schedule = ScheduleView(session, self)
-        self.board = BoardView(session, self)
-        self.dashboard = Dashboard(session, self)
-        self._views: dict[str, ScheduleView | BoardView | Dashboard] = {
-            "schedule": self.schedule, "board": self.board, "dashboard": self.dashboard}
+        #: The pages other than the list, made the first time each is shown.
+        self._views: dict[str, Page] = {}
         #: What the list shows (the view narrowed by the filters); None: nothing.
         self.query: JobQuery | None = None
         self.status = StatusBar(self)
@@ -125,9 +126,6 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._update_actions)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         self.detail.saved.connect(self._saved)
-        for page in self._views.values():
-            page.job_activated.connect(self.show_job)
-            page.message.connect(self.status.note)
         self.detail.message.connect(self.status.note)
         self.detail.resolve_requested.connect(self.resolve_conflict)
         self.detail.restore_requested.connect(lambda i: self.restore([i]))
@@ -230,8 +228,6 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self.pages = QStackedWidget(middle)
         self.pages.addWidget(self.table)
-        for page in self._views.values():
-            self.pages.addWidget(page)
         column.addWidget(self.filters)
         column.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -285,13 +281,39 @@ class MainWindow(QMainWindow):
         checked = self.page_actions.checkedAction()
         return str(checked.data()) if checked is not None else "list"
 
+    def _view(self, key: str) -> Page | None:
+        """The page shown for ``key`` (``None``: the list). Each is made when first
+        asked for: building all of them cost a third of the window's cold start."""
+        kind = PAGE_TYPES.get(key)
+        if kind is None:
+            return None
+        view = self._views.get(key)
+        if view is None:
+            view = self._views[key] = kind(self.session, self)
+            view.job_activated.connect(self.show_job)
+            view.message.connect(self.status.note)
+            self.pages.addWidget(view)
+        return view
+
+    @property
+    def schedule(self) -> ScheduleView:
+        return cast(ScheduleView, self._view("schedule"))
+
+    @property
+    def board(self) -> BoardView:
+        return cast(BoardView, self._view("board"))
+
+    @property
+    def dashboard(self) -> Dashboard:
+        return cast(Dashboard, self._view("dashboard"))
+
     def show_page(self, key: str) -> None:
         """Show the list, the schedule, the board or the dashboard."""
-        if key not in self._views:
+        if key != "list" and key not in PAGE_TYPES:
             key = "list"
         for action in self.page_actions.actions():
             action.setChecked(action.data() == key)
-        view = self._views.get(key)
+        view = self._view(key)
         self.pages.setCurrentWidget(view if view is not None else self.table)
         # The dashboard shows no single job: its charts get the room (unsaved edits stay
         # in the hidden panel until it is back).
