@@ -6,6 +6,7 @@ dialog so a value looks the same everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -91,6 +92,9 @@ def parse_timestamp(value: str | None) -> datetime | None:
         return None
 
 
+# A list or an export formats the same few hundred days over and over, and strftime
+# is slow here: it imports ``time`` on every call, through PySide6's import hook.
+@functools.lru_cache(maxsize=4096)
 def day(value: date, today: date) -> str:
     if value == today:
         return "Today"

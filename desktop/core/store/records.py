@@ -28,6 +28,7 @@ BOOKKEEPING = (
     "local_modified_at",
 )
 JOB_COLUMNS = (*JOB_FIELDS, *BOOKKEEPING)
+_FIELD_COUNT = len(JOB_FIELDS)
 #: Read alongside, from the customer mirror (a join on its primary key).
 CUSTOMER_COLUMNS = ("first_name", "last_name")
 
@@ -83,38 +84,41 @@ class JobRecord:
 
     @classmethod
     def from_row(cls, row: Any) -> JobRecord:
-        data = dict(zip(JOB_COLUMNS, row[: len(JOB_COLUMNS)], strict=True))
-        first, last = row[len(JOB_COLUMNS) :]
-        values = {f: data[f] for f in JOB_FIELDS}
+        # Positional: a list or an export builds these by the thousand.
+        values = dict(zip(JOB_FIELDS, row[:_FIELD_COUNT], strict=True))
         for name in ("is_urgent", "is_emergency"):
             values[name] = bool(values[name])
         for name in ("estimated_amount", "actual_amount"):
             if values[name] is not None:
                 # Cents to an exact two-place amount: 15000 -> 150.00.
                 values[name] = Decimal(int(values[name])).scaleb(-2)
-        # Nearly every row has neither conflicts nor unknown fields, and a list view
-        # reads rows by the thousand: parsing "[]" and "{}" regardless adds up.
+        # BOOKKEEPING, then CUSTOMER_COLUMNS, in their order.
+        (local_id, customer_name, extras, sync_state, pending_op, base, conflict_json,
+         idempotency_key, request_body, first_attempt_at, last_error, local_rev,
+         local_modified_at, first, last) = row[_FIELD_COUNT:]
+        # Nearly every row has neither conflicts nor unknown fields: parsing "[]" and
+        # "{}" regardless adds up.
         conflicts = tuple(
             FieldConflict(c["field"], c["base"], c["mine"], c["theirs"])
-            for c in json.loads(data["conflict_json"])
-        ) if data["conflict_json"] else ()
+            for c in json.loads(conflict_json)
+        ) if conflict_json else ()
         return cls(
             values=values,
-            local_id=data["local_id"],
+            local_id=local_id,
             customer_first_name=first,
             customer_last_name=last,
-            customer_name=data["customer_name"],
-            sync_state=data["sync_state"],
-            pending_op=data["pending_op"],
-            last_error=data["last_error"],
-            local_rev=data["local_rev"],
-            base=fields_from_json(data["base_json"]) if data["base_json"] else None,
+            customer_name=customer_name,
+            sync_state=sync_state,
+            pending_op=pending_op,
+            last_error=last_error,
+            local_rev=local_rev,
+            base=fields_from_json(base) if base else None,
             conflicts=conflicts,
-            extras=json.loads(data["extras_json"]) if data["extras_json"] else {},
-            idempotency_key=data["idempotency_key"],
-            request_body=json.loads(data["request_body"]) if data["request_body"] else None,
-            first_attempt_at=data["first_attempt_at"],
-            local_modified_at=data["local_modified_at"],
+            extras=json.loads(extras) if extras else {},
+            idempotency_key=idempotency_key,
+            request_body=json.loads(request_body) if request_body else None,
+            first_attempt_at=first_attempt_at,
+            local_modified_at=local_modified_at,
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -14,9 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection
-
-from desktop.core.store.database import Store
+from desktop.core.store.database import Store, fetch_all
 from desktop.core.store.queries import JobQuery, has_narrow_index, order_clause, where_clause
 
 
@@ -30,14 +28,6 @@ def _where(query: JobQuery) -> tuple[str, list[Any]]:
     if query.deleted == "only":
         return "0", []
     return where_clause(live(query))
-
-
-def _fetch(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
-    # Straight from the driver: at 100,000 rows SQLAlchemy's row objects cost more
-    # than SQLite's whole index walk.
-    driver: Any = conn.connection.driver_connection
-    rows: list[Any] = driver.execute(sql, tuple(params)).fetchall()
-    return rows
 
 
 def status_counts(store: Store, query: JobQuery) -> dict[str | None, int]:
@@ -62,7 +52,7 @@ def ids_by_status(store: Store, query: JobQuery) -> dict[str | None, list[int]]:
     sql = f"SELECT j.local_id, j.status FROM jobs j WHERE {where} ORDER BY {order_clause(query)}"
     groups: dict[str | None, list[int]] = {}
     with store.read() as conn:
-        rows = _fetch(conn, sql, params)
+        rows = fetch_all(conn, sql, params)
     for local_id, status in rows:
         group = groups.get(status)
         if group is None:
