@@ -30,17 +30,29 @@ def _where(query: JobQuery) -> tuple[str, list[Any]]:
     return where_clause(live(query))
 
 
+def _count_source(query: JobQuery) -> str:
+    if has_narrow_index(query) or query.deleted == "only":
+        return "jobs j"
+    if query.urgent:
+        # The planner would walk every live job for the urgent few; their partial
+        # index holds exactly them (measured at 100,000 jobs: 90 ms against 7).
+        return "jobs j INDEXED BY ix_jobs_urgent"
+    if (query.assigned_to or query.priority) and not query.unscheduled:
+        # The planner reaches one technician's jobs through ix_jobs_assigned and reads
+        # each row for its status (33 ms for 20,000 of them); the filter index holds
+        # every column tested, so one walk of it alone takes 9.
+        return "jobs j INDEXED BY ix_jobs_filters"
+    return "jobs j"
+
+
 def status_counts(store: Store, query: JobQuery) -> dict[str | None, int]:
     """How many matching jobs each status holds, statuses unknown to this version (or
     none at all: ``None``) included as the server sent them."""
     where, params = _where(query)
-    # The planner would walk every live job for the urgent few; their partial index
-    # holds exactly them (measured at 100,000 jobs: 90 ms against 7).
-    few_urgent = query.urgent and not has_narrow_index(query) and query.deleted != "only"
-    source = "jobs j INDEXED BY ix_jobs_urgent" if few_urgent else "jobs j"
     with store.read() as conn:
         rows = conn.exec_driver_sql(
-            f"SELECT j.status, count(*) FROM {source} WHERE {where} GROUP BY j.status",
+            f"SELECT j.status, count(*) FROM {_count_source(query)} WHERE {where} "
+            "GROUP BY j.status",
             tuple(params))
         return {status: int(count) for status, count in rows}
 
