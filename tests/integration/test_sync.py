@@ -159,6 +159,27 @@ def test_create_whose_reply_was_lost_is_never_duplicated(synced: Device, emulato
     assert synced.store.count(JobQuery(search="Lost reply")) == 1
 
 
+@pytest.mark.parametrize("summary_items", [True, False])
+def test_a_lost_create_a_colleague_deleted_is_adopted_deleted(
+        synced: Device, emulator: Emulator, summary_items: bool) -> None:
+    # The server forgot the key, and its list may show only a summary of the job,
+    # which can no longer be read once deleted: it must still not be created again.
+    emulator.variants.honour_idempotency = False
+    emulator.variants.summary_items = summary_items
+    customer = emulator.customers(include_deleted=False)[0]["uuid"]
+    record = synced.store.create_job({"customer_uuid": customer, "title": "Then deleted"})
+    emulator.faults.drop_after(1, method="POST")
+    assert synced.sync().status == "offline"
+    (made,) = [j for j in emulator.all_jobs() if j["title"] == "Then deleted"]
+    emulator.colleague_delete(made["uuid"])
+    assert synced.sync().status == "ok"
+    assert [j["uuid"] for j in emulator.all_jobs() if j["title"] == "Then deleted"] == [
+        made["uuid"]]
+    after = synced.store.get(record.local_id)
+    assert after is not None and after.uuid == made["uuid"]
+    assert after.deleted and after.sync_state == "synced"
+
+
 def test_update_whose_reply_was_lost_is_its_own_echo(synced: Device,
                                                      emulator: Emulator) -> None:
     job = _an_active_job(emulator)

@@ -9,9 +9,10 @@ forgotten its key. A rejected or conflicted job never holds up the ones behind i
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
-from desktop.core.jobs import JOB_FIELDS, ServerJob
+from desktop.core.jobs import JOB_FIELDS, ServerJob, parse_server_job
 from desktop.core.store.edits import now_iso
 from desktop.core.store.mirror import apply_remote, mark_gone, rows_by_uuid
 from desktop.core.store.outbox import (
@@ -176,13 +177,36 @@ def _find_created(cycle: Cycle, request: Request) -> ServerJob | None:
     for listed in named:
         if listed.uuid in mapped:
             continue
-        full = len(listed.fields) == len(JOB_FIELDS)
-        job = listed if full else cycle.client.get_job(listed.uuid)
-        created = server_time(job.fields.get("created_at"))
+        found = _whole(cycle, request, listed)
+        if found is None:
+            continue
+        job, created = found
         # Only a job created after this device's first attempt can be its own.
         if floor is not None and (created is None or created < floor):
             continue
-        matches.append(job)
+        matches.append((str(created), job))
     if not matches:
         return None
-    return min(matches, key=lambda j: str(j.fields.get("created_at") or ""))
+    return min(matches, key=lambda match: match[0])[1]
+
+
+def _whole(cycle: Cycle, request: Request,
+           listed: ServerJob) -> tuple[ServerJob, datetime | None] | None:
+    """The whole record of a job a search listed (perhaps as a summary), and when it
+    was created, at the latest.
+
+    A summary of a job deleted since (or listed deleted) can no longer be read. It
+    may be this very create, deleted by a colleague: it is then rebuilt from what
+    this device sent and what the summary says, and dated by its last update (it
+    was created no later), so that it is adopted rather than created again.
+    """
+    if len(listed.fields) == len(JOB_FIELDS):
+        return listed, server_time(listed.fields.get("created_at"))
+    try:
+        job = cycle.client.get_job(listed.uuid)
+    except NotFound:
+        sent = parse_server_job({**request.body, "uuid": listed.uuid})
+        rebuilt = ServerJob(fields={**sent.fields, **listed.fields},
+                            customer=listed.customer, extras=sent.extras)
+        return rebuilt, server_time(listed.fields.get("updated_at"))
+    return job, server_time(job.fields.get("created_at"))
