@@ -98,3 +98,37 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(TooNewError, match="newer JobDesk"):
         Store.open(path)
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_a_file_written_by_schema_1_opens_with_everything_in_it(tmp_path: Path) -> None:
+    # Written by JobDesk at schema 1: six synced jobs from a server, one edited and one
+    # trashed offline, and one created offline, none of them sent yet.
+    path = tmp_path / "jobdesk.sqlite3"
+    path.write_bytes((FIXTURES / "schema-v1.sqlite3").read_bytes())
+    assert user_version(path) == 1
+    store = Store.open(path)
+    try:
+        assert user_version(path) == SCHEMA_VERSION
+        assert store.count(JobQuery()) == 6
+        assert store.count(JobQuery(deleted="only")) == 1
+        waiting = {r["title"]: r for r in store.page(JobQuery(sync_states=("pending",)))}
+        edited = waiting["Edited offline before the upgrade"]
+        assert edited.pending_op == "update" and edited.base is not None
+        assert edited.base["title"] != edited["title"]
+        created = waiting["Created offline before the upgrade"]
+        assert created.pending_op == "create" and created.uuid is None
+        found = {r["title"] for r in store.page(JobQuery(search="offline before"))}
+        assert found == set(waiting), "the search index came across too"
+        technician = store.page(JobQuery(sort="job_number"))[2]["assigned_to_user_id"]
+        assert store.count(JobQuery(assigned_to=technician)) >= 1
+    finally:
+        store.close()
+    conn = sqlite3.connect(path)
+    try:
+        columns = [row[2] for row in conn.execute("PRAGMA index_info(ix_jobs_assigned)")]
+    finally:
+        conn.close()
+    assert columns[-2:] == ["deleted_at", "status"]
