@@ -308,6 +308,15 @@ class Drop:
     lane: Lane | None = None
 
 
+def nudged(item: ScheduleItem, days: int, minutes: int) -> Drop | None:
+    """Where a keyboard move takes a job: ``days`` later and ``minutes`` later (a job
+    with no times only changes day; one with no day has nowhere to move from)."""
+    if item.day is None:
+        return None
+    start = None if item.start is None else max(0, item.start + minutes)
+    return Drop(item.day + timedelta(days=days), start)
+
+
 def _refuse(field: str, problem: str) -> InvalidJob:
     return InvalidJob([FieldError(field, problem)])
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolTip, QWidg
 
 from desktop.core.schedule import (
     DEFAULT_MINUTES,
+    SNAP_MINUTES,
     WORK_START,
     Drop,
     Lane,
@@ -46,6 +47,14 @@ from desktop.ui.schedule_text import day_text, lane_title, tooltip
 #: How close to the timeline's top or bottom a dragged job scrolls it.
 _EDGE = 24
 
+#: Alt+arrow: (days, minutes) to move the selected job by.
+_NUDGES = {
+    Qt.Key.Key_Left: (-1, 0),
+    Qt.Key.Key_Right: (1, 0),
+    Qt.Key.Key_Up: (0, -SNAP_MINUTES),
+    Qt.Key.Key_Down: (0, SNAP_MINUTES),
+}
+
 
 class ScheduleGrid(QAbstractScrollArea):
     """Days across (one lane per assignee in the day view), hours down."""
@@ -53,6 +62,8 @@ class ScheduleGrid(QAbstractScrollArea):
     #: A job (local id) dropped here, and where (a ``Drop``).
     job_dropped = Signal(int, object)
     job_activated = Signal(int)
+    #: The keyboard asked to move the selected job: (local id, days, minutes).
+    job_nudged = Signal(int, int, int)
     #: The selected job changed (a local id or ``None``).
     selection_changed = Signal(object)
 
@@ -255,7 +266,7 @@ class ScheduleGrid(QAbstractScrollArea):
         now = datetime.now()
         grid.now_line(today_columns, now.hour * 60 + now.minute)
         selected = None if self._selected is None else blocks.rect(self._selected, geo)
-        timed_selected = self._selected is not None and (
+        timed_selected = selected is not None and (
             placements[self._selected].start is not None)
         if selected is not None and timed_selected:
             grid.selection(selected)
@@ -303,6 +314,10 @@ class ScheduleGrid(QAbstractScrollArea):
         if self._selected is None or self._selected not in self._blocks.placements:
             return None
         return self._blocks.item(self._selected)
+
+    def select(self, local_id: int | None) -> None:
+        """Select a job shown here (any other id clears the selection)."""
+        self._select(local_id if local_id in self._blocks.placements else None)
 
     def _select(self, local_id: int | None) -> None:
         if local_id == self._selected:
@@ -355,6 +370,12 @@ class ScheduleGrid(QAbstractScrollArea):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
+        nudge = _NUDGES.get(key)
+        if (nudge is not None and self._selected is not None
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            # Dragging without a mouse: Alt+arrows move the selected job.
+            self.job_nudged.emit(self._selected, *nudge)
+            return
         if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self._step_selection(
                 -1 if key == Qt.Key.Key_Up else 1):
             return

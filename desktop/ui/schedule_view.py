@@ -36,6 +36,7 @@ from desktop.core.schedule import (
     Span,
     drop_changes,
     lanes_for,
+    nudged,
     parse_day,
     read_items,
     shift,
@@ -78,6 +79,8 @@ class ScheduleView(QWidget):
         self._generation = 0
         self._pending = 0
         self._stale = False
+        #: A job moved by keyboard out of sight: selected again once its days are read.
+        self._follow: int | None = None
         self.setAccessibleName("Schedule view")
         self._reload_soon = QTimer(self, singleShot=True, interval=0)
         self._reload_soon.timeout.connect(self._reload)
@@ -98,6 +101,7 @@ class ScheduleView(QWidget):
         layout.addWidget(splitter, 1)
 
         self.grid.job_dropped.connect(self.drop_job)
+        self.grid.job_nudged.connect(self._nudge)
         self.grid.job_activated.connect(self.job_activated)
         self.grid.selection_changed.connect(lambda _id: self._describe())
         self.tray.job_activated.connect(self.job_activated)
@@ -294,6 +298,9 @@ class ScheduleView(QWidget):
         if lanes != self.grid.lanes:
             self.grid.set_columns(self.days(), lanes, self._anchor, self.session.my_user_id)
         self.grid.set_items(items)
+        if self._follow is not None and any(i.local_id == self._follow for i in items):
+            self.grid.select(self._follow)
+            self._follow = None
         self._describe()
 
     # -- edits ----------------------------------------------------------------------------
@@ -316,6 +323,13 @@ class ScheduleView(QWidget):
             return False
         self.message.emit(self._moved_text(record, updated, changes))
         return True
+
+    def _nudge(self, local_id: int, days: int, minutes: int) -> None:
+        item = self.grid.selected_item()
+        drop = None if item is None else nudged(item, days, minutes)
+        if drop is not None and self.drop_job(local_id, drop) and drop.day not in self.days():
+            self._follow = local_id
+            self.show_day(drop.day)
 
     def unschedule(self, local_id: int) -> bool:
         record = self.session.store.get(local_id)

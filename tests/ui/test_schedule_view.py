@@ -422,6 +422,39 @@ def test_double_click_and_enter_open_the_job(qtbot: Any, store: Store,
     assert opened.args == [ids["JOB-3"]]
 
 
+def test_alt_arrows_move_the_selected_job_without_a_mouse(qtbot: Any, store: Store,
+                                                         session: Session) -> None:
+    sunday = MONDAY + timedelta(days=6)
+    ids = _put(store, _timed(TUESDAY, "09:00", "10:30"), _timed(sunday, "22:30", "23:30"))
+    view = _open(qtbot, session)
+    view.grid.setFocus()
+    view.grid.select(ids["JOB-1"])
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.keyClick(view.grid, Qt.Key.Key_Right, alt)
+    qtbot.keyClick(view.grid, Qt.Key.Key_Down, alt)
+    moved = store.get(ids["JOB-1"])
+    assert moved is not None and moved.sync_state == "pending"
+    assert (moved["scheduled_date"], moved["scheduled_time_start"],
+            moved["scheduled_time_end"]) == ((TUESDAY + timedelta(days=1)).isoformat(),
+                                             "09:15", "10:45")
+    assert view.grid.selected == ids["JOB-1"], "the job stays selected for the next move"
+
+    # Past the week's last day the view follows the job into the next week.
+    view.grid.select(ids["JOB-2"])
+    qtbot.keyClick(view.grid, Qt.Key.Key_Right, alt)
+    assert view.days()[0] == MONDAY + timedelta(days=7)
+    qtbot.waitUntil(lambda: view.grid.selected == ids["JOB-2"])
+    # Up to 23:45 it fits; past midnight is refused, named, and changes nothing.
+    qtbot.keyClick(view.grid, Qt.Key.Key_Down, alt)
+    before = store.get(ids["JOB-2"])
+    assert before is not None and before["scheduled_time_end"] == "23:45"
+    messages: list[str] = []
+    view.message.connect(messages.append)
+    qtbot.keyClick(view.grid, Qt.Key.Key_Down, alt)
+    assert store.get(ids["JOB-2"]) == before
+    assert messages and messages[-1].startswith("Not moved") and "23:59" in messages[-1]
+
+
 def test_each_job_has_a_tooltip(qtbot: Any, store: Store, session: Session) -> None:
     ids = _put(store, _timed(TUESDAY, "09:00", "10:30", title="Replace valve",
                              priority="Emergency", is_emergency=True))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -21,6 +21,7 @@ from desktop.core.schedule import (
     format_minutes,
     items_sql,
     lanes_for,
+    nudged,
     overlap_layout,
     parse_minutes,
     read_items,
@@ -335,3 +336,12 @@ def test_the_range_read_uses_an_index(store: Store, query: JobQuery) -> None:
     assert "SCAN j" not in plan, plan
     if not (query.assigned_to or query.customer_uuid):
         assert "ix_sort_scheduled" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_keyboard_moves_shift_day_and_time_and_stop_at_midnight() -> None:
+    timed = _item(1, "00:15", "01:00")
+    assert nudged(timed, 1, 0) == Drop(TUESDAY + timedelta(days=1), 15)
+    assert nudged(timed, 0, -30) == Drop(TUESDAY, 0), "never before 00:00"
+    assert nudged(_item(2), 0, 15) == Drop(TUESDAY, None), "an all-day job keeps no time"
+    undated = ScheduleItem.from_values(3, _job(), "Ada Lovelace", "synced")
+    assert nudged(undated, 1, 0) is None
