@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QByteArray,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -55,29 +54,14 @@ from desktop.ui.board_cards import (
     card_height,
     card_summary,
 )
+from desktop.ui.job_drag import JOB_MIME, dragged_job, job_mime
 from desktop.ui.job_rows import RowView, row_view
 from desktop.ui.session import Session
 
-#: What a dragged card carries: its local id, as text.
-MIME_TYPE = "application/x-jobdesk-job-id"
 EXPANDED_WIDTH = 280
 COLLAPSED_WIDTH = 36
 
 _Index = QModelIndex | QPersistentModelIndex
-
-
-def job_mime(local_id: int) -> QMimeData:
-    mime = QMimeData()
-    mime.setData(MIME_TYPE, QByteArray(str(local_id).encode()))
-    return mime
-
-
-def mime_job(mime: QMimeData) -> int | None:
-    """The job a drag carries, if it is a card of this board."""
-    if not mime.hasFormat(MIME_TYPE):
-        return None
-    text = bytes(mime.data(MIME_TYPE).data()).decode()
-    return int(text) if text.isdigit() else None
 
 
 class CardModel(QAbstractListModel):
@@ -239,7 +223,7 @@ class CardModel(QAbstractListModel):
                 | Qt.ItemFlag.ItemIsDragEnabled)
 
     def mimeTypes(self) -> list[str]:
-        return [MIME_TYPE]
+        return [JOB_MIME]
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         ids = [self.id_at(i.row()) for i in indexes]
@@ -342,22 +326,22 @@ class CardList(QTableView):
 
 
 def _accept_card(event: QDragEnterEvent | QDragMoveEvent) -> None:
-    if event.mimeData().hasFormat(MIME_TYPE):
+    if event.mimeData().hasFormat(JOB_MIME):
         event.acceptProposedAction()
     else:
         event.ignore()
 
 
 def _drop_card(event: QDropEvent, signal: Any) -> None:
-    local_id = mime_job(event.mimeData())
-    if local_id is None:
+    dragged = dragged_job(event.mimeData())
+    if dragged is None:
         event.ignore()
         return
     # Copy, as far as the dragging view knows: the board has already moved the card,
     # and a move would have the source try to remove the row itself.
     event.setDropAction(Qt.DropAction.CopyAction)
     event.accept()
-    signal.emit(local_id)
+    signal.emit(dragged[0])
 
 
 class ColumnHeader(QWidget):

@@ -37,9 +37,9 @@ from desktop.core.schedule import (
     format_minutes,
     snap,
 )
+from desktop.ui.job_drag import dragged_job, job_mime
 from desktop.ui.row_painting import FittedText
 from desktop.ui.schedule_blocks import Blocks
-from desktop.ui.schedule_drag import dragged_job, job_mime
 from desktop.ui.schedule_geometry import GridGeometry
 from desktop.ui.schedule_painting import GridColours, GridPainter
 from desktop.ui.schedule_text import day_text, lane_title, tooltip

@@ -46,10 +46,10 @@ from PySide6.QtWidgets import (
 
 from desktop.core.store import JobQuery
 from desktop.ui import theme
+from desktop.ui.job_drag import JOB_MIME, dragged_job, job_mime
 from desktop.ui.job_rows import SORT_COLUMNS, RowView
 from desktop.ui.job_table import JobTableModel
 from desktop.ui.row_painting import FittedText
-from desktop.ui.schedule_drag import JOB_MIME, dragged_job, job_mime
 from desktop.ui.schedule_text import ALERT_MARK
 from desktop.ui.session import Session
 from desktop.ui.views import ACTIVE

@@ -17,8 +17,9 @@ from desktop.core.store.mirror import insert_server_jobs
 from desktop.ui import formatting
 from desktop.ui.board import BoardView
 from desktop.ui.board_cards import CARD_ROLE, CUSTOMER, PRIORITY, TITLE, WHEN
-from desktop.ui.board_column import COLLAPSED_WIDTH, EXPANDED_WIDTH, job_mime
+from desktop.ui.board_column import COLLAPSED_WIDTH, EXPANDED_WIDTH
 from desktop.ui.detail_panel import DetailPanel
+from desktop.ui.job_drag import job_mime
 from desktop.ui.job_rows import SYNC_COLUMN
 from desktop.ui.session import Session
 from tests.conftest import make_customer

@@ -14,7 +14,7 @@ from desktop.core.jobs import parse_server_job
 from desktop.core.schedule import UNASSIGNED, Lane, week_start
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
-from desktop.ui.schedule_drag import job_mime
+from desktop.ui.job_drag import job_mime
 from desktop.ui.schedule_tray import tray_query
 from desktop.ui.schedule_view import NOTHING_TO_SHOW, ScheduleView
 from desktop.ui.session import Session

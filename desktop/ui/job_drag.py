@@ -1,7 +1,8 @@
-"""What a dragged job carries: its local id, and where on it the pointer took hold.
+"""What a dragged job carries, on the schedule and the board alike: its local id, and
+where on it the pointer took hold.
 
-The grip matters for a job dragged by its middle: it lands with its top where the
-top was seen, not where the pointer is.
+The grip matters for a job dragged by its middle on the schedule: it lands with its
+top where the top was seen, not where the pointer is.
 """
 
 from __future__ import annotations
