@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from desktop.core.schedule import parse_day
+from desktop.core.jobs import parse_day
 from desktop.core.store import CustomerRecord, JobQuery, JobRecord, Store
 
 #: Records read per query while exporting: few queries, yet a bounded parameter list.

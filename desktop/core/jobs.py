@@ -10,6 +10,7 @@ Both end up in the same canonical Python values: ``str`` for text, dates and tim
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import uuid as uuid_mod
 from collections.abc import Callable, Mapping
@@ -223,6 +224,18 @@ def _parse_bool(field: str, value: object) -> bool:
         if lowered in ("false", "0", "no", ""):
             return False
     raise FieldError(field, f"must be true or false, got {value!r}")
+
+
+# Cached: lists, schedules and exports read the same few hundred dates by the thousand.
+@functools.lru_cache(maxsize=4096)
+def parse_day(text: str | None) -> date | None:
+    """The calendar day of a scheduled date, whether sent as a date or a timestamp."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
 
 
 def _parse_date(field: str, value: object) -> str | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from desktop.core.jobs import FieldError, InvalidJob
+from desktop.core.jobs import FieldError, InvalidJob, parse_day
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.queries import where_clause
 
@@ -54,21 +54,10 @@ def shift(anchor: date, span: Span, steps: int) -> date:
     return anchor + timedelta(days=steps * (1 if span == "day" else 7))
 
 
-# Cached: a week's thousands of jobs share a few dates and a few dozen times.
-@functools.lru_cache(maxsize=4096)
-def parse_day(text: str | None) -> date | None:
-    """The calendar day of a scheduled date, whether sent as a date or a timestamp."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 # -- times -----------------------------------------------------------------------------
 
 
+# Cached: a week's thousands of jobs share a few dozen times.
 @functools.lru_cache(maxsize=4096)
 def parse_minutes(text: str | None) -> int | None:
     """Minutes since midnight of an "HH:MM" time; ``None`` when empty or unreadable."""

@@ -26,8 +26,7 @@ from desktop.core.export import (
     write_problem,
     write_week_calendar,
 )
-from desktop.core.jobs import wire_value
-from desktop.core.schedule import parse_day
+from desktop.core.jobs import parse_day, wire_value
 from desktop.core.store import JobNotFound, JobQuery, JobRecord, Store
 from desktop.ui import formatting
 from desktop.ui.job_rows import COLUMNS, SORT_COLUMNS, row_view

@@ -13,9 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from desktop.core.jobs import FIELD_KINDS, Kind
+from desktop.core.jobs import FIELD_KINDS, Kind, parse_day
 from desktop.core.merge import DELETED
-from desktop.core.schedule import parse_day
 
 EMPTY = "—"
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.jobs import InvalidJob
+from desktop.core.jobs import InvalidJob, parse_day
 from desktop.core.schedule import (
     Drop,
     Lane,
@@ -37,7 +37,6 @@ from desktop.core.schedule import (
     drop_changes,
     lanes_for,
     nudged,
-    parse_day,
     read_items,
     shift,
     unschedule_changes,

@@ -10,7 +10,7 @@ from datetime import date
 from PySide6.QtGui import QPagedPaintDevice, QTextDocument
 
 from desktop.core.export import address_lines
-from desktop.core.schedule import parse_day
+from desktop.core.jobs import parse_day
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.ui import formatting
 from desktop.ui.job_rows import PRIORITY_COLUMN, row_view
