@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from desktop.core.schedule import week_start
+from desktop.core.store import JobQuery
 from desktop.ui import documents
 
 if TYPE_CHECKING:
@@ -84,18 +85,20 @@ class FileMenu(QMenu):
             documents.ask_save_route_sheet(self._window, self._window.session, technician,
                                            self._day(), self._note)
 
+    def _query(self) -> JobQuery | None:
+        query = self._window.query
+        if query is None:
+            self._note("Nothing to export: this view shows no jobs")
+        return query
+
     def export_csv(self) -> None:
         window = self._window
-        if window.query is None:
-            self._note("Nothing to export: this view shows no jobs")
-            return
-        documents.ask_export_csv(window, window.session, window.query,
-                                 window.table.visible_columns(), self._note)
+        if (query := self._query()) is not None:
+            documents.ask_export_csv(window, window.session, query,
+                                     window.table.visible_columns(), self._note)
 
     def export_week(self) -> None:
         window = self._window
-        if window.query is None:
-            self._note("Nothing to export: this view shows no jobs")
-            return
-        documents.ask_export_week_ics(window, window.session, window.query,
-                                      week_start(self._day()), self._note)
+        if (query := self._query()) is not None:
+            documents.ask_export_week_ics(window, window.session, query,
+                                          week_start(self._day()), self._note)

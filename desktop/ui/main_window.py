@@ -46,19 +46,19 @@ LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
 
-#: The ways of looking at the jobs: key, label, shortcut, tip. The list is the first;
-#: the others are widgets with the same small interface (``set_query``, ``refresh``,
-#: ``settled``, ``job_activated``, ``message``).
-PAGES = (
-    ("list", "List", "Ctrl+1", "The jobs as a list"),
-    ("schedule", "Schedule", "Ctrl+2", "Jobs by day and time: drag to reschedule"),
-    ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along"),
-    ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts"),
-)
-
 Page = ScheduleView | BoardView | Dashboard
-PAGE_TYPES: dict[str, type[Page]] = {
-    "schedule": ScheduleView, "board": BoardView, "dashboard": Dashboard}
+#: The ways of looking at the jobs: key, label, shortcut, tip, and the widget (the
+#: list is the window's own table; the others share a small interface: ``set_query``,
+#: ``refresh``, ``settled``, ``job_activated``, ``message``).
+PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
+    ("list", "List", "Ctrl+1", "The jobs as a list", None),
+    ("schedule", "Schedule", "Ctrl+2", "Jobs by day and time: drag to reschedule",
+     ScheduleView),
+    ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along", BoardView),
+    ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts",
+     Dashboard),
+)
+PAGE_TYPES = {key: kind for key, *_, kind in PAGES if kind is not None}
 
 EMPTY_TEXT = {
     "today": "Nothing scheduled for today.",
@@ -193,7 +193,7 @@ class MainWindow(QMainWindow):
                      "Search jobs")
         self._action("Cancel", self.escape, "Esc", "Drop unsaved edits or clear the search")
         self.page_actions = QActionGroup(self)
-        for key, label, shortcut, tip in PAGES:
+        for key, label, shortcut, tip, _kind in PAGES:
             action = self._action(label, lambda k=key: self.show_page(k), shortcut, tip)
             action.setCheckable(True)
             action.setData(key)
