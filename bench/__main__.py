@@ -12,10 +12,7 @@ BENCHES = ("bench_store", "bench_api_client", "bench_emulator", "bench_sync", "b
 def main() -> int:
     failed = []
     for name in BENCHES:
-        try:
-            module = importlib.import_module(f"bench.{name}")
-        except ModuleNotFoundError:
-            continue
+        module = importlib.import_module(f"bench.{name}")
         print(f"== {name}", flush=True)
         sys.argv = [name]
         if module.main() != 0:
