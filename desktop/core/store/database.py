@@ -206,7 +206,8 @@ class Store:
         with self.read() as conn:
             sql, params = page_sql(query, offset, limit, few=_few(conn, query),
                                    broad_search=_broad_search(conn, query))
-            return [JobRecord.from_row(r) for r in conn.exec_driver_sql(sql, tuple(params))]
+            found = fetch_all(conn, sql, params)
+        return [JobRecord.from_row(r) for r in found]
 
     def count(self, query: JobQuery) -> int:
         with self.read() as conn:
