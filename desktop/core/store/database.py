@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from desktop.core.store import edits, migrations
+from desktop.core.store.bulk import insert_rows
 from desktop.core.store.queries import (
     FEW,
     FTS_COUNT_SQL,
@@ -303,11 +304,8 @@ class Store:
         names = ", ".join(CUSTOMER_FIELDS)
         updates = ", ".join(f"{n} = excluded.{n}" for n in CUSTOMER_FIELDS if n != "uuid")
         with self.write() as conn:
-            conn.exec_driver_sql(
-                f"INSERT INTO customers ({names}) VALUES ({', '.join('?' * len(CUSTOMER_FIELDS))}) "
-                f"ON CONFLICT (uuid) DO UPDATE SET {updates}",
-                rows,
-            )
+            insert_rows(conn, f"INSERT INTO customers ({names})", rows,
+                        f"ON CONFLICT (uuid) DO UPDATE SET {updates}")
         return len(rows)
 
     def customer(self, uuid: str) -> CustomerRecord | None:

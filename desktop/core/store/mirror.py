@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from desktop.core.jobs import FIELD_KINDS, JOB_FIELDS, SERVER_FIELDS, Kind, ServerJob
 from desktop.core.merge import DELETED, FieldConflict, merge
+from desktop.core.store.bulk import insert_rows
 from desktop.core.store.edits import last_local_id, settle_state, to_db
 from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_from_json
@@ -23,10 +24,7 @@ from desktop.core.store.records import JobRecord, fields_from_json
 _INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan")
 _MONEY_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.MONEY)
 _FLAGS_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.BOOL)
-_INSERT_SQL = (
-    f"INSERT INTO jobs ({', '.join(_INSERT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_INSERT_COLUMNS))})"
-)
+_INSERT_HEAD = f"INSERT INTO jobs ({', '.join(_INSERT_COLUMNS)})"
 
 
 def customer_name_of(job: ServerJob) -> str | None:
@@ -63,7 +61,7 @@ def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | 
     rows = [_insert_row(job, scan) for job in jobs]
     if rows:
         last = last_local_id(conn)
-        conn.exec_driver_sql(_INSERT_SQL, rows)
+        insert_rows(conn, _INSERT_HEAD, rows)
         conn.exec_driver_sql(INDEX_NEW_JOBS_SQL, (last,))
     return len(rows)
 
@@ -79,13 +77,13 @@ def upsert_nested_customers(conn: Connection, jobs: Iterable[ServerJob]) -> None
             seen[str(job.customer["uuid"])] = job.customer
     if not seen:
         return
-    conn.exec_driver_sql(
-        "INSERT INTO customers (uuid, first_name, last_name) VALUES (?, ?, ?) "
+    insert_rows(
+        conn, "INSERT INTO customers (uuid, first_name, last_name)",
+        [(u, c["first_name"], c["last_name"]) for u, c in seen.items()],
         "ON CONFLICT (uuid) DO UPDATE SET first_name = excluded.first_name, "
         "last_name = excluded.last_name "
         "WHERE customers.first_name IS NOT excluded.first_name "
         "OR customers.last_name IS NOT excluded.last_name",
-        [(u, c["first_name"], c["last_name"]) for u, c in seen.items()],
     )
 
 
