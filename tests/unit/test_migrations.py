@@ -103,12 +103,14 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-def test_a_file_written_by_schema_1_opens_with_everything_in_it(tmp_path: Path) -> None:
-    # Written by JobDesk at schema 1: six synced jobs from a server, one edited and one
-    # trashed offline, and one created offline, none of them sent yet.
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
+        tmp_path: Path, version: int) -> None:
+    # Written by JobDesk at that schema: six synced jobs from a server, one edited and
+    # one trashed offline, and one created offline, none of them sent yet.
     path = tmp_path / "jobdesk.sqlite3"
-    path.write_bytes((FIXTURES / "schema-v1.sqlite3").read_bytes())
-    assert user_version(path) == 1
+    path.write_bytes((FIXTURES / f"schema-v{version}.sqlite3").read_bytes())
+    assert user_version(path) == version
     store = Store.open(path)
     try:
         assert user_version(path) == SCHEMA_VERSION
@@ -129,6 +131,18 @@ def test_a_file_written_by_schema_1_opens_with_everything_in_it(tmp_path: Path) 
     conn = sqlite3.connect(path)
     try:
         columns = [row[2] for row in conn.execute("PRAGMA index_info(ix_jobs_assigned)")]
+        config = dict(conn.execute("SELECT k, v FROM jobs_fts_config"))
     finally:
         conn.close()
     assert columns[-2:] == ["deleted_at", "status"]
+    assert config["hashsize"] == 16 * 1024 * 1024
+
+
+def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:
+    path = tmp_path / "fresh.sqlite3"
+    ensure_schema(path)
+    conn = sqlite3.connect(path)
+    try:
+        assert dict(conn.execute("SELECT k, v FROM jobs_fts_config"))["hashsize"] == 16 << 20
+    finally:
+        conn.close()
