@@ -56,14 +56,27 @@ def _insert_row(job: ServerJob, scan: int | None) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | None = None) -> int:
-    """Insert jobs the mirror has never seen, as synced rows; returns how many."""
-    rows = [_insert_row(job, scan) for job in jobs]
+def job_rows(jobs: Iterable[ServerJob], scan: int | None = None) -> list[tuple[Any, ...]]:
+    """The table rows of jobs the mirror has never seen, for ``insert_job_rows``.
+
+    Plain tuples that need no connection, so a bulk load can build them on the
+    thread that parses, while the writer's thread is inside SQLite.
+    """
+    return [_insert_row(job, scan) for job in jobs]
+
+
+def insert_job_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert rows from ``job_rows`` as synced jobs, searchable; returns how many."""
     if rows:
         last = last_local_id(conn)
         insert_rows(conn, _INSERT_HEAD, rows)
         conn.exec_driver_sql(INDEX_NEW_JOBS_SQL, (last,))
     return len(rows)
+
+
+def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | None = None) -> int:
+    """Insert jobs the mirror has never seen, as synced rows; returns how many."""
+    return insert_job_rows(conn, job_rows(jobs, scan))
 
 
 def upsert_nested_customers(conn: Connection, jobs: Iterable[ServerJob]) -> None:
