@@ -10,6 +10,7 @@ import random
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,15 @@ from desktop.core.jobs import ServerJob, Status, parse_server_job
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.mirror import insert_job_rows, job_rows, upsert_nested_customers
 from desktop.core.sync.prefetch import read_ahead
-from desktop.emulator.demo_data import generate
+from desktop.emulator.demo_data import (
+    make_customers,
+    make_jobs,
+    make_location_uuids,
+    make_technician_ids,
+)
 
 JOBS = 100_000
+SEED = 7
 #: Jobs per write transaction while building.
 CHUNK = 5_000
 
@@ -28,31 +35,36 @@ CHUNK = 5_000
 def build(path: Path) -> tuple[Store, float, list[str], list[str]]:
     """A store of ``JOBS`` generated jobs, timed from the first generated record.
 
-    Parsing and building rows run on a worker a chunk ahead of the inserts, as a
-    sync's read-ahead fetches the next page while the last one is written: SQLite
-    releases the interpreter lock while it works, so the two overlap on a second
-    core. The figure includes the final checkpoint, which folds the write-ahead log
-    into the database file.
+    A worker generates the jobs while the store opens and takes the customers, then
+    parses and builds rows a chunk ahead of the inserts, as a sync's read-ahead
+    fetches the next page while the last one is written: SQLite releases the
+    interpreter lock while it works, so the two overlap on a second core. The
+    figure includes the final checkpoint, which folds the write-ahead log into the
+    database file.
     """
     start = time.perf_counter()
-    data = generate(jobs=JOBS, customers=8_000, seed=7)
-    store = Store.open(path)
-    store.upsert_customers(data.customers)
+    now = datetime.now(UTC)
+    technicians = make_technician_ids(seed=SEED)
+    customers = make_customers(8_000, seed=SEED, now=now)
 
     def chunks() -> Iterator[tuple[list[ServerJob], list[tuple[Any, ...]]]]:
+        jobs = make_jobs(JOBS, customers, seed=SEED, now=now,
+                         location_uuids=make_location_uuids(seed=SEED),
+                         technician_ids=technicians)
         for offset in range(0, JOBS, CHUNK):
-            parsed = [parse_server_job(j) for j in data.jobs[offset:offset + CHUNK]]
+            parsed = [parse_server_job(j) for j in jobs[offset:offset + CHUNK]]
             yield parsed, job_rows(parsed)
 
     with read_ahead(chunks(), depth=1) as prepared:
+        store = Store.open(path)
+        store.upsert_customers(customers)
         for parsed, rows in prepared:
             with store.write() as conn:
                 upsert_nested_customers(conn, parsed)
                 insert_job_rows(conn, rows)
     store.checkpoint()
     elapsed = time.perf_counter() - start
-    customers = [c["uuid"] for c in data.customers]
-    return store, elapsed, customers, data.technician_ids
+    return store, elapsed, [c["uuid"] for c in customers], technicians
 
 
 def main() -> int:
