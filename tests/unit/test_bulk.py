@@ -63,3 +63,23 @@ def test_server_jobs_inserted_in_batches_are_listed_and_searchable(store: Store)
     assert numbers == sorted(j.fields["job_number"] for j in live)
     term = str(live[0].fields["job_number"])
     assert [r.values["job_number"] for r in store.page(JobQuery(search=term))] == [term]
+
+
+def test_batches_come_in_a_few_shapes_whatever_the_row_counts(store: Store) -> None:
+    # Each shape is a statement the driver keeps prepared: one per row count would
+    # pile up a statement for every page size a sync ever wrote.
+    seen: set[int] = set()
+    with store.write() as conn:
+        driver = conn.connection.driver_connection
+        # The trace shows each statement with its values filled in: ('1-0', 'x'), ...
+        driver.set_trace_callback(
+            lambda sql: seen.add(sql.count("), (") + 1) if sql.startswith("INSERT") else None)
+        try:
+            for count in range(1, 101):
+                rows = [(f"{count}-{i}", "x") for i in range(count)]
+                insert_rows(conn, "INSERT INTO customers (uuid, first_name)", rows)
+        finally:
+            driver.set_trace_callback(None)
+        stored = conn.exec_driver_sql("SELECT count(*) FROM customers").scalar_one()
+    assert stored == sum(range(1, 101))
+    assert seen == {1, 2, 4, 8, 16, 32, 64}
