@@ -11,14 +11,52 @@ import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 _DONE = object()
 
 
+class Prefetched(Generic[T]):
+    """The items a worker has read ahead, one at a time or as many as have arrived."""
+
+    def __init__(self, items: queue.Queue[object]) -> None:
+        self._items = items
+
+    def __iter__(self) -> Iterator[T]:
+        for batch in self.batches(1):
+            yield batch[0]
+
+    def batches(self, most: int) -> Iterator[list[T]]:
+        """Wait for the next item, then take up to ``most`` of those already read.
+
+        On a slow connection that is one page at a time; when pages arrive faster
+        than they are written, several are written together.
+        """
+        held: object | None = None
+        while True:
+            item = held if held is not None else self._items.get()
+            held = None
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            batch: list[T] = [item]  # type: ignore[list-item]
+            while len(batch) < most:
+                try:
+                    item = self._items.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _DONE or isinstance(item, BaseException):
+                    # Delivered after this batch, at its place in the sequence.
+                    held = item
+                    break
+                batch.append(item)  # type: ignore[arg-type]
+            yield batch
+
+
 @contextmanager
-def read_ahead(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
+def read_ahead(source: Iterator[T], depth: int = 2) -> Iterator[Prefetched[T]]:
     """Iterate ``source`` on a worker thread, at most ``depth`` items ahead.
 
     An exception in ``source`` is raised in the consumer at that point of the
@@ -46,19 +84,10 @@ def read_ahead(source: Iterator[T], depth: int = 2) -> Iterator[Iterator[T]]:
             return
         offer(_DONE)
 
-    def consume() -> Iterator[T]:
-        while True:
-            item = items.get()
-            if item is _DONE:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item  # type: ignore[misc]
-
     worker = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
     worker.start()
     try:
-        yield consume()
+        yield Prefetched(items)
     finally:
         stop.set()
         worker.join()

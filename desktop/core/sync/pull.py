@@ -1,9 +1,9 @@
 """Pull: page through the server's jobs into the mirror, resumably.
 
-A scan's position is committed with each page, so a crash resumes at the next
-page. A job the scan should have listed but did not is checked with one GET
-before anything is removed: offset pages shift while others write, so absence
-from a page proves nothing.
+A scan's position is committed with the pages it wrote, so a crash resumes at
+the next page. A job the scan should have listed but did not is checked with one
+GET before anything is removed: offset pages shift while others write, so
+absence from a page proves nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from desktop.core.api import NotFound
+from desktop.core.api import JobPage, NotFound
 from desktop.core.jobs import ACTIVE_STATUSES, JOB_FIELDS, ServerJob
 from desktop.core.store import JobRecord
 from desktop.core.store.database import meta_get, meta_put
@@ -36,6 +36,12 @@ from desktop.core.sync.prefetch import read_ahead
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
+
+#: Pages written in one transaction at most, when they arrive faster than they are
+#: written. A commit writes out every index page its rows touched, so eight pages
+#: together cost about half as much a job as one at a time (274 -> 136 us a job
+#: in a 30,000-job mirror), while holding the write lock for about 150 ms.
+PAGES_PER_WRITE = 8
 
 SCAN_META = "scan"
 SCAN_SEQ_META = "scan_seq"
@@ -74,14 +80,15 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
         # settles it once. Full scans still list deletions, to reconcile everything.
         pages = cycle.client.iter_jobs(start=state["page"], include_deleted=not quick,
                                        statuses=statuses, assigned_to_user_id=state["user"])
-        with read_ahead(pages) as ahead:
-            for page in ahead:
-                for problem in page.invalid:
+        with read_ahead(pages, depth=PAGES_PER_WRITE) as ahead:
+            for batch in ahead.batches(PAGES_PER_WRITE):
+                for problem in (p for page in batch for p in page.invalid):
                     log.warning("server sent a job the mirror cannot read: %s", problem)
                     cycle.report.skipped.append(f"unreadable job from the server: {problem}")
-                _apply_page(cycle, page.jobs, state["id"], next_state={
-                    **state, "page": page.page + 1})
-                cycle.step("pull", page.page, page.total_pages)
+                last = batch[-1]
+                _apply_page(cycle, _latest(batch), state["id"], next_state={
+                    **state, "page": last.page + 1})
+                cycle.step("pull", last.page, last.total_pages)
         state = {**state, "phase": "check"}
         cycle.store.put_meta(SCAN_META, state)
     if state["phase"] == "check":
@@ -96,6 +103,16 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
         meta_put(conn, SCAN_META, None)
         if not quick:
             meta_put(conn, "last_full", cycle.clock().isoformat())
+
+
+def _latest(pages: Sequence[JobPage]) -> list[ServerJob]:
+    """The pages' jobs, each once: a job listed twice (offset pages shift while
+    others write) is taken from the later listing, which was fetched later."""
+    jobs: dict[str, ServerJob] = {}
+    for job in (j for page in pages for j in page.jobs):
+        jobs.pop(job.uuid, None)
+        jobs[job.uuid] = job
+    return list(jobs.values())
 
 
 def _is_summary(job: ServerJob) -> bool:
@@ -133,7 +150,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         rows = rows_by_uuid(conn, [j.uuid for j in rest])
         upsert_nested_customers(conn, jobs)
         creating = _creates_in_flight(conn)
-        new: dict[str, ServerJob] = {}
+        new: list[ServerJob] = []
         for job in rest:
             record = full.get(job.uuid, job)
             row = rows.get(job.uuid)
@@ -147,11 +164,11 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 cycle.report.pushed += 1
                 continue
             if row is None and record.fields.get("deleted_at") is None:
-                new[record.uuid] = record  # a page may list a job twice while others write
+                new.append(record)
                 continue
             if apply_remote(conn, row, record, scan) in APPLIED:
                 cycle.report.pulled += 1
-        cycle.report.pulled += insert_server_jobs(conn, new.values(), scan)
+        cycle.report.pulled += insert_server_jobs(conn, new, scan)
         meta_put(conn, SCAN_META, next_state)
     cycle.fresh.update(uuids)
 
