@@ -440,10 +440,38 @@ def test_a_cancelled_cycle_stops_between_steps_and_the_next_carries_on(tmp_path:
 
         try:
             stopped = engine.run(progress=cancel_after_first_page)
-            assert stopped.status == "cancelled" and pages == [1]
+            # Pages that had already arrived are written with the first step.
+            assert stopped.status == "cancelled" and len(pages) == 1 and pages[0] < 3
             assert 0 < device.live_count() < len(_live(emulator))
             assert engine.run().status == "ok"
             assert device.live_count() == len(_live(emulator))
             _mirror_matches_server(device, emulator)
+        finally:
+            device.close()
+
+
+def test_pages_shifted_by_colleagues_mid_scan_leave_no_job_twice(tmp_path: Path) -> None:
+    # New jobs list first, so each colleague create pushes a job of the page just
+    # read onto the next one: it is listed twice, in one batch of pages or two.
+    with Emulator(jobs=450, customers=20, seed=8) as emulator:
+        device = Device(emulator, tmp_path / "laptop")
+        customer = emulator.customers()[0]["uuid"]
+
+        def colleagues_at_work(_phase: str, _done: int, _total: int) -> None:
+            for n in range(3):
+                emulator.colleague_create(customer_uuid=customer, title=f"Walk-in {n}")
+            emulator.colleague_update(_live(emulator)[-1]["uuid"], title="Renamed meanwhile")
+
+        try:
+            engine = device.engine()
+            assert engine.run(progress=colleagues_at_work).status == "ok"
+            assert engine.run().status == "ok"
+            _mirror_matches_server(device, emulator)
+            assert device.live_count() == len(_live(emulator))
+            with device.store.read() as conn:
+                twice = conn.exec_driver_sql(
+                    "SELECT count(*) FROM (SELECT job_number FROM jobs "
+                    "GROUP BY job_number HAVING count(*) > 1)").scalar_one()
+            assert twice == 0
         finally:
             device.close()
