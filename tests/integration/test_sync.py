@@ -12,6 +12,7 @@ import pytest
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
 from desktop.core.sync import SyncBusy, SyncLock
+from desktop.core.sync.pull import PAGES_PER_WRITE
 from desktop.emulator import Emulator
 from tests.conftest import make_customer
 from tests.integration.conftest import Device
@@ -430,7 +431,7 @@ def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:
 
 def test_a_cancelled_cycle_stops_between_steps_and_the_next_carries_on(tmp_path: Path) -> None:
     pages: list[int] = []
-    with Emulator(jobs=250, customers=20, seed=4) as emulator:
+    with Emulator(jobs=1_000, customers=20, seed=4) as emulator:
         device = Device(emulator, tmp_path / "laptop")
         engine = device.engine()
 
@@ -441,7 +442,8 @@ def test_a_cancelled_cycle_stops_between_steps_and_the_next_carries_on(tmp_path:
         try:
             stopped = engine.run(progress=cancel_after_first_page)
             # Pages that had already arrived are written with the first step.
-            assert stopped.status == "cancelled" and len(pages) == 1 and pages[0] < 3
+            assert stopped.status == "cancelled" and len(pages) == 1
+            assert pages[0] <= PAGES_PER_WRITE
             assert 0 < device.live_count() < len(_live(emulator))
             assert engine.run().status == "ok"
             assert device.live_count() == len(_live(emulator))
@@ -451,8 +453,9 @@ def test_a_cancelled_cycle_stops_between_steps_and_the_next_carries_on(tmp_path:
 
 
 def test_pages_shifted_by_colleagues_mid_scan_leave_no_job_twice(tmp_path: Path) -> None:
-    # New jobs list first, so each colleague create pushes a job of the page just
-    # read onto the next one: it is listed twice, in one batch of pages or two.
+    # New jobs list first, so a colleague's create pushes a job of a page already
+    # read onto the next one, which lists it again: within one write or across two,
+    # depending on how far the read-ahead got (each_once has its own unit test).
     with Emulator(jobs=450, customers=20, seed=8) as emulator:
         device = Device(emulator, tmp_path / "laptop")
         customer = emulator.customers()[0]["uuid"]

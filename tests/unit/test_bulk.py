@@ -20,7 +20,7 @@ def _limit_parameters(conn: Any, limit: int) -> int:
 def test_rows_beyond_one_statement_all_land_in_order(store: Store) -> None:
     rows = [(f"c{i}", f"First{i}", None) for i in range(50)]
     with store.write() as conn:
-        old = _limit_parameters(conn, 21)  # seven rows of three a statement
+        old = _limit_parameters(conn, 21)  # room for seven rows of three: four a statement
         try:
             insert_rows(conn, "INSERT INTO customers (uuid, first_name, last_name)", rows)
         finally:

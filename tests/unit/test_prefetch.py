@@ -21,6 +21,7 @@ def _worker_done() -> None:
 def test_one_at_a_time_keeps_the_order() -> None:
     with read_ahead(iter(range(50)), depth=3) as ahead:
         assert list(ahead) == list(range(50))
+        assert list(ahead.batches(5)) == [], "a finished read-ahead stays finished"
 
 
 def test_batches_take_what_has_arrived_and_wait_for_the_rest() -> None:
@@ -57,4 +58,6 @@ def test_an_error_comes_after_the_items_before_it() -> None:
         with pytest.raises(RuntimeError, match="page 3 failed"):
             for batch in ahead.batches(8):
                 seen.append(len(batch))
+        with pytest.raises(RuntimeError, match="page 3 failed"):
+            next(iter(ahead))
     assert seen == [3], "the items before the error arrive together, then the error"

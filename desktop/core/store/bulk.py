@@ -26,10 +26,10 @@ def insert_rows(conn: Connection, head: str, rows: Sequence[Sequence[Any]],
     may add an ``ON CONFLICT`` clause. Every row must have the same width.
 
     Batches hold a power of two of rows, as large as SQLite's parameter limit
-    allows (32,766 by default, 250,000 in Debian's build). The driver caches each
-    statement it prepares, at about 4 KB a row: with one shape per row count, a
-    sync's pages of every size left 20 MB of statements on the connection, while
-    powers of two leave a dozen shapes at most.
+    allows (32,766 parameters by default, 250,000 in Debian's build). The driver
+    keeps each statement it prepares, at about 4 KB a row: with one shape per row
+    count, a sync's pages of every size left 21 MB of statements on a connection;
+    powers of two leave a dozen shapes at most, about 3 MB for a sync's batches.
     """
     if not rows:
         return

@@ -216,10 +216,11 @@ def _v2(conn: sqlite3.Connection) -> None:
 
 
 # The search index gathers new entries in memory and writes them out as a segment
-# when the buffer fills, merging segments as they pile up. With SQLite's 1 MB
-# buffer, a 5,000-job batch of a first sync wrote four segments and merged them
-# again and again; 16 MB takes a batch in one: indexing 100,000 jobs went from
-# 4.8 to 3.7 s. The buffer only fills that far inside such large transactions.
+# when the buffer fills, merging segments as they pile up. SQLite's 1 MB buffer
+# fills at about 1,000 jobs, so a 5,000-job bulk write made four segments and
+# merged them again and again; 16 MB takes it in one: indexing 100,000 jobs in
+# such batches went from 4.8 to 3.7 s. A sync writes at most 400 jobs at a time,
+# one segment either way; the buffer only grows that far in larger transactions.
 _V3_FTS_BUFFER = "INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('hashsize', 16777216)"
 
 

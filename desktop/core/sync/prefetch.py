@@ -1,8 +1,9 @@
 """Fetch the next page while the current one is written to the mirror.
 
 A scan is a chain of round trips; with the network and SQLite taking turns, the
-total is their sum. A small read-ahead makes it their maximum instead, which on a
-real connection (tens to hundreds of milliseconds a page) hides the local work.
+total is their sum. A read-ahead of a few pages makes it their maximum instead,
+which on a real connection (tens to hundreds of milliseconds a page) hides the
+local work.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ class Prefetched(Generic[T]):
 
     def __init__(self, items: queue.Queue[object]) -> None:
         self._items = items
+        # The end or an error, once taken from the queue: owed to the next batch, and
+        # to every iteration after it, since the worker sends nothing more.
+        self._held: object | None = None
 
     def __iter__(self) -> Iterator[T]:
         for batch in self.batches(1):
@@ -33,14 +37,14 @@ class Prefetched(Generic[T]):
         On a slow connection that is one page at a time; when pages arrive faster
         than they are written, several are written together.
         """
-        held: object | None = None
         while True:
-            item = held if held is not None else self._items.get()
-            held = None
-            if item is _DONE:
+            item = self._held if self._held is not None else self._items.get()
+            self._held = None
+            if item is _DONE or isinstance(item, BaseException):
+                self._held = item  # the source is finished: every later call ends so
+                if isinstance(item, BaseException):
+                    raise item
                 return
-            if isinstance(item, BaseException):
-                raise item
             batch: list[T] = [item]  # type: ignore[list-item]
             while len(batch) < most:
                 try:
@@ -49,7 +53,7 @@ class Prefetched(Generic[T]):
                     break
                 if item is _DONE or isinstance(item, BaseException):
                     # Delivered after this batch, at its place in the sequence.
-                    held = item
+                    self._held = item
                     break
                 batch.append(item)  # type: ignore[arg-type]
             yield batch
