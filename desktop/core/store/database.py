@@ -231,14 +231,6 @@ class Store:
         records = [JobRecord.from_row(r) for r in found]
         return {r.local_id: r for r in records}
 
-    def count_by_status(self) -> dict[str, int]:
-        with self.read() as conn:
-            result = conn.exec_driver_sql(
-                "SELECT status, count(*) FROM jobs INDEXED BY ix_jobs_live_status "
-                "WHERE deleted_at IS NULL GROUP BY status"
-            )
-            return {str(status): int(n) for status, n in result}
-
     def count_by_sync_state(self) -> dict[str, int]:
         with self.read() as conn:
             result = conn.exec_driver_sql(
