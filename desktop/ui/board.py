@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QVBoxLayout, QWidget
 
@@ -25,6 +25,7 @@ from desktop.core.store.queries import has_narrow_index
 from desktop.ui import formatting
 from desktop.ui.board_column import BoardColumn
 from desktop.ui.session import Session
+from desktop.ui.tasks import LatestReads
 
 STATUSES = tuple(s.value for s in Status)
 OTHER = "Other"
@@ -54,8 +55,7 @@ class BoardView(QWidget):
         super().__init__(parent)
         self._session = session
         self._query: JobQuery | None = None
-        self._generation = 0
-        self._pending = 0
+        self._reads = LatestReads(session.reads, self)
         self._counted = False
         #: A refresh came while the board was hidden.
         self._stale = False
@@ -113,7 +113,7 @@ class BoardView(QWidget):
 
     def set_query(self, query: JobQuery | None) -> None:
         """Show the jobs matching the main window's filters (``None``: none, with a hint)."""
-        self._generation += 1
+        self._reads.restart()
         self._counted = self._stale = False
         if query is None or query.deleted == "only":
             self._query = None
@@ -126,17 +126,14 @@ class BoardView(QWidget):
         self._query = reports.live(query)
         self.hint.hide()
         self._scroll.show()
-        generation, live, store = self._generation, self._query, self._session.store
-        self._pending += 1
+        live, store = self._query, self._session.store
         if has_narrow_index(live):
             # Few matches (a search, a customer, dates): one read of them all gives the
             # counts and every column's order, where a first page per column would run
             # the same search again for each (about 10 ms apiece for a common word).
-            self._session.reads.run(lambda: reports.ids_by_status(store, live),
-                                    lambda groups: self._show_all(generation, groups))
+            self._reads.run(lambda: reports.ids_by_status(store, live), self._show_all)
             return
-        self._session.reads.run(lambda: reports.status_counts(store, live),
-                                lambda counts: self._show_counts(generation, counts))
+        self._reads.run(lambda: reports.status_counts(store, live), self._show_counts)
 
     def refresh(self) -> None:
         """Read the board again (after a sync or edits elsewhere); it stays as it is
@@ -148,7 +145,7 @@ class BoardView(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._generation += 1
+        self._reads.restart()
         self._read_ids(reread=True)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -158,7 +155,7 @@ class BoardView(QWidget):
 
     def settled(self) -> bool:
         """Whether no read is under way."""
-        return self._pending == 0
+        return not self._reads.busy
 
     @property
     def counted(self) -> bool:
@@ -166,31 +163,17 @@ class BoardView(QWidget):
         first cards (their whole id lists may still be on the way)."""
         return self._counted or self._query is None
 
-    def _read_ids(self, *, reread: bool, after: int = 0) -> None:
-        generation, query, store = self._generation, self._query, self._session.store
+    def _read_ids(self, *, reread: bool, after_ms: int = 0) -> None:
+        query, store = self._query, self._session.store
         assert query is not None
-        self._pending += 1
+        self._reads.run(lambda: reports.ids_by_status(store, query),
+                        lambda groups: self._show_ids(groups, reread), after_ms=after_ms)
 
-        def start() -> None:
-            if generation != self._generation:
-                self._pending -= 1
-                return
-            self._session.reads.run(lambda: reports.ids_by_status(store, query),
-                                    lambda groups: self._show_ids(generation, groups, reread))
+    def _show_all(self, groups: dict[str | None, list[int]]) -> None:
+        self._show_counts({s: len(ids) for s, ids in groups.items()}, first_pages=False)
+        self._show_ids(groups, reread=False)
 
-        QTimer.singleShot(after, self, start)
-
-    def _show_all(self, generation: int, groups: dict[str | None, list[int]]) -> None:
-        self._pending += 1  # the ids are in already: _show_ids settles it at once
-        self._show_counts(generation, {s: len(ids) for s, ids in groups.items()},
-                          first_pages=False)
-        self._show_ids(generation, groups, reread=False)
-
-    def _show_counts(self, generation: int, counts: dict[str | None, int], *,
-                     first_pages: bool = True) -> None:
-        self._pending -= 1
-        if generation != self._generation:
-            return
+    def _show_counts(self, counts: dict[str | None, int], *, first_pages: bool = True) -> None:
         assert self._query is not None
         self._counted = True
         for column in self.columns[:-1]:
@@ -205,13 +188,9 @@ class BoardView(QWidget):
         # in sight, not every column piled up where the old ones were.
         QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         if first_pages:
-            self._read_ids(reread=False, after=FIRST_PAINT_MS)
+            self._read_ids(reread=False, after_ms=FIRST_PAINT_MS)
 
-    def _show_ids(self, generation: int, groups: dict[str | None, list[int]],
-                  reread: bool) -> None:
-        self._pending -= 1
-        if generation != self._generation:
-            return
+    def _show_ids(self, groups: dict[str | None, list[int]], reread: bool) -> None:
         self._counted = True
         for column in self.columns[:-1]:
             column.model.set_ids(groups.get(column.status, []))

@@ -32,6 +32,7 @@ from desktop.core.store import JobQuery, Store, reports
 from desktop.core.sync import LAST_SYNC_META
 from desktop.ui import formatting, status, theme
 from desktop.ui.session import Session
+from desktop.ui.tasks import LatestReads
 
 #: Days the schedule chart covers, today included.
 DAYS = 14
@@ -372,8 +373,7 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self._session = session
         self._query: JobQuery | None = None
-        self._generation = 0
-        self._pending = 0
+        self._reads = LatestReads(session.reads, self)
         #: A refresh came while the dashboard was hidden.
         self._stale = False
         self.figures: Figures | None = None
@@ -420,7 +420,7 @@ class Dashboard(QWidget):
         self._charts.setVisible(counted)
         self._stale = False
         if not counted:
-            self._generation += 1
+            self._reads.restart()
             self.figures = None
             return
         self._read()
@@ -443,20 +443,14 @@ class Dashboard(QWidget):
 
     def _read(self) -> None:
         self._stale = False
-        self._generation += 1
-        generation, query, store = self._generation, self._query, self._session.store
-        today = date.today()
-        self._pending += 1
-        self._session.reads.run(lambda: read_figures(store, query, today),
-                                lambda figures: self._show(generation, figures))
+        self._reads.restart()
+        query, store, today = self._query, self._session.store, date.today()
+        self._reads.run(lambda: read_figures(store, query, today), self._show)
 
     def settled(self) -> bool:
-        return self._pending == 0 and not self._later.isActive()
+        return not self._reads.busy and not self._later.isActive()
 
-    def _show(self, generation: int, figures: Figures) -> None:
-        self._pending -= 1
-        if generation != self._generation:
-            return
+    def _show(self, figures: Figures) -> None:
         self.figures = figures
         counts = figures.statuses
         known = [s.value for s in Status]

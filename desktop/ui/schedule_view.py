@@ -48,6 +48,7 @@ from desktop.ui.schedule_grid import ScheduleGrid
 from desktop.ui.schedule_text import day_text, lane_title, range_title, tooltip
 from desktop.ui.schedule_tray import ScheduleTray
 from desktop.ui.session import Session
+from desktop.ui.tasks import LatestReads
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,7 @@ class ScheduleView(QWidget):
         self._query: JobQuery | None = None
         self._span: Span = "week"
         self._anchor = date.today()
-        self._generation = 0
-        self._pending = 0
+        self._reads = LatestReads(session.reads, self)
         self._stale = False
         #: A job moved by keyboard out of sight: selected again once its days are read.
         self._follow: int | None = None
@@ -163,7 +163,7 @@ class ScheduleView(QWidget):
 
     def settled(self) -> bool:
         """Whether nothing is being read in the background."""
-        return not (self._pending or self._reload_soon.isActive()) and self.tray.settled()
+        return not (self._reads.busy or self._reload_soon.isActive()) and self.tray.settled()
 
     def _jobs_changed(self, local_ids: list[int]) -> None:
         if not self.isVisible():
@@ -268,27 +268,18 @@ class ScheduleView(QWidget):
     # -- reading --------------------------------------------------------------------------
 
     def _reload(self) -> None:
-        self._generation += 1
+        self._reads.restart()
         query = self._query
         if query is None:
             self._show_items([])
             return
-        generation, store, days = self._generation, self.session.store, self.days()
-        self._pending += 1
-        self.session.reads.run(lambda: read_items(store, query, days[0], days[-1]),
-                               lambda items: self._loaded(generation, items),
-                               lambda error: self._failed(generation, error))
+        store, days = self.session.store, self.days()
+        self._reads.run(lambda: read_items(store, query, days[0], days[-1]),
+                        self._show_items, self._failed)
 
-    def _loaded(self, generation: int, items: list[ScheduleItem]) -> None:
-        self._pending -= 1
-        if generation == self._generation:
-            self._show_items(items)
-
-    def _failed(self, generation: int, error: BaseException) -> None:
-        self._pending -= 1
+    def _failed(self, error: BaseException) -> None:
         log.error("reading the schedule failed", exc_info=error)
-        if generation == self._generation:
-            self.message.emit(f"Could not read the schedule: {error}")
+        self.message.emit(f"Could not read the schedule: {error}")
 
     def _show_items(self, items: list[ScheduleItem]) -> None:
         lanes = self._lanes(items)

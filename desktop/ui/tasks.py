@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,3 +59,66 @@ class TaskRunner(QObject):
         """Drop queued work, wait for the running piece, and deliver nothing more."""
         self._closed = True
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class LatestReads(QObject):
+    """A view's reads on the shared reader, where only the latest answers count.
+
+    ``restart`` marks the reads under way as out of date (new filters, a refresh):
+    their answers are dropped on arrival rather than drawn over newer ones. ``busy``
+    says whether any read is still out, which is what a view's ``settled`` reports.
+    """
+
+    def __init__(self, runner: TaskRunner, parent: QObject) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._generation = 0
+        self._out = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._out > 0
+
+    def restart(self) -> None:
+        self._generation += 1
+
+    def run(
+        self,
+        work: Callable[[], T],
+        on_done: Callable[[T], None],
+        on_error: Callable[[BaseException], None] | None = None,
+        *,
+        after_ms: int = 0,
+    ) -> None:
+        """Run ``work`` on the reader, ``after_ms`` from now, unless a restart comes
+        first; ``on_done`` (or ``on_error``) gets its answer unless one comes before it
+        arrives."""
+        generation = self._generation
+        self._out += 1
+
+        def current() -> bool:
+            self._out -= 1
+            return generation == self._generation
+
+        def done(result: T) -> None:
+            if current():
+                on_done(result)
+
+        def failed(error: BaseException) -> None:
+            if not current():
+                log.warning("a read that was out of date failed", exc_info=error)
+            elif on_error is not None:
+                on_error(error)
+            else:
+                raise error
+
+        def start() -> None:
+            if generation != self._generation:
+                self._out -= 1
+                return
+            self._runner.run(work, done, failed)
+
+        if after_ms:
+            QTimer.singleShot(after_ms, self, start)
+        else:
+            start()
