@@ -58,12 +58,12 @@ class Session(QObject):
         return record
 
     def delete_jobs(self, local_ids: Iterable[int]) -> list[JobRecord]:
-        records = [self.store.delete_job(i) for i in local_ids]
+        records = self.store.delete_jobs(list(local_ids))
         self.jobs_changed.emit([r.local_id for r in records])
         return records
 
     def restore_jobs(self, local_ids: Iterable[int]) -> list[JobRecord]:
-        records = [self.store.restore_job(i) for i in local_ids]
+        records = self.store.restore_jobs(list(local_ids))
         self.jobs_changed.emit([r.local_id for r in records])
         return records
 

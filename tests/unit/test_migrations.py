@@ -103,7 +103,7 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         tmp_path: Path, version: int) -> None:
     # Written by JobDesk at that schema: six synced jobs from a server, one edited and
@@ -126,16 +126,24 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         assert found == set(waiting), "the search index came across too"
         technician = store.page(JobQuery(sort="job_number"))[2]["assigned_to_user_id"]
         assert store.count(JobQuery(assigned_to=technician)) >= 1
+        store.update_job(edited.local_id, {"title": "Edited again after the upgrade"})
+        store.delete_job(created.local_id)
+        assert {r["title"] for r in store.page(JobQuery(search="again after"))} == {
+            "Edited again after the upgrade"}, "edits after the upgrade reach the index"
+        assert store.count(JobQuery(search="Created offline")) == 0, "the Trash leaves it"
     finally:
         store.close()
     conn = sqlite3.connect(path)
     try:
         columns = [row[2] for row in conn.execute("PRAGMA index_info(ix_jobs_assigned)")]
         config = dict(conn.execute("SELECT k, v FROM jobs_fts_config"))
+        triggers = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
     finally:
         conn.close()
     assert columns[-2:] == ["deleted_at", "status"]
     assert config["hashsize"] == 16 * 1024 * 1024
+    assert triggers == {"jobs_fts_changed", "jobs_fts_gone", "customers_rename"}
 
 
 def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.core.jobs import InvalidJob
-from desktop.core.store import JobQuery, Store
+from desktop.core.store import JobMissing, JobQuery, Store
 from tests.conftest import make_customer
 
 UUID_PREFIX = "aaaaaaaa-0000-4000-8000-00000000000"
@@ -228,3 +228,18 @@ def test_urgent_jobs_sorted_by_priority(store: Store, customer: str) -> None:
     titles = [r["title"] for r in store.page(JobQuery(urgent=True, sort="priority"))]
     assert titles == ["Flagged low", "Burst main"]
     assert store.count(JobQuery(urgent=True)) == 2
+
+
+def test_selected_jobs_move_to_the_trash_and_back_together_or_not_at_all(
+        store: Store, customer: str) -> None:
+    first, second = _job(store, customer, "Gutter"), _job(store, customer, "Downspout")
+    with pytest.raises(JobMissing):
+        store.delete_jobs([first, second, 9999])
+    assert not any(store.get(i).deleted for i in (first, second))  # type: ignore[union-attr]
+    assert [r.deleted for r in store.delete_jobs([first, second])] == [True, True]
+    assert store.count(JobQuery(deleted="only")) == 2
+    with pytest.raises(JobMissing):
+        store.restore_jobs([second, 9999])
+    assert store.get(second).deleted  # type: ignore[union-attr]
+    assert [r.deleted for r in store.restore_jobs([first, second])] == [False, False]
+    assert store.count(JobQuery(search="gutter")) == 1

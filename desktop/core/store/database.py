@@ -26,6 +26,7 @@ from desktop.core.store.queries import (
     SELECT_RECORD,
     JobQuery,
     count_sql,
+    fetch_all,
     few_matches_sql,
     fts_match,
     ids_sql,
@@ -33,6 +34,7 @@ from desktop.core.store.queries import (
     search_only,
 )
 from desktop.core.store.records import CustomerRecord, JobRecord
+from desktop.core.store.search_index import reindex_changed
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +75,6 @@ def _configure(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
 def _begin(conn: Connection) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def fetch_all(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
-    """Rows straight from the driver, inside ``conn``'s transaction: by the thousand,
-    SQLAlchemy's row objects cost more than SQLite's own work."""
-    driver: Any = conn.connection.driver_connection
-    rows: list[Any] = driver.execute(sql, tuple(params)).fetchall()
-    return rows
 
 
 def meta_get(conn: Connection, key: str) -> Any | None:
@@ -157,10 +151,12 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
+        """A write transaction; the search index catches up just before it commits."""
         with self.engine.connect() as plain:
             conn = plain.execution_options(sqlite_begin="IMMEDIATE")
             with conn.begin():
                 yield conn
+                reindex_changed(conn)
 
     # -- job reads -----------------------------------------------------------------
 
@@ -250,12 +246,20 @@ class Store:
             return edits.update(conn, local_id, changes)
 
     def delete_job(self, local_id: int) -> JobRecord:
+        return self.delete_jobs([local_id])[0]
+
+    def delete_jobs(self, local_ids: Sequence[int]) -> list[JobRecord]:
+        """Move jobs to the Trash in one transaction: all of them go, or none."""
         with self.write() as conn:
-            return edits.delete(conn, local_id)
+            return [edits.delete(conn, local_id) for local_id in local_ids]
 
     def restore_job(self, local_id: int) -> JobRecord:
+        return self.restore_jobs([local_id])[0]
+
+    def restore_jobs(self, local_ids: Sequence[int]) -> list[JobRecord]:
+        """Bring jobs back from the Trash in one transaction: all of them, or none."""
         with self.write() as conn:
-            return edits.restore(conn, local_id)
+            return [edits.restore(conn, local_id) for local_id in local_ids]
 
     def resolve_conflict(self, local_id: int, choices: Mapping[str, str]) -> JobRecord:
         """``choices`` maps every conflicted field to "mine" or "theirs"."""

@@ -27,8 +27,9 @@ from desktop.core.jobs import (
     validate_changes,
 )
 from desktop.core.merge import DELETED, FieldConflict
-from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
+from desktop.core.store.queries import SELECT_RECORD, fetch_all
 from desktop.core.store.records import JobRecord, fields_to_json
+from desktop.core.store.search_index import INDEX_NEW_JOBS_SQL
 
 
 class JobMissing(LookupError):
@@ -58,8 +59,8 @@ def last_local_id(conn: Connection) -> int:
 
 
 def load(conn: Connection, local_id: int) -> JobRecord | None:
-    row = conn.exec_driver_sql(f"{SELECT_RECORD} WHERE j.local_id = ?", (local_id,)).first()
-    return JobRecord.from_row(row) if row else None
+    found = fetch_all(conn, f"{SELECT_RECORD} WHERE j.local_id = ?", (local_id,))
+    return JobRecord.from_row(found[0]) if found else None
 
 
 def _require(conn: Connection, local_id: int) -> JobRecord:

@@ -18,8 +18,9 @@ from desktop.core.jobs import FIELD_KINDS, JOB_FIELDS, SERVER_FIELDS, Kind, Serv
 from desktop.core.merge import DELETED, FieldConflict, merge
 from desktop.core.store.bulk import insert_rows
 from desktop.core.store.edits import last_local_id, settle_state, to_db
-from desktop.core.store.queries import INDEX_NEW_JOBS_SQL, SELECT_RECORD
+from desktop.core.store.queries import SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_from_json
+from desktop.core.store.search_index import INDEX_NEW_JOBS_SQL
 
 _INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan")
 _MONEY_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.MONEY)

@@ -7,9 +7,12 @@ and one ORDER BY that the indexes in ``migrations`` were built to serve.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
+
+from sqlalchemy import Connection
 
 from desktop.core.jobs import JOB_FIELDS, Priority, Status
 from desktop.core.store.records import CUSTOMER_COLUMNS, JOB_COLUMNS
@@ -71,18 +74,6 @@ def _fts_phrase(token: str) -> str:
 
 def _like_escape(token: str) -> str:
     return "%" + re.sub(r"([\\%_])", r"\\\1", token) + "%"
-
-
-#: Feeds the search index from the jobs table (see migrations for why not a trigger).
-INDEX_NEW_JOBS_SQL = """
-INSERT INTO jobs_fts (rowid, title, description, job_number, customer_name, address, notes)
-SELECT local_id, title, description, job_number, customer_name,
-       ifnull(service_address1, '') || ' ' || ifnull(service_address2, '') || ' '
-       || ifnull(service_city, '') || ' ' || ifnull(service_state, '') || ' '
-       || ifnull(service_zip, ''),
-       ifnull(internal_notes, '') || ' ' || ifnull(customer_notes, '')
-FROM jobs WHERE local_id > ? AND deleted_at IS NULL
-"""
 
 
 def has_narrow_index(query: JobQuery) -> bool:
@@ -270,3 +261,11 @@ def page_sql(
 def count_sql(query: JobQuery) -> tuple[str, list[Any]]:
     where, params = where_clause(query)
     return f"SELECT count(*) FROM jobs j WHERE {where}", params
+
+
+def fetch_all(conn: Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Rows straight from the driver, inside ``conn``'s transaction: by the thousand,
+    SQLAlchemy's row objects cost more than SQLite's own work."""
+    driver: Any = conn.connection.driver_connection
+    rows: list[Any] = driver.execute(sql, tuple(params)).fetchall()
+    return rows

@@ -14,8 +14,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from desktop.core.store.database import Store, fetch_all
-from desktop.core.store.queries import JobQuery, has_narrow_index, order_clause, where_clause
+from desktop.core.store.database import Store
+from desktop.core.store.queries import (
+    JobQuery,
+    fetch_all,
+    has_narrow_index,
+    order_clause,
+    where_clause,
+)
 
 
 def live(query: JobQuery) -> JobQuery:
