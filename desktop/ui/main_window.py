@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import JobQuery, Store
+from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.ui import status, theme
 from desktop.ui.board import BoardView
 from desktop.ui.conflict_dialog import ConflictDialog
@@ -460,27 +460,37 @@ class MainWindow(QMainWindow):
         ids = self.table.selected_ids()
         if not ids or self.view_key == "trash" or self.page_key != "list":
             return
-        records = self.session.delete_jobs(ids)
-        if len(records) == 1:
-            what = records[0].values["job_number"] or "the new job"
-        else:
-            what = f"{len(records)} jobs"
-        self.status.note(f"Moved {what} to the Trash", undo=lambda: self.restore(ids, undo=True))
+        self.status.note(f"Moving {len(ids):,} jobs to the Trash…")
+
+        def moved(records: list[JobRecord]) -> None:
+            if len(records) == 1:
+                what = records[0].values["job_number"] or "the new job"
+            else:
+                what = f"{len(records):,} jobs"
+            self.status.note(f"Moved {what} to the Trash",
+                             undo=lambda: self.restore(ids, undo=True))
+
+        self.session.delete_jobs(ids, moved)
 
     def restore(self, local_ids: list[int] | None = None, *, undo: bool = False) -> None:
         ids = local_ids if local_ids is not None else self.table.selected_ids()
         if not ids:
             return
-        self.session.restore_jobs(ids)
-        if undo:
-            self.status.note("Restored from the Trash")
-        else:
-            self.status.note(f"Restored {len(ids)} job{'s' if len(ids) > 1 else ''}",
-                             undo=lambda: self._trash_again(ids))
+        self.status.note(f"Restoring {len(ids):,} jobs…")
+
+        def restored(_records: list[JobRecord]) -> None:
+            if undo:
+                self.status.note("Restored from the Trash")
+            else:
+                self.status.note(f"Restored {len(ids):,} job{'s' if len(ids) > 1 else ''}",
+                                 undo=lambda: self._trash_again(ids))
+
+        self.session.restore_jobs(ids, restored)
 
     def _trash_again(self, ids: list[int]) -> None:
-        self.session.delete_jobs(ids)
-        self.status.note("Moved back to the Trash")
+        self.status.note(f"Moving {len(ids):,} jobs back to the Trash…")
+        self.session.delete_jobs(ids, lambda _records: self.status.note(
+            "Moved back to the Trash"))
 
     def escape(self) -> None:
         if self.detail.cancel():

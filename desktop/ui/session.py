@@ -7,7 +7,7 @@ trigger all hear about it the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
@@ -27,10 +27,21 @@ class Demo:
     user_paths: Paths
 
 
+Moved = Callable[[list[JobRecord]], None]
+
+
+def _nothing(_records: list[JobRecord]) -> None:
+    pass
+
+
 class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
     settings_changed = Signal()
+    #: Selections up to this many jobs move to or from the Trash on the GUI thread.
+    MOVE_AT_ONCE = 100
+    #: Jobs a transaction when a larger selection moves on the writer thread.
+    MOVE_BATCH = 250
 
     def __init__(self, store: Store, paths: Paths, settings: Settings,
                  demo: Demo | None = None, parent: QObject | None = None) -> None:
@@ -41,9 +52,12 @@ class Session(QObject):
         self.demo = demo
         #: Database reads too slow for the GUI thread (whole id lists, counts).
         self.reads = TaskRunner("reads", self)
+        #: Writes too long for the GUI thread (a large selection moved to the Trash).
+        self.writes = TaskRunner("writes", self)
 
     def close(self) -> None:
         self.reads.close()
+        self.writes.close(finish_queued=True)
 
     # -- local edits ---------------------------------------------------------------
 
@@ -57,15 +71,42 @@ class Session(QObject):
         self.jobs_changed.emit([local_id])
         return record
 
-    def delete_jobs(self, local_ids: Iterable[int]) -> list[JobRecord]:
-        records = self.store.delete_jobs(list(local_ids))
-        self.jobs_changed.emit([r.local_id for r in records])
-        return records
+    def delete_jobs(self, local_ids: Sequence[int], done: Moved = _nothing) -> None:
+        """Move jobs to the Trash; ``done`` gets their records (see ``_move``)."""
+        self._move(self.store.delete_jobs, local_ids, done)
 
-    def restore_jobs(self, local_ids: Iterable[int]) -> list[JobRecord]:
-        records = self.store.restore_jobs(list(local_ids))
-        self.jobs_changed.emit([r.local_id for r in records])
-        return records
+    def restore_jobs(self, local_ids: Sequence[int], done: Moved = _nothing) -> None:
+        """Bring jobs back from the Trash; ``done`` gets their records."""
+        self._move(self.store.restore_jobs, local_ids, done)
+
+    def _move(self, move: Callable[[Sequence[int]], list[JobRecord]],
+              local_ids: Sequence[int], done: Moved) -> None:
+        """A selection of up to ``MOVE_AT_ONCE`` jobs moves at once, in one transaction.
+
+        A larger one (each job costs about half a millisecond) moves on the writer
+        thread, ``MOVE_BATCH`` jobs a transaction, so the window stays responsive and
+        an edit saved meanwhile waits for one batch at most; ``done`` runs when all
+        have moved. Closing the session finishes a move under way.
+        """
+        ids = list(local_ids)
+        if len(ids) <= self.MOVE_AT_ONCE:
+            self._moved(ids, done, move(ids))
+            return
+
+        def in_batches() -> list[JobRecord]:
+            return [record for start in range(0, len(ids), self.MOVE_BATCH)
+                    for record in move(ids[start:start + self.MOVE_BATCH])]
+
+        def failed(error: BaseException) -> None:
+            # Some batches may have moved: every view reads the selection again.
+            self.jobs_changed.emit(ids)
+            raise error
+
+        self.writes.run(in_batches, lambda records: self._moved(ids, done, records), failed)
+
+    def _moved(self, ids: list[int], done: Moved, records: list[JobRecord]) -> None:
+        self.jobs_changed.emit(ids)
+        done(records)
 
     def discard_changes(self, local_id: int) -> JobRecord | None:
         record = self.store.discard_changes(local_id)

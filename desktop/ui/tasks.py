@@ -55,10 +55,11 @@ class TaskRunner(QObject):
             log.error("background task on %s failed", self._name, exc_info=error)
             raise error
 
-    def close(self) -> None:
-        """Drop queued work, wait for the running piece, and deliver nothing more."""
+    def close(self, *, finish_queued: bool = False) -> None:
+        """Wait for the running piece and deliver nothing more. Queued work is dropped
+        (reads nobody will see), or done first with ``finish_queued`` (writes)."""
         self._closed = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=not finish_queued)
 
 
 class LatestReads(QObject):

@@ -7,7 +7,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from desktop.core.store import JobQuery
+from desktop.emulator.demo_data import DemoData
 from desktop.ui.main_window import MainWindow
+from desktop.ui.session import Session
 
 
 def test_delete_key_moves_to_trash_and_undo_brings_it_back(window: MainWindow,
@@ -83,3 +85,35 @@ def test_restore_from_the_trash(window: MainWindow, qtbot: Any) -> None:
     window.sidebar.select("all")
     qtbot.waitUntil(lambda: window.model.row_of(first) is not None
                     and window.model.row_of(second) is not None)
+
+
+def test_a_large_selection_moves_on_the_writer_thread_and_undoes_there_too(
+        window: MainWindow, qtbot: Any) -> None:
+    store, session = window.session.store, window.session
+    session.MOVE_AT_ONCE, session.MOVE_BATCH = 2, 2
+    before = store.count(JobQuery(deleted="only"))
+    window.table.selectAll()
+    ids = window.table.selected_ids()
+    assert len(ids) > 2
+    window.delete_action.trigger()
+    # Nothing has come back from the writer yet: the window said what is under way.
+    assert window.status.note_label.text() == f"Moving {len(ids)} jobs to the Trash…"
+    qtbot.waitUntil(lambda: window.status.note_label.text()
+                    == f"Moved {len(ids)} jobs to the Trash")
+    assert store.count(JobQuery(deleted="only")) == before + len(ids)
+    qtbot.waitUntil(lambda: window.model.ids() == [])
+    qtbot.mouseClick(window.status.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.status.note_label.text() == "Restored from the Trash")
+    assert store.count(JobQuery(deleted="only")) == before
+    qtbot.waitUntil(lambda: sorted(window.model.ids()) == sorted(ids))
+
+
+def test_closing_finishes_a_move_under_way(session: Session, demo_data: DemoData) -> None:
+    store = session.store
+    ids = store.ids(JobQuery())
+    session.MOVE_AT_ONCE, session.MOVE_BATCH = 0, 5
+    session.delete_jobs(ids)
+    session.restore_jobs(ids[:3])  # queued behind the first move
+    session.close()
+    assert store.count(JobQuery()) == 3
+    assert store.count(JobQuery(deleted="only")) == len(ids) - 3
