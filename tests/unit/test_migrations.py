@@ -103,7 +103,7 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         tmp_path: Path, version: int) -> None:
     # Written by JobDesk at that schema: six synced jobs from a server, one edited and
@@ -139,11 +139,16 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         config = dict(conn.execute("SELECT k, v FROM jobs_fts_config"))
         triggers = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        kept = set(conn.execute("SELECT status, jobs FROM live_status_counts WHERE jobs > 0"))
+        counted = set(conn.execute("SELECT status, count(*) FROM jobs "
+                                   "WHERE deleted_at IS NULL GROUP BY status"))
     finally:
         conn.close()
     assert columns[-2:] == ["deleted_at", "status"]
     assert config["hashsize"] == 16 * 1024 * 1024
-    assert triggers == {"jobs_fts_changed", "jobs_fts_gone", "customers_rename"}
+    assert triggers == {"jobs_fts_changed", "jobs_fts_gone", "customers_rename",
+                        "live_counts_added", "live_counts_removed", "live_counts_moved"}
+    assert kept == counted and sum(n for _s, n in kept) == 5  # one trashed above
 
 
 def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:

@@ -258,8 +258,41 @@ def _v4(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# How many live jobs each status holds, kept by triggers: the badges and the board's
+# columns for all jobs read ten rows instead of walking an index of every live job
+# (7 to 15 ms at 100,000 jobs). '' stands for a job with no status.
+_V5_STATUS_COUNTS = [
+    "CREATE TABLE live_status_counts (status TEXT NOT NULL PRIMARY KEY, jobs INTEGER NOT NULL)",
+    """INSERT INTO live_status_counts (status, jobs)
+        SELECT ifnull(status, ''), count(*) FROM jobs WHERE deleted_at IS NULL GROUP BY 1""",
+    """CREATE TRIGGER live_counts_added AFTER INSERT ON jobs
+        WHEN new.deleted_at IS NULL BEGIN
+        INSERT INTO live_status_counts (status, jobs) VALUES (ifnull(new.status, ''), 1)
+            ON CONFLICT (status) DO UPDATE SET jobs = jobs + 1;
+    END""",
+    """CREATE TRIGGER live_counts_removed AFTER DELETE ON jobs
+        WHEN old.deleted_at IS NULL BEGIN
+        UPDATE live_status_counts SET jobs = jobs - 1 WHERE status = ifnull(old.status, '');
+    END""",
+    """CREATE TRIGGER live_counts_moved AFTER UPDATE OF status, deleted_at ON jobs
+        WHEN old.status IS NOT new.status
+             OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+        UPDATE live_status_counts SET jobs = jobs - 1
+            WHERE old.deleted_at IS NULL AND status = ifnull(old.status, '');
+        INSERT INTO live_status_counts (status, jobs)
+            SELECT ifnull(new.status, ''), 1 WHERE new.deleted_at IS NULL
+            ON CONFLICT (status) DO UPDATE SET jobs = jobs + 1;
+    END""",
+]
+
+
+def _v5(conn: sqlite3.Connection) -> None:
+    for statement in _V5_STATUS_COUNTS:
+        conn.execute(statement)
+
+
 #: MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

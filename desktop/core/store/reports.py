@@ -51,9 +51,21 @@ def _count_source(query: JobQuery) -> str:
     return "jobs j"
 
 
+def _unfiltered(query: JobQuery) -> bool:
+    """Whether the query asks for every live job (the Trash never counts)."""
+    return query.deleted != "only" and live(query) == JobQuery(sort=query.sort,
+                                                              descending=query.descending)
+
+
 def status_counts(store: Store, query: JobQuery) -> dict[str | None, int]:
     """How many matching jobs each status holds, statuses unknown to this version (or
     none at all: ``None``) included as the server sent them."""
+    if _unfiltered(query):
+        # Every live job: the counts the triggers keep (see migrations, schema 5).
+        with store.read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT status, jobs FROM live_status_counts WHERE jobs > 0")
+            return {status or None: int(count) for status, count in rows}
     where, params = _where(query)
     with store.read() as conn:
         rows = conn.exec_driver_sql(

@@ -1,13 +1,15 @@
-"""The search index follows the jobs table a transaction at a time, on a real file.
+"""What the store keeps beside the jobs table follows it, on a real file.
 
-Edits, the Trash, deletions and customer renames are noted by triggers and indexed
-in one statement as each write transaction ends; the index must then hold exactly
-the live jobs' text, whatever mix of changes a transaction held.
+The search index: edits, the Trash, deletions and customer renames are noted by
+triggers and indexed in one statement as each write transaction ends; the index
+must then hold exactly the live jobs' text, whatever mix of changes a transaction
+held. The live counts by status: triggers keep them, whoever writes the row.
 """
 
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core.jobs import InvalidJob
+from desktop.core.jobs import InvalidJob, parse_server_job
 from desktop.core.store import JobQuery, Store, edits
+from desktop.core.store.edits import last_local_id
+from desktop.core.store.mirror import insert_server_jobs, write_columns
 from tests.conftest import make_customer
 
 # What each live job's entry must hold, written out here rather than taken from the
@@ -43,6 +47,16 @@ def entries(store: Store) -> tuple[list[Any], list[Any]]:
 def stale(store: Store) -> int:
     with store.read() as conn:
         return int(conn.exec_driver_sql("SELECT count(*) FROM jobs_fts_stale").scalar_one())
+
+
+def counts(store: Store) -> tuple[set[Any], set[Any]]:
+    """The live counts by status as kept, and as counted."""
+    with store.read() as conn:
+        return (set(conn.exec_driver_sql(
+                    "SELECT status, jobs FROM live_status_counts WHERE jobs > 0")),
+                set(conn.exec_driver_sql(
+                    "SELECT ifnull(status, ''), count(*) FROM jobs "
+                    "WHERE deleted_at IS NULL GROUP BY 1")))
 
 
 def found(store: Store, text: str) -> set[str]:
@@ -127,7 +141,8 @@ TEXT_FIELDS = ["title", "description", "internal_notes", "customer_notes",
                "service_city", "service_address1"]
 Op = tuple[str, int, str, str]
 OPS = st.tuples(
-    st.sampled_from(["create", "edit", "status", "trash", "restore", "discard"]),
+    st.sampled_from(["create", "edit", "status", "trash", "restore", "discard",
+                     "from server", "gone on server", "server edit"]),
     st.integers(0, 7),
     st.sampled_from(TEXT_FIELDS),
     st.lists(st.sampled_from(WORDS), min_size=1, max_size=3).map(" ".join),
@@ -136,6 +151,16 @@ OPS = st.tuples(
 
 def _apply(conn: Any, customer: str, ids: list[int], op: Op) -> None:
     kind, pick, field, text = op
+    if kind in ("from server", "gone on server"):
+        # A sync's insert: a status this version does not know, or none; a job the
+        # server had already deleted is written straight to the Trash.
+        job = parse_server_job({
+            "uuid": str(uuid.uuid4()), "customer_uuid": customer, "title": text or "x",
+            "status": [None, "On Hold", "New"][pick % 3],
+            "deleted_at": "2025-01-02T00:00:00Z" if kind == "gone on server" else None})
+        insert_server_jobs(conn, [job])
+        ids.append(last_local_id(conn))
+        return
     if kind == "create" or not ids:
         ids.append(edits.create(conn, {"customer_uuid": customer,
                                        "title": text.strip() or "untitled"}).local_id)
@@ -146,6 +171,10 @@ def _apply(conn: Any, customer: str, ids: list[int], op: Op) -> None:
         edits.update(conn, local_id, {field: value})
     elif kind == "status":
         edits.update(conn, local_id, {"status": "Complete"})
+    elif kind == "server edit":
+        # The sync's own writes: no user edit, text and status straight from the server.
+        write_columns(conn, local_id, {field: text.strip() or None,
+                                       "status": ["Invoiced", None][pick % 2]})
     elif kind == "trash":
         edits.delete(conn, local_id)
     elif kind == "restore":
@@ -157,7 +186,7 @@ def _apply(conn: Any, customer: str, ids: list[int], op: Op) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(OPS, min_size=1, max_size=6), min_size=1, max_size=6))
-def test_after_any_transactions_the_index_holds_exactly_the_live_jobs(
+def test_after_any_transactions_the_index_and_counts_match_the_live_jobs(
         transactions: list[list[Op]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "jobdesk.sqlite3")
@@ -177,6 +206,8 @@ def test_after_any_transactions_the_index_holds_exactly_the_live_jobs(
                 index, expected = entries(store)
                 assert index == expected
                 assert stale(store) == 0
+                kept, counted = counts(store)
+                assert kept == counted
             _, live = entries(store)
             for word in WORDS[:-1]:
                 holding = [row for row in live
