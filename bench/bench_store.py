@@ -131,9 +131,9 @@ def main() -> int:
             titles = itertools.cycle(["Replace valve", "Replace valve (2nd visit)"])
             ok &= report("one local edit committed with bookkeeping", median_ms(
                 lambda: store.update_job(next(picks), {"title": next(titles)}), rounds=60), 5.0)
-            # A selection this large still moves on the GUI thread (Session.MOVE_AT_ONCE),
+            # A selection this large still moves on the GUI thread (Session.MOVE_BATCH),
             # so it must stay under what a user notices as a pause.
-            size = Session.MOVE_AT_ONCE
+            size = Session.MOVE_BATCH
             selections = iter(rng.sample(ids, size * 10))
             moves = [list(itertools.islice(selections, size)) for _ in range(10)]
             trash_ms = median_ms(lambda: store.delete_jobs(moves.pop()), rounds=9, warmup=1)

@@ -38,10 +38,9 @@ class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
     settings_changed = Signal()
-    #: Selections up to this many jobs move to or from the Trash on the GUI thread.
-    MOVE_AT_ONCE = 50
-    #: Jobs a transaction when a larger selection moves on the writer thread.
-    MOVE_BATCH = 250
+    #: Jobs moved to or from the Trash in one transaction: a selection this large
+    #: moves on the GUI thread; a larger one, this many at a time on the writer.
+    MOVE_BATCH = 50
 
     def __init__(self, store: Store, paths: Paths, settings: Settings,
                  demo: Demo | None = None, parent: QObject | None = None) -> None:
@@ -81,16 +80,16 @@ class Session(QObject):
 
     def _move(self, move: Callable[[Sequence[int]], list[JobRecord]],
               local_ids: Sequence[int], done: Moved) -> None:
-        """A selection of up to ``MOVE_AT_ONCE`` jobs moves at once, in one transaction.
+        """A selection of up to ``MOVE_BATCH`` jobs moves at once, in one transaction.
 
-        A larger one moves on the writer thread (at 100,000 jobs each costs about a
-        millisecond, mostly in the index pages its commit writes out), ``MOVE_BATCH``
-        jobs a transaction, so the window stays responsive and an edit saved
-        meanwhile waits for one batch at most; ``done`` runs when all
-        have moved. Closing the session finishes a move under way.
+        A larger one moves on the writer thread, ``MOVE_BATCH`` jobs a transaction, so
+        the window stays responsive and an edit saved meanwhile waits for one batch
+        at most (at 100,000 jobs a job costs about a millisecond, mostly in the index
+        pages its commit writes out); ``done`` runs when all have moved. Closing the
+        session finishes a move under way.
         """
         ids = list(local_ids)
-        if len(ids) <= self.MOVE_AT_ONCE:
+        if len(ids) <= self.MOVE_BATCH:
             self._moved(ids, done, move(ids))
             return
 

@@ -90,7 +90,7 @@ def test_restore_from_the_trash(window: MainWindow, qtbot: Any) -> None:
 def test_a_large_selection_moves_on_the_writer_thread_and_undoes_there_too(
         window: MainWindow, qtbot: Any) -> None:
     store, session = window.session.store, window.session
-    session.MOVE_AT_ONCE, session.MOVE_BATCH = 2, 2
+    session.MOVE_BATCH = 2
     before = store.count(JobQuery(deleted="only"))
     window.table.selectAll()
     ids = window.table.selected_ids()
@@ -111,9 +111,9 @@ def test_a_large_selection_moves_on_the_writer_thread_and_undoes_there_too(
 def test_closing_finishes_a_move_under_way(session: Session, demo_data: DemoData) -> None:
     store = session.store
     ids = store.ids(JobQuery())
-    session.MOVE_AT_ONCE, session.MOVE_BATCH = 0, 5
+    session.MOVE_BATCH = 5
     session.delete_jobs(ids)
-    session.restore_jobs(ids[:3])  # queued behind the first move
+    session.restore_jobs(ids[:10])  # queued behind the first move
     session.close()
-    assert store.count(JobQuery()) == 3
-    assert store.count(JobQuery(deleted="only")) == len(ids) - 3
+    assert store.count(JobQuery()) == 10
+    assert store.count(JobQuery(deleted="only")) == len(ids) - 10
