@@ -243,3 +243,21 @@ def test_selected_jobs_move_to_the_trash_and_back_together_or_not_at_all(
     assert store.get(second).deleted  # type: ignore[union-attr]
     assert [r.deleted for r in store.restore_jobs([first, second])] == [False, False]
     assert store.count(JobQuery(search="gutter")) == 1
+
+
+def test_a_search_every_live_job_matches_lists_exactly_the_live_jobs(
+        store: Store, customer: str) -> None:
+    # While a job number is typed, "JOB-0" matches every job: the list must still be
+    # the live jobs in order, without the Trash.
+    for title in ("Sump pump", "Pump repair", "Heat pump service"):
+        _job(store, customer, title)
+    store.delete_job(_job(store, customer, "Pump in the Trash"))
+    by_title = JobQuery(sort="title", descending=True)
+    searched = JobQuery(search="PUMP", sort="title", descending=True)
+    assert store.ids(searched) == store.ids(by_title)
+    assert [r["title"] for r in store.page(searched, 1, 2)] == ["Pump repair", "Heat pump service"]
+    assert store.count(searched) == 3
+    _job(store, customer, "Drain cleaning")
+    assert [r["title"] for r in store.page(searched)] == [
+        "Sump pump", "Pump repair", "Heat pump service"]
+    assert store.count(searched) == 3
