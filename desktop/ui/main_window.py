@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -42,6 +43,8 @@ from desktop.ui.sync_worker import SyncController
 from desktop.ui.views import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
 
 #: While a sync runs, the list and counts are re-read this often so arrivals show.
+log = logging.getLogger(__name__)
+
 LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
@@ -72,6 +75,10 @@ EMPTY_TEXT = {
     "conflicts": "No conflicts.",
     "trash": "The Trash is empty.",
 }
+
+
+def _jobs(count: int) -> str:
+    return f"{count:,} job{'' if count == 1 else 's'}"
 
 
 def _counts(store: Store, my_user_id: str) -> dict[str, Any]:
@@ -460,37 +467,42 @@ class MainWindow(QMainWindow):
         ids = self.table.selected_ids()
         if not ids or self.view_key == "trash" or self.page_key != "list":
             return
-        self.status.note(f"Moving {len(ids):,} jobs to the Trash…")
+        self.status.note(f"Moving {_jobs(len(ids))} to the Trash…")
 
         def moved(records: list[JobRecord]) -> None:
             if len(records) == 1:
                 what = records[0].values["job_number"] or "the new job"
             else:
-                what = f"{len(records):,} jobs"
+                what = _jobs(len(records))
             self.status.note(f"Moved {what} to the Trash",
                              undo=lambda: self.restore(ids, undo=True))
 
-        self.session.delete_jobs(ids, moved)
+        self.session.delete_jobs(ids, moved, self._move_failed)
 
     def restore(self, local_ids: list[int] | None = None, *, undo: bool = False) -> None:
         ids = local_ids if local_ids is not None else self.table.selected_ids()
         if not ids:
             return
-        self.status.note(f"Restoring {len(ids):,} jobs…")
+        self.status.note(f"Restoring {_jobs(len(ids))}…")
 
         def restored(_records: list[JobRecord]) -> None:
             if undo:
                 self.status.note("Restored from the Trash")
             else:
-                self.status.note(f"Restored {len(ids):,} job{'s' if len(ids) > 1 else ''}",
+                self.status.note(f"Restored {_jobs(len(ids))}",
                                  undo=lambda: self._trash_again(ids))
 
-        self.session.restore_jobs(ids, restored)
+        self.session.restore_jobs(ids, restored, self._move_failed)
 
     def _trash_again(self, ids: list[int]) -> None:
-        self.status.note(f"Moving {len(ids):,} jobs back to the Trash…")
+        self.status.note(f"Moving {_jobs(len(ids))} back to the Trash…")
         self.session.delete_jobs(ids, lambda _records: self.status.note(
-            "Moved back to the Trash"))
+            "Moved back to the Trash"), self._move_failed)
+
+    def _move_failed(self, error: BaseException) -> None:
+        # Jobs moved before the error stay where they went; the list shows which.
+        log.error("moving jobs to or from the Trash failed", exc_info=error)
+        self.status.note(f"Stopped before every job had moved: {error}")
 
     def escape(self) -> None:
         if self.detail.cancel():

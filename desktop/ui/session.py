@@ -30,8 +30,15 @@ class Demo:
 Moved = Callable[[list[JobRecord]], None]
 
 
+Failed = Callable[[BaseException], None]
+
+
 def _nothing(_records: list[JobRecord]) -> None:
     pass
+
+
+def _reraise(error: BaseException) -> None:
+    raise error
 
 
 class Session(QObject):
@@ -53,6 +60,7 @@ class Session(QObject):
         self.reads = TaskRunner("reads", self)
         #: Writes too long for the GUI thread (a large selection moved to the Trash).
         self.writes = TaskRunner("writes", self)
+        self._moves_queued = 0
 
     def close(self) -> None:
         self.reads.close()
@@ -70,39 +78,58 @@ class Session(QObject):
         self.jobs_changed.emit([local_id])
         return record
 
-    def delete_jobs(self, local_ids: Sequence[int], done: Moved = _nothing) -> None:
+    def delete_jobs(self, local_ids: Sequence[int], done: Moved = _nothing,
+                    failed: Failed = _reraise) -> None:
         """Move jobs to the Trash; ``done`` gets their records (see ``_move``)."""
-        self._move(self.store.delete_jobs, local_ids, done)
+        self._move(self.store.delete_jobs, local_ids, done, failed)
 
-    def restore_jobs(self, local_ids: Sequence[int], done: Moved = _nothing) -> None:
+    def restore_jobs(self, local_ids: Sequence[int], done: Moved = _nothing,
+                     failed: Failed = _reraise) -> None:
         """Bring jobs back from the Trash; ``done`` gets their records."""
-        self._move(self.store.restore_jobs, local_ids, done)
+        self._move(self.store.restore_jobs, local_ids, done, failed)
 
     def _move(self, move: Callable[[Sequence[int]], list[JobRecord]],
-              local_ids: Sequence[int], done: Moved) -> None:
+              local_ids: Sequence[int], done: Moved, failed: Failed) -> None:
         """A selection of up to ``MOVE_BATCH`` jobs moves at once, in one transaction.
 
         A larger one moves on the writer thread, ``MOVE_BATCH`` jobs a transaction, so
-        the window stays responsive and an edit saved meanwhile waits for one batch
-        at most (at 100,000 jobs a job costs about a millisecond, mostly in the index
-        pages its commit writes out); ``done`` runs when all have moved. Closing the
-        session finishes a move under way.
+        the window stays responsive; between batches the writer gives way to an edit
+        saved meanwhile, which so waits for one batch at most (at 100,000 jobs a job
+        costs about a millisecond, mostly in the index pages its commit writes out).
+        While such a move is under way every move takes that path, so moves happen
+        in the order the user made them. ``done`` runs when all have moved, or
+        ``failed`` when a batch could not. Closing the session finishes the moves.
         """
         ids = list(local_ids)
-        if len(ids) <= self.MOVE_BATCH:
-            self._moved(ids, done, move(ids))
+        if len(ids) <= self.MOVE_BATCH and not self._moves_queued:
+            try:
+                records = move(ids)
+            except Exception as error:  # the caller's handler decides
+                failed(error)
+                return
+            self._moved(ids, done, records)
             return
 
         def in_batches() -> list[JobRecord]:
-            return [record for start in range(0, len(ids), self.MOVE_BATCH)
-                    for record in move(ids[start:start + self.MOVE_BATCH])]
+            records: list[JobRecord] = []
+            for start in range(0, len(ids), self.MOVE_BATCH):
+                if start:
+                    self.store.give_way()
+                records += move(ids[start:start + self.MOVE_BATCH])
+            return records
 
-        def failed(error: BaseException) -> None:
+        def finished(records: list[JobRecord]) -> None:
+            self._moves_queued -= 1
+            self._moved(ids, done, records)
+
+        def stopped(error: BaseException) -> None:
+            self._moves_queued -= 1
             # Some batches may have moved: every view reads the selection again.
             self.jobs_changed.emit(ids)
-            raise error
+            failed(error)
 
-        self.writes.run(in_batches, lambda records: self._moved(ids, done, records), failed)
+        self._moves_queued += 1
+        self.writes.run(in_batches, finished, stopped)
 
     def _moved(self, ids: list[int], done: Moved, records: list[JobRecord]) -> None:
         self.jobs_changed.emit(ids)

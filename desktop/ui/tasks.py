@@ -91,9 +91,9 @@ class LatestReads(QObject):
         *,
         after_ms: int = 0,
     ) -> None:
-        """Run ``work`` on the reader, ``after_ms`` from now, unless a restart comes
-        first; ``on_done`` (or ``on_error``) gets its answer unless one comes before it
-        arrives."""
+        """Run ``work`` on the reader ``after_ms`` from now (next time round the event
+        loop at the least) unless a restart comes first; ``on_done`` (or ``on_error``)
+        gets its answer unless one comes before it arrives."""
         generation = self._generation
         self._out += 1
 
@@ -119,7 +119,6 @@ class LatestReads(QObject):
                 return
             self._runner.run(work, done, failed)
 
-        if after_ms:
-            QTimer.singleShot(after_ms, self, start)
-        else:
-            start()
+        # Even with no delay, from the event loop: a restart in the same turn (a
+        # refresh on showing a view, then its new filters) then costs no read.
+        QTimer.singleShot(after_ms, self, start)

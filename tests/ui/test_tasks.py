@@ -4,6 +4,7 @@ out-of-date reads are dropped instead of drawn over newer ones."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -28,13 +29,22 @@ def reads(runner: TaskRunner) -> Iterator[LatestReads]:
 
 
 def test_an_answer_arrives_on_the_gui_thread(qtbot: Any, reads: LatestReads) -> None:
-    got: list[tuple[int, bool]] = []
+    got: list[tuple[bool, bool]] = []
     reads.run(lambda: threading.current_thread() is threading.main_thread(),
-              lambda on_main: got.append((1, on_main)))
+              lambda worked_on_main: got.append(
+                  (worked_on_main, threading.current_thread() is threading.main_thread())))
     assert reads.busy
     qtbot.waitUntil(lambda: not reads.busy)
-    assert got == [(1, False)]
-    assert threading.current_thread() is threading.main_thread()
+    assert got == [(False, True)]
+
+
+def test_a_restart_in_the_same_turn_costs_no_read(qtbot: Any, reads: LatestReads) -> None:
+    ran: list[str] = []
+    reads.run(lambda: ran.append("first"), lambda _none: None)
+    reads.restart()
+    reads.run(lambda: ran.append("second"), lambda _none: None)
+    qtbot.waitUntil(lambda: not reads.busy)
+    assert ran == ["second"]
 
 
 def test_a_restart_drops_the_answers_of_reads_under_way(qtbot: Any, reads: LatestReads) -> None:
@@ -60,11 +70,11 @@ def test_a_restart_before_a_delayed_read_starts_keeps_it_from_running(
 
 
 def test_a_delayed_read_runs_after_its_delay(qtbot: Any, reads: LatestReads) -> None:
-    got: list[int] = []
-    reads.run(lambda: 7, got.append, after_ms=30)
-    assert got == []
-    qtbot.waitUntil(lambda: got == [7])
-    assert not reads.busy
+    started: list[float] = []
+    asked = time.monotonic()
+    reads.run(lambda: started.append(time.monotonic()), lambda _none: None, after_ms=80)
+    qtbot.waitUntil(lambda: not reads.busy)
+    assert started and started[0] - asked >= 0.07
 
 
 def test_errors_reach_the_handler_only_while_current(qtbot: Any, reads: LatestReads) -> None:

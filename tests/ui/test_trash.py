@@ -10,6 +10,7 @@ from desktop.core.store import JobQuery
 from desktop.emulator.demo_data import DemoData
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
+from tests.ui.helpers import seed
 
 
 def test_delete_key_moves_to_trash_and_undo_brings_it_back(window: MainWindow,
@@ -117,3 +118,35 @@ def test_closing_finishes_a_move_under_way(session: Session, demo_data: DemoData
     session.close()
     assert store.count(JobQuery()) == 10
     assert store.count(JobQuery(deleted="only")) == len(ids) - 10
+
+
+def test_an_edit_saved_during_a_large_move_gets_in_between_its_batches(
+        session: Session, qtbot: Any) -> None:
+    store = session.store
+    seed(store, jobs=600)
+    ids = store.ids(JobQuery(sort="job_number"))
+    session.MOVE_BATCH = 20
+    finished: list[int] = []
+    session.delete_jobs(ids, lambda records: finished.append(len(records)))
+    qtbot.waitUntil(lambda: store.count(JobQuery(deleted="only")) >= 1)
+    # The move holds the write lock a batch at a time. Had it kept the lock until
+    # done, this edit would wait for every batch and then find its job in the Trash.
+    session.update_job(ids[-1], {"title": "Edited while the others moved"})
+    qtbot.waitUntil(lambda: finished == [len(ids)])
+    record = store.get(ids[-1])
+    assert record is not None and record.deleted
+    assert record["title"] == "Edited while the others moved"
+
+
+def test_moves_happen_in_the_order_they_were_asked_for(
+        session: Session, demo_data: DemoData, qtbot: Any) -> None:
+    store = session.store
+    ids = store.ids(JobQuery(sort="job_number"))[:20]
+    session.MOVE_BATCH = 5
+    finished: list[str] = []
+    session.delete_jobs(ids, lambda _records: finished.append("trashed"))
+    # Small enough to move at once, but a larger move is still on its way: it waits.
+    session.restore_jobs(ids[:2], lambda _records: finished.append("restored"))
+    qtbot.waitUntil(lambda: len(finished) == 2)
+    assert finished == ["trashed", "restored"]
+    assert [store.get(i).deleted for i in ids[:3]] == [False, False, True]  # type: ignore[union-attr]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -123,6 +125,9 @@ class Store:
     def __init__(self, engine: Engine, path: Path) -> None:
         self.engine = engine
         self.path = path
+        # Writers of this process waiting for the write lock (see ``give_way``).
+        self._waiting = 0
+        self._waiting_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path) -> Store:
@@ -163,9 +168,30 @@ class Store:
         """A write transaction; the search index catches up just before it commits."""
         with self.engine.connect() as plain:
             conn = plain.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
+            self._count_waiting(+1)
+            try:
+                transaction = conn.begin()
+            finally:
+                self._count_waiting(-1)
+            with transaction:
                 yield conn
                 reindex_changed(conn)
+
+    def _count_waiting(self, change: int) -> None:
+        with self._waiting_lock:
+            self._waiting += change
+
+    def give_way(self, most_s: float = BUSY_TIMEOUT_MS / 1000) -> None:
+        """Wait while another writer of this process waits for the write lock.
+
+        For a long run of transactions (a large selection moved in batches): SQLite
+        lets a waiting writer retry only every few milliseconds, so a thread that
+        begins its next transaction at once would keep the lock until it is done,
+        and an edit saved meanwhile would wait for all of it.
+        """
+        deadline = time.monotonic() + most_s
+        while self._waiting and time.monotonic() < deadline:
+            time.sleep(0.002)
 
     # -- job reads -----------------------------------------------------------------
 
