@@ -213,6 +213,7 @@ def test_after_any_transactions_the_index_and_counts_match_the_live_jobs(
                         "INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)")
                 kept, counted = counts(store)
                 assert kept == counted
+                assert store.count(JobQuery()) == len(expected)
             _, live = entries(store)
             for word in WORDS[:-1]:
                 holding = [row for row in live

@@ -139,6 +139,8 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         config = dict(conn.execute("SELECT k, v FROM jobs_fts_config"))
         triggers = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        indexes = {r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index'")}
         kept = set(conn.execute("SELECT status, jobs FROM live_status_counts WHERE jobs > 0"))
         counted = set(conn.execute("SELECT status, count(*) FROM jobs "
                                    "WHERE deleted_at IS NULL GROUP BY status"))
@@ -149,6 +151,7 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
     assert triggers == {"jobs_fts_changed", "jobs_fts_gone", "customers_rename",
                         "live_counts_added", "live_counts_removed", "live_counts_moved"}
     assert kept == counted and sum(n for _s, n in kept) == 5  # one trashed above
+    assert "ix_jobs_live_status" not in indexes and "ix_jobs_filters" in indexes
 
 
 def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:

@@ -25,9 +25,11 @@ from desktop.core.store.bulk import insert_rows
 from desktop.core.store.queries import (
     FEW,
     FTS_COUNT_SQL,
+    LIVE_TOTAL_SQL,
     SELECT_RECORD,
     JobQuery,
     count_sql,
+    every_live_job,
     fetch_all,
     few_matches_sql,
     fts_match,
@@ -109,7 +111,7 @@ def _listing(conn: Connection, query: JobQuery) -> tuple[JobQuery, bool, bool]:
     if not search_only(query):
         return query, _few(conn, query), False
     matches = int(conn.exec_driver_sql(FTS_COUNT_SQL, (fts_match(query.search),)).scalar_one())
-    live = conn.exec_driver_sql("SELECT ifnull(sum(jobs), 0) FROM live_status_counts").scalar()
+    live = conn.exec_driver_sql(LIVE_TOTAL_SQL).scalar()
     if matches == live:
         # Every live job matches, as every job number does "JOB-0" while one is typed:
         # the search narrows nothing, and gathering all its matches before the first
@@ -243,6 +245,8 @@ class Store:
 
     def count(self, query: JobQuery) -> int:
         with self.read() as conn:
+            if every_live_job(query):
+                return int(conn.exec_driver_sql(LIVE_TOTAL_SQL).scalar_one())
             if search_only(query):
                 # The search index holds exactly the live jobs and counts its own
                 # matches far faster than any join could.

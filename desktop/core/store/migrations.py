@@ -260,8 +260,10 @@ def _v4(conn: sqlite3.Connection) -> None:
 
 # How many live jobs each status holds, kept by triggers: the badges and the board's
 # columns for all jobs read ten rows instead of walking an index of every live job
-# (7 to 15 ms at 100,000 jobs). '' stands for a job with no status.
+# (7 to 15 ms at 100,000 jobs). '' stands for a job with no status. The index that
+# walk used serves no other query (the filter index answers a status), so it goes.
 _V5_STATUS_COUNTS = [
+    "DROP INDEX ix_jobs_live_status",
     "CREATE TABLE live_status_counts (status TEXT NOT NULL PRIMARY KEY, jobs INTEGER NOT NULL)",
     """INSERT INTO live_status_counts (status, jobs)
         SELECT ifnull(status, ''), count(*) FROM jobs WHERE deleted_at IS NULL GROUP BY 1""",

@@ -216,6 +216,15 @@ def few_matches_sql(query: JobQuery) -> tuple[str, list[Any]] | None:
 FTS_COUNT_SQL = "SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?"
 
 
+#: How many jobs are not in the Trash, from the counts the triggers keep (schema 5).
+LIVE_TOTAL_SQL = "SELECT ifnull(sum(jobs), 0) FROM live_status_counts"
+
+
+def every_live_job(query: JobQuery) -> bool:
+    """Whether the query asks for every job not in the Trash, in whatever order."""
+    return query == JobQuery(sort=query.sort, descending=query.descending)
+
+
 def search_only(query: JobQuery) -> bool:
     """Whether a search of live jobs is the query's only filter (the index alone can
     count it, since it holds exactly the live jobs)."""

@@ -17,6 +17,7 @@ from typing import Any
 from desktop.core.store.database import Store
 from desktop.core.store.queries import (
     JobQuery,
+    every_live_job,
     fetch_all,
     has_narrow_index,
     order_clause,
@@ -51,16 +52,10 @@ def _count_source(query: JobQuery) -> str:
     return "jobs j"
 
 
-def _unfiltered(query: JobQuery) -> bool:
-    """Whether the query asks for every live job (the Trash never counts)."""
-    return query.deleted != "only" and live(query) == JobQuery(sort=query.sort,
-                                                              descending=query.descending)
-
-
 def status_counts(store: Store, query: JobQuery) -> dict[str | None, int]:
     """How many matching jobs each status holds, statuses unknown to this version (or
     none at all: ``None``) included as the server sent them."""
-    if _unfiltered(query):
+    if query.deleted != "only" and every_live_job(live(query)):
         # Every live job: the counts the triggers keep (see migrations, schema 5).
         with store.read() as conn:
             rows = conn.exec_driver_sql(
