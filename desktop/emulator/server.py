@@ -142,8 +142,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _read_body(self) -> bytes | str:
-        """The request body, or why it cannot be read (the connection is then closed)."""
+    def _read_body(self) -> bytes | str | None:
+        """The request body, or why it cannot be read (the connection is then closed);
+        ``None`` when the client went away before sending all of it."""
         if self.headers.get("Transfer-Encoding", "identity").lower() != "identity":
             return "Chunked request bodies are not supported; send Content-Length"
         raw = self.headers.get("Content-Length")
@@ -157,7 +158,11 @@ class _Handler(BaseHTTPRequestHandler):
             return "Content-Length must be a whole number"
         if length > MAX_BODY_BYTES:
             return f"Request body too large (at most {MAX_BODY_BYTES} bytes)"
-        return self.rfile.read(length)
+        body = self.rfile.read(length)
+        # A client killed half-way through its body: like any HTTP server, hand the
+        # application nothing. Answering (and storing) "not valid JSON" under the
+        # request's idempotency key would refuse the full body when it is sent again.
+        return body if len(body) == length else None
 
     def _serve(self) -> None:
         server = self.server
@@ -177,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
                 dropped=dropped, server_seconds=time.perf_counter() - started,
             ))
 
-        if server.faults.take("drop_before", self.command, relative):
+        if body is None or server.faults.take("drop_before", self.command, relative):
             self.close_connection = True
             record(None, None, dropped=True)
             return

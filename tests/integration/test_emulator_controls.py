@@ -3,9 +3,11 @@ the emulator, over real HTTP (test_emulator.py covers the endpoints themselves).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -181,6 +184,25 @@ def test_a_repeated_key_replays_without_executing_or_counting(
     assert usage(again) == usage(first) == emu.usage_count
     assert len(titled(emu, "Once")) == 1
     assert [(r.counted, r.replayed) for r in emu.requests] == [(True, False), (False, True)]
+
+
+def test_a_body_cut_off_by_a_dying_client_is_not_answered_or_remembered(
+    api: httpx.Client, emu: Emulator
+) -> None:
+    customer = emu.customers(include_deleted=False)[0]["uuid"]
+    body = json.dumps({"customer_uuid": customer, "title": "Cut off"}).encode()
+    host, port = urlsplit(emu.url).hostname, urlsplit(emu.url).port
+    head = (f"POST {urlsplit(emu.url).path}/jobs HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {emu.api_key}\r\nIdempotency-Key: cut\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    with socket.create_connection((str(host), int(str(port)))) as dying:
+        dying.sendall(head.encode() + body[:10])
+        dying.shutdown(socket.SHUT_WR)  # killed: the rest of the body never comes
+        assert dying.recv(1024) == b"", "nothing is answered"
+    # Sent again whole, under the same key, it is created, not refused from memory.
+    again = create(api, emu, "Cut off", **{"Idempotency-Key": "cut"})
+    assert again.status_code == 201 and "x-idempotency-cached" not in again.headers
+    assert len(titled(emu, "Cut off")) == 1
 
 
 def test_keys_are_scoped_per_endpoint(api: httpx.Client, emu: Emulator) -> None:
