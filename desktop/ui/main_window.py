@@ -42,9 +42,9 @@ from desktop.ui.status_bar import StatusBar
 from desktop.ui.sync_worker import SyncController
 from desktop.ui.views import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
 
-#: While a sync runs, the list and counts are re-read this often so arrivals show.
 log = logging.getLogger(__name__)
 
+#: While a sync runs, the list and counts are re-read this often so arrivals show.
 LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000

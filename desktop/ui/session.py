@@ -28,8 +28,6 @@ class Demo:
 
 
 Moved = Callable[[list[JobRecord]], None]
-
-
 Failed = Callable[[BaseException], None]
 
 

@@ -113,7 +113,7 @@ def _listing(conn: Connection, query: JobQuery) -> tuple[JobQuery, bool, bool]:
     matches = int(conn.exec_driver_sql(FTS_COUNT_SQL, (fts_match(query.search),)).scalar_one())
     live = conn.exec_driver_sql(LIVE_TOTAL_SQL).scalar()
     if matches == live:
-        # Every live job matches, as every job number does "JOB-0" while one is typed:
+        # Every live job matches, as "JOB" and "JOB-" do while a job number is typed:
         # the search narrows nothing, and gathering all its matches before the first
         # page would take 25 ms at 100,000 jobs.
         plain = JobQuery(sort=query.sort, descending=query.descending)
