@@ -2,7 +2,9 @@
 
 Each command module registers its own subcommands; handlers return an exit code:
 0 ok, 1 anything unexpected, 2 invalid input or usage (argparse's own code too),
-and the sync codes 3-5 documented in ``desktop.cli.sync``.
+the sync codes documented in ``desktop.cli.sync``, and 7 when the local database
+cannot be used (damaged, newer, disk full, read-only folder; see
+``desktop.core.store.errors``), with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -13,15 +15,17 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import account, emulator, jobs, sync
+from desktop.cli import account, emulator, jobs, repair, sync
 from desktop.cli.context import Context, UsageError
 from desktop.config import resolve_paths
 from desktop.core.jobs import FieldError, InvalidJob
+from desktop.core.store.errors import DiskFull, classify, from_os_error
 from desktop.logs import setup_logging
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+EXIT_UNUSABLE = repair.EXIT_UNUSABLE
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--view", metavar="NAME", help="sidebar view to open (with --screenshot)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (jobs, sync, account, emulator):
+    for module in (jobs, sync, account, repair, emulator):
         module.register(sub)
     return parser
 
@@ -59,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         paths.ensure()
         setup_logging(paths.log_file)
     except OSError as exc:
+        unusable = from_os_error(exc, paths.database)
+        if unusable is not None:
+            print(f"jobdesk: {unusable}", file=sys.stderr)
+            return EXIT_UNUSABLE
         print(f"jobdesk: cannot use data dir {paths.data_dir}: {exc.strerror}", file=sys.stderr)
         return EXIT_ERROR
     ctx = Context(paths=paths)
@@ -75,6 +83,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
+        unusable = classify(exc, paths.database)
+        if unusable is not None:
+            # A full disk has no room for the log either; the message says it all.
+            if not isinstance(unusable, DiskFull):
+                log.warning("command %s: %s", args.command, unusable, exc_info=exc)
+            print(f"jobdesk: {unusable}", file=sys.stderr)
+            return EXIT_UNUSABLE
         log.exception("unexpected error in command %s", args.command)
         print(
             f"jobdesk: unexpected error ({type(exc).__name__}); details in {paths.log_file}",

@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from desktop.core.store import edits, migrations
 from desktop.core.store.bulk import insert_rows
+from desktop.core.store.errors import DatabaseDamaged, classify
 from desktop.core.store.queries import (
     FEW,
     FTS_COUNT_SQL,
@@ -121,6 +124,75 @@ def _listing(conn: Connection, query: JobQuery) -> tuple[JobQuery, bool, bool]:
     return query, False, matches >= FEW
 
 
+def _raise_unusable(error: Exception, path: Path) -> NoReturn:
+    unusable = classify(error, path)
+    if unusable is None or unusable is error:
+        raise error
+    raise unusable from error
+
+
+COMPANIONS = ("-wal", "-shm")
+
+
+def unsent_changes(path: Path) -> int | None:
+    """How many jobs in the file at ``path`` hold local changes not yet sent (pending,
+    conflicted or rejected); ``None`` when the file cannot tell."""
+    if not path.exists():
+        return 0
+    try:
+        # Read-only, so closing it neither folds the log into the file nor removes
+        # it: the file is kept exactly as it was found.
+        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        # The partial index first; a damaged index page may still leave the table
+        # itself readable.
+        for hint in ("", "NOT INDEXED"):
+            try:
+                row = conn.execute(
+                    f"SELECT count(*) FROM jobs {hint} WHERE sync_state != 'synced'"
+                ).fetchone()
+            except sqlite3.Error:
+                continue
+            return int(row[0])
+        return None
+    finally:
+        conn.close()
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the database at ``path`` (and its WAL and shared-memory files) to
+    ``<name>.damaged-<timestamp>``; returns the new name. Nothing is deleted."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    number = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", *COMPANIONS)):
+        number += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{number}")
+    if path.exists():
+        os.replace(path, target)
+    # The log goes with its file: left behind, it would be replayed into the new one.
+    for suffix in COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        if companion.exists():
+            os.replace(companion, Path(f"{target}{suffix}"))
+    log.warning("moved the database %s aside to %s", path, target)
+    return target
+
+
+def rebuild(path: Path) -> Path:
+    """Move the database aside and create an empty one in its place, so the next
+    sync is a first sync; returns where the old file went. The caller decides about
+    unsent changes (``unsent_changes``) first."""
+    try:
+        moved = move_aside(path)
+        migrations.ensure_schema(path)
+    except Exception as error:
+        _raise_unusable(error, path)
+    return moved
+
+
 class Store:
     """The mirror's public face: queries for the UI, local edits, and the meta table."""
 
@@ -133,8 +205,16 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
+        """Open (creating or upgrading) the mirror at ``path``.
+
+        Raises a ``StoreUnusable`` error (see ``errors``) for a damaged, cut short or
+        newer file, a full disk or a read-only folder.
+        """
         path = Path(path)
-        migrations.ensure_schema(path)
+        try:
+            migrations.ensure_schema(path)
+        except Exception as error:
+            _raise_unusable(error, path)
         engine = create_engine(
             f"sqlite:///{path}",
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
@@ -143,10 +223,37 @@ class Store:
         )
         event.listen(engine, "connect", _configure)
         event.listen(engine, "begin", _begin)
-        return cls(engine, path)
+        store = cls(engine, path)
+        try:
+            # The first connection switches on WAL, which needs to write beside the
+            # file, and reads the schema: a read-only folder or a damaged schema page
+            # shows here, at start-up, not at some later click.
+            with store.read() as conn:
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        except BaseException:
+            engine.dispose()
+            raise
+        return store
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def quick_check(self, most: int = 10) -> DatabaseDamaged | None:
+        """SQLite's ``quick_check`` over every page: the damage found, or ``None``.
+
+        It reads the whole file (seconds for a large mirror), so it belongs on a
+        worker thread at a quiet moment. A page overwritten with garbage is otherwise
+        only noticed by the query that happens to read it.
+        """
+        try:
+            with self.read() as conn:
+                found = [str(row[0]) for row in
+                         conn.exec_driver_sql(f"PRAGMA quick_check({int(most)})")]
+        except DatabaseDamaged as damaged:
+            return damaged
+        if found == ["ok"]:
+            return None
+        return DatabaseDamaged(self.path, "; ".join(found))
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the database file after a bulk write.
@@ -162,22 +269,31 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
-            yield conn
+        """A read transaction. A damaged file, a full disk or a read-only folder met
+        inside it is raised as its ``StoreUnusable`` error."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield conn
+        except Exception as error:
+            _raise_unusable(error, self.path)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction; the search index catches up just before it commits."""
-        with self.engine.connect() as plain:
-            conn = plain.execution_options(sqlite_begin="IMMEDIATE")
-            self._count_waiting(+1)
-            try:
-                transaction = conn.begin()
-            finally:
-                self._count_waiting(-1)
-            with transaction:
-                yield conn
-                reindex_changed(conn)
+        """A write transaction; the search index catches up just before it commits.
+        Errors are raised as ``read`` raises them."""
+        try:
+            with self.engine.connect() as plain:
+                conn = plain.execution_options(sqlite_begin="IMMEDIATE")
+                self._count_waiting(+1)
+                try:
+                    transaction = conn.begin()
+                finally:
+                    self._count_waiting(-1)
+                with transaction:
+                    yield conn
+                    reindex_changed(conn)
+        except Exception as error:
+            _raise_unusable(error, self.path)
 
     def _count_waiting(self, change: int) -> None:
         with self._waiting_lock:

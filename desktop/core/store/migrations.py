@@ -18,6 +18,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from desktop.core.store.errors import DatabaseTooNew
+
 log = logging.getLogger(__name__)
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -302,8 +304,8 @@ class MigrationError(RuntimeError):
     """The upgrade failed; the original database file is untouched."""
 
 
-class TooNewError(RuntimeError):
-    """The file was written by a newer JobDesk; opening it could corrupt it."""
+#: The name this module's callers have always caught.
+TooNewError = DatabaseTooNew
 
 
 def user_version(path: Path) -> int:
@@ -343,10 +345,7 @@ def ensure_schema(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> i
 
     current = user_version(path)
     if current > target:
-        raise TooNewError(
-            f"{path} was written by a newer JobDesk (schema {current}, this one knows "
-            f"{target}); update JobDesk to open it"
-        )
+        raise DatabaseTooNew(path, current, target)
     if current == target:
         return current
 
