@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sync = sub.add_parser("sync", help="run one sync cycle with the CRM")
     sync.add_argument("--full", action="store_true", help="reconcile every job, not only "
                       "the active ones")
+    sync.add_argument("--force", action="store_true", help="send one probe even while the "
+                      "server has said the month's requests are spent")
     sync.add_argument("--json", action="store_true")
     sync.set_defaults(handler=_sync)
 
@@ -51,7 +53,7 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
                             f"`jobdesk login` or set {ENV_API_KEY}")
     else:
         with SyncEngine(ctx.store, ctx.paths, Settings.load(ctx.paths), server, key) as engine:
-            report = engine.run(full=args.full)
+            report = engine.run(full=args.full, force=args.force)
     if args.json:
         print_json(report.to_json())
     else:

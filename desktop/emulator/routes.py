@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from .envelope import ApiError
 from .state import CompanyState, CustomerFilter, CustomerQuery, JobQuery, UnknownCustomer
 from .validation import PRIORITIES, STATUSES, Problem, clean_job_body, is_uuid
-from .variants import Variants
+from .variants import CLAIMED_PAGES, Variants
 
 Query = dict[str, list[str]]
 Handler = Callable[[Query, bytes], tuple[int, Any]]
@@ -162,9 +162,19 @@ class Routes:
             search=_last(query, "search") or "",
             include_deleted=_flag(query, "include_deleted"),
         )
+        if variants.empty_lists:
+            return 200, {"jobs": [], "pagination": _pagination(page, limit, 0)}
+        asked = page
+        if variants.broken_paging:
+            page = 1
         records, total = self._state.list_jobs(job_query, variants.list_order, page, limit)
         items = [variants.list_item(self._render(r, variants)) for r in records]
-        return 200, {"jobs": items, "pagination": _pagination(page, limit, total)}
+        pagination = _pagination(page, limit, total)
+        if variants.broken_paging:
+            pagination["total_pages"] = CLAIMED_PAGES
+            if variants.broken_paging == "echo_page":
+                pagination["page"] = asked
+        return 200, {"jobs": items, "pagination": pagination}
 
     def _get_job(self, raw: str, variants: Variants) -> tuple[int, Any]:
         record = self._state.job(_path_uuid(raw, "job"))
@@ -174,7 +184,8 @@ class Routes:
 
     def _create_job(self, body: bytes, variants: Variants) -> tuple[int, Any]:
         try:
-            record = self._state.create_job(clean_job_body(_json_body(body), creating=True))
+            record = self._state.create_job(
+                variants.stored_fields(clean_job_body(_json_body(body), creating=True)))
         except (Problem, UnknownCustomer) as exc:
             raise ApiError(400, str(exc)) from None
         return 201, variants.single(self._render(record, variants))
@@ -184,7 +195,8 @@ class Routes:
         if self._state.job(uuid) is None:
             raise ApiError(404, "Job not found")
         try:
-            record = self._state.update_job(uuid, clean_job_body(_json_body(body), creating=False))
+            record = self._state.update_job(
+                uuid, variants.stored_fields(clean_job_body(_json_body(body), creating=False)))
         except (Problem, UnknownCustomer) as exc:
             raise ApiError(400, str(exc)) from None
         if record is None:

@@ -287,6 +287,16 @@ class CompanyState:
             self._deleted.add(uuid)
             return dict(record)
 
+    def restamp(self, uuid: str, stamps: dict[str, str]) -> dict[str, Any] | None:
+        """Overwrite a job's timestamps as bad data would (a clock jump, an import),
+        leaving the server's own clock and every order as they were."""
+        with self._lock:
+            record = self._jobs.get(uuid)
+            if record is None:
+                return None
+            record.update(stamps)
+            return dict(record)
+
     def _touch(self, record: dict[str, Any]) -> None:
         record["updated_at"] = self._stamp()
         uuid = record["uuid"]

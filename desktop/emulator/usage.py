@@ -23,6 +23,10 @@ class UsageMeter:
         self._limit = limit
         self._month = self._current_month()
 
+    def now(self) -> datetime:
+        """The company's clock (the emulator's, which tests may move)."""
+        return self._clock()
+
     def _current_month(self) -> tuple[int, int]:
         now = self._clock()
         return now.year, now.month

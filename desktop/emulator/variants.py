@@ -9,12 +9,18 @@ request reads the switches once.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
-from typing import Any, Final, get_args
+from typing import Any, Final, Literal, get_args
 
 from .state import ListOrder
 
 LIST_ORDERS: Final = get_args(ListOrder)
+#: How a broken server pages: ``page_one`` serves and reports page 1 whatever was asked
+#: and claims 100,000 pages; ``echo_page`` serves page 1 but reports the page asked for.
+BrokenPaging = Literal["", "page_one", "echo_page"]
+BROKEN_PAGINGS: Final = get_args(BrokenPaging)
+CLAIMED_PAGES: Final = 100_000
 #: The seed's example list item, plus what a client needs to notice change and deletion.
 SUMMARY_FIELDS: Final = (
     "uuid", "job_number", "title", "status", "priority", "customer", "scheduled_date",
@@ -37,11 +43,26 @@ class Variants:
     amounts_as_strings: bool = False
     #: ``Idempotency-Key`` replays stored responses; off, the header is ignored.
     honour_idempotency: bool = True
+    #: Titles are stored HTML-escaped (``Pipes & valves`` -> ``Pipes &amp; valves``), as
+    #: a server that sanitises its input would.
+    escape_titles: bool = False
+    #: A server that ignores ``page``: see ``BrokenPaging``.
+    broken_paging: BrokenPaging = ""
+    #: Every job list comes back empty (a glitch): no items, a total of 0.
+    empty_lists: bool = False
 
     def __setattr__(self, name: str, value: object) -> None:
         if name == "list_order" and value not in LIST_ORDERS:
             raise ValueError(f"list_order must be one of {LIST_ORDERS}, not {value!r}")
+        if name == "broken_paging" and value not in BROKEN_PAGINGS:
+            raise ValueError(f"broken_paging must be one of {BROKEN_PAGINGS}, not {value!r}")
         object.__setattr__(self, name, value)
+
+    def stored_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Validated create or update fields as this server would store them."""
+        if self.escape_titles and isinstance(fields.get("title"), str):
+            return {**fields, "title": html.escape(fields["title"], quote=False)}
+        return fields
 
     def job(self, record: dict[str, Any], customer: dict[str, Any] | None) -> dict[str, Any]:
         """A stored job as the API sends it: nested customer, amounts per the switch."""

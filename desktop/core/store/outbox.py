@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from desktop.core.jobs import EDITABLE_FIELDS, SERVER_FIELDS, ServerJob, wire_value
 from desktop.core.merge import after_confirmed_write, local_changes
 from desktop.core.store.edits import load, new_idempotency_key, now_iso, settle_state
-from desktop.core.store.mirror import server_values, write_columns
+from desktop.core.store.mirror import has_local_changes, server_values, write_columns
 from desktop.core.store.records import JobRecord, fields_from_json
 
 _NO_REQUEST = {"idempotency_key": None, "request_body": None, "first_attempt_at": None}
@@ -113,8 +113,41 @@ def mark_failed(conn: Connection, request: Request, message: str) -> None:
                                            "last_error": message})
 
 
+class DuplicateCopy(Exception):
+    """A create reached the server, and the job it made is already mirrored as
+    another row that holds edits of its own: neither copy may be dropped."""
+
+
+def _claim_uuid(conn: Connection, request: Request, uuid: str) -> bool:
+    """Make ``uuid`` free for the row of ``request``, a create that made that job.
+
+    A scan may have mirrored the job before this device knew it was its own. That
+    copy is the same job, so it goes, unless it holds edits of its own: then the
+    create's row goes instead if the server already holds everything it carried,
+    and returns False. Raises ``DuplicateCopy`` when both rows hold unsent edits.
+    """
+    found = conn.exec_driver_sql(
+        "SELECT local_id FROM jobs WHERE uuid = ? AND local_id != ?",
+        (uuid, request.local_id)).scalar()
+    if found is None:
+        return True
+    copy = load(conn, int(found))
+    if copy is None or not has_local_changes(copy):
+        conn.exec_driver_sql("DELETE FROM jobs WHERE local_id = ?", (int(found),))
+        return True
+    row = load(conn, request.local_id)
+    if row is not None and row.local_rev == request.rev and not row.deleted:
+        conn.exec_driver_sql("DELETE FROM jobs WHERE local_id = ?", (request.local_id,))
+        return False
+    number = copy.values.get("job_number") or uuid
+    raise DuplicateCopy(f"this job already reached the server as {number}, and that copy "
+                        "has edits of its own here: keep one of the two and discard the other")
+
+
 def confirm(conn: Connection, request: Request, job: ServerJob | None) -> JobRecord | None:
     """The server accepted the request; ``job`` is its reply (None for a delete)."""
+    if request.method == "POST" and job is not None and not _claim_uuid(conn, request, job.uuid):
+        return None
     row = load(conn, request.local_id)
     if row is None:
         return None
@@ -151,7 +184,18 @@ def reject(conn: Connection, request: Request, message: str) -> None:
         **_NO_REQUEST, "sync_state": "rejected", "last_error": message})
 
 
+def set_aside(conn: Connection, local_id: int, message: str) -> None:
+    """Take a row out of the queue with the reason, for the user to settle.
+
+    Unlike ``reject``, its request is kept: one that may have reached the server
+    must go out again under the same key, never as a new create.
+    """
+    write_columns(conn, local_id, {"sync_state": "rejected", "last_error": message})
+
+
 def adopt(conn: Connection, request: Request, job: ServerJob) -> JobRecord | None:
     """A create whose reply was lost turned out to exist on the server: map it."""
+    if not _claim_uuid(conn, request, job.uuid):
+        return None
     write_columns(conn, request.local_id, {"uuid": job.uuid})
     return confirm(conn, request, job)

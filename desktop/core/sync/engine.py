@@ -8,6 +8,7 @@ run again ends where an uninterrupted one would have.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import threading
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from desktop.core.api import (
 )
 from desktop.core.budget import Governor, Quota
 from desktop.core.store import Store
-from desktop.core.sync.cycle import Cycle, Progress, SyncCancelled
+from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
 from desktop.core.sync.push import push
@@ -42,6 +43,13 @@ BACKOFF_META = "backoff"
 SPENT_META = "spent_today"
 BACKOFF_BASE_S = 5.0
 BACKOFF_CAP_S = 300.0
+#: Set when the server refused a request because the month is spent: its reset time.
+PAUSED_META = "quota_paused"
+#: A device's first sync may spend this much of the month once (10,000 jobs listed
+#: in full take 100 pages); more than that waits for later cycles.
+ONBOARDING_FRACTION = 0.1
+#: The vendor's plan, assumed until a reply says what the company's limit is.
+DEFAULT_MONTHLY_LIMIT = 50_000
 
 
 def _utcnow() -> datetime:
@@ -59,6 +67,7 @@ class SyncEngine:
         *,
         clock: Callable[[], datetime] = _utcnow,
         read_timeout: float = READ_TIMEOUT,
+        deadline: float | None = None,
     ) -> None:
         self.store = store
         self.paths = paths
@@ -67,6 +76,8 @@ class SyncEngine:
         self.api_key = api_key
         self.clock = clock
         self.read_timeout = read_timeout
+        #: Each request's limit, connecting to its last byte (None: the client's default).
+        self.deadline = deadline
         self.governor = Governor(share_percent=settings.quota_share_percent)
         self._api: ApiClient | None = None
         self._cancel = threading.Event()
@@ -79,13 +90,18 @@ class SyncEngine:
         """
         self._cancel.set()
 
-    def run(self, full: bool = False, progress: Progress | None = None) -> SyncReport:
-        """One cycle. Trouble with the network or the server is reported, not raised."""
+    def run(self, full: bool = False, progress: Progress | None = None, *,
+            force: bool = False) -> SyncReport:
+        """One cycle. Trouble with the network or the server is reported, not raised.
+
+        ``force`` sends requests even while the server's month is known to be spent
+        (one probe: the first refusal pauses again).
+        """
         report = SyncReport(kind="full" if full else "quick")
         self._cancel.clear()
         try:
             with SyncLock(self.paths.sync_lock):
-                self._locked_cycle(report, full, progress)
+                self._locked_cycle(report, full, progress, force)
         except SyncBusy as exc:
             report.status, report.message = "busy", str(exc)
         self._finish(report)
@@ -107,10 +123,11 @@ class SyncEngine:
         # costs tens of milliseconds each time.
         if self._api is None:
             self._api = ApiClient(self.server_url, self.api_key,
-                                  read_timeout=self.read_timeout)
+                                  read_timeout=self.read_timeout, deadline=self.deadline)
         return self._api
 
-    def _locked_cycle(self, report: SyncReport, full: bool, progress: Progress | None) -> None:
+    def _locked_cycle(self, report: SyncReport, full: bool, progress: Progress | None,
+                      force: bool) -> None:
         try:
             client = self._client()
         except (ApiError, ValueError) as exc:
@@ -121,17 +138,18 @@ class SyncEngine:
                       my_user_id=self.settings.my_user_id or None, progress=progress,
                       cancel=self._cancel)
         try:
-            self._pull_if_allowed(cycle, full)
-            push(cycle)
+            if not self._paused(report, force):
+                self._pull_if_allowed(cycle, full)
+                push(cycle)
+                self._judge_push(cycle)
         except AuthError:
             report.status = "auth"
             report.message = "sign-in needed: the server refused the API key"
         except QuotaExceeded as exc:
-            report.status = "quota"
-            report.message = f"quota paused until {exc.resets_at or 'the 1st'}"
-            resets = server_time(exc.resets_at)
-            if resets is not None:
-                report.retry_after = max(60.0, (resets - self.clock()).total_seconds())
+            # Every request counts, refused ones too: nothing more goes out until
+            # the reset, unless the user asks for one probe.
+            self.store.put_meta(PAUSED_META, {"resets_at": exc.resets_at})
+            self._report_paused(report, exc.resets_at)
         except Forbidden as exc:
             report.status, report.message = "forbidden", exc.message
         except NetworkError as exc:
@@ -148,6 +166,38 @@ class SyncEngine:
                 # more than the figure is worth if a crash lost the last one.
                 report.usage = asdict(client.usage)
                 self.store.put_meta(USAGE_META, report.usage)
+
+    def _paused(self, report: SyncReport, force: bool) -> bool:
+        """Whether the server said the month is spent and its reset has not come."""
+        paused = self.store.get_meta(PAUSED_META)
+        if paused is None:
+            return False
+        resets = server_time(paused.get("resets_at"))
+        if force or (resets is not None and resets <= self.clock()):
+            self.store.put_meta(PAUSED_META, None)
+            return False
+        self._report_paused(report, paused.get("resets_at"))
+        return True
+
+    def _report_paused(self, report: SyncReport, resets_at: str | None) -> None:
+        resets = server_time(resets_at)
+        report.status = "quota"
+        report.message = (f"quota paused until {resets_at or 'the 1st of next month'}: the "
+                          "company's requests for the month are spent; sync resumes then")
+        report.resumes_at = resets.isoformat() if resets is not None else None
+        if resets is not None:
+            report.retry_after = max(60.0, (resets - self.clock()).total_seconds())
+
+    def _judge_push(self, cycle: Cycle) -> None:
+        """A cycle that sent nothing it had to send, for server errors, has failed."""
+        report = cycle.report
+        if report.push_failed and not report.pushed:
+            report.status = "error"
+            report.message = (f"the server failed to take {report.push_failed} change(s); "
+                              "they are kept here and sent again later")
+        elif report.scan_problem is not None:
+            report.status = "error"
+            report.message = f"the server's list was not trusted: {report.scan_problem}"
 
     def _quota(self) -> Quota | None:
         usage = self.store.get_meta(USAGE_META)
@@ -192,11 +242,32 @@ class SyncEngine:
             report.skipped.append(f"pull skipped: {decision.reason}")
             return
         report.kind = kind
-        before = cycle.client.requests_sent
-        run_scan(cycle, start_scan(cycle, kind))
+        before = cycle.pull_start = cycle.client.requests_sent
+        cycle.pull_budget = self._pull_budget(quota, now, spent, onboarding=last_full is None)
+        try:
+            run_scan(cycle, start_scan(cycle, kind))
+        except ScanStopped as exc:
+            report.skipped.append(f"scan stopped: {exc.reason}")
+            log.warning("scan stopped: %s", exc.reason)
+            if exc.server_fault:
+                # A broken list cannot be resumed into; the next scan starts afresh.
+                abandon_scan(cycle)
+                report.scan_problem = exc.reason
+            return
         self.store.put_meta(f"{kind}_cost", cycle.client.requests_sent - before)
         if kind == "full":
             self.store.checkpoint()
+
+    def _pull_budget(self, quota: Quota | None, now: datetime, spent: int, *,
+                     onboarding: bool) -> float:
+        """Requests this cycle's pull may send: what is left of today's share, or for
+        a device's first sync a one-time slice of the month (a scan that outgrows
+        either stops and resumes on a later cycle)."""
+        limit = quota.limit if quota is not None else DEFAULT_MONTHLY_LIMIT
+        if onboarding:
+            return ONBOARDING_FRACTION * limit
+        left = self.governor.daily_allowance(quota, now) - spent
+        return left if left != math.inf else ONBOARDING_FRACTION * limit
 
     def _finish(self, report: SyncReport) -> None:
         counts = self.store.count_by_sync_state()
@@ -209,7 +280,7 @@ class SyncEngine:
         spent = self._spent_today() + report.requests
         self.store.put_meta(SPENT_META, {"day": today, "requests": spent})
         failures = int((self.store.get_meta(BACKOFF_META) or {}).get("failures", 0))
-        if report.status in ("offline", "error"):
+        if report.status in ("offline", "error") or report.push_failed:
             failures += 1
             delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1))
             # Jitter spreads the retries of many laptops after a shared outage.

@@ -9,12 +9,13 @@ absence from a page proves nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
-from desktop.core.api import JobPage, NotFound
+from desktop.core.api import CustomerPage, JobPage, NotFound, Page
 from desktop.core.jobs import ACTIVE_STATUSES, JOB_FIELDS, ServerJob
 from desktop.core.store import JobRecord
 from desktop.core.store.database import meta_get, meta_put
@@ -31,9 +32,9 @@ from desktop.core.store.mirror import (
     write_columns,
 )
 from desktop.core.store.outbox import Request, adopt, in_flight
-from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.adoption import is_own_create
+from desktop.core.sync.cycle import JOB_TROUBLE, Cycle, ScanStopped
 from desktop.core.sync.prefetch import read_ahead
-from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,15 @@ log = logging.getLogger(__name__)
 #: which an edit in the window waits for, within about 100 ms at 10,000 jobs, and
 #: a cancel or crash wastes at most a few requests already made.
 PAGES_PER_WRITE = 4
+
+#: Items of one page already listed earlier in the same scan, at most, before the
+#: list is taken to be broken rather than shifted: that many jobs would have to be
+#: created or reordered between two page requests a fraction of a second apart.
+MOST_SHIFTED = 25
+#: Unlisted jobs beyond which the first absence check also probes the list.
+SUSPECT_UNSEEN = 10
+
+PageT = TypeVar("PageT", bound=Page[Any])
 
 SCAN_META = "scan"
 SCAN_SEQ_META = "scan_seq"
@@ -73,6 +83,7 @@ def abandon_scan(cycle: Cycle) -> None:
 
 
 def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
+    """Run (or resume) a scan to its end; raises ``ScanStopped`` if it cannot finish."""
     quick = state["kind"] == "quick"
     statuses = [s.value for s in ACTIVE_STATUSES] if quick else None
     if state["phase"] == "jobs":
@@ -80,8 +91,12 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
         # would page through every deletion ever made, each cycle. Without them, a
         # job deleted since the last scan is simply unseen, and its single GET (404)
         # settles it once. Full scans still list deletions, to reconcile everything.
-        pages = cycle.client.iter_jobs(start=state["page"], include_deleted=not quick,
-                                       statuses=statuses, assigned_to_user_id=state["user"])
+        def fetch(number: int) -> JobPage:
+            return cycle.client.list_jobs(number, include_deleted=not quick,
+                                          statuses=statuses, assigned_to_user_id=state["user"])
+
+        listed = int(state.get("listed", 0))
+        pages = checked_pages(cycle, fetch, state["page"], "jobs")
         with read_ahead(pages, depth=PAGES_PER_WRITE) as ahead:
             for batch in ahead.batches(PAGES_PER_WRITE):
                 for unit in write_units(batch):
@@ -90,23 +105,68 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
                         cycle.report.skipped.append(
                             f"unreadable job from the server: {problem}")
                     last = unit[-1]
+                    listed += sum(len(page.jobs) for page in unit)
                     _apply_page(cycle, each_once(unit), state["id"], next_state={
-                        **state, "page": last.page + 1})
+                        **state, "page": last.page + 1, "listed": listed})
                     cycle.step("pull", last.page, last.total_pages)
-        state = {**state, "phase": "check"}
+        state = {**state, "phase": "check", "listed": listed}
         cycle.store.put_meta(SCAN_META, state)
     if state["phase"] == "check":
-        _check_unseen(cycle, state["id"], statuses, state["user"])
+        _check_unseen(cycle, state, statuses)
         state = {**state, "phase": "customers", "page": 1}
         cycle.store.put_meta(SCAN_META, state)
     if state["phase"] == "customers" and not quick:
-        for cpage in cycle.client.iter_customers(start=state["page"], include_deleted=True):
+        def fetch_customers(number: int) -> CustomerPage:
+            return cycle.client.list_customers(number, include_deleted=True)
+
+        for cpage in checked_pages(cycle, fetch_customers, state["page"], "customers"):
             cycle.store.upsert_customers(cpage.customers)
             cycle.store.put_meta(SCAN_META, {**state, "page": cpage.page + 1})
     with cycle.store.write() as conn:
         meta_put(conn, SCAN_META, None)
         if not quick:
             meta_put(conn, "last_full", cycle.clock().isoformat())
+
+
+def _item_uuid(item: object) -> str | None:
+    if isinstance(item, ServerJob):
+        return item.uuid
+    if isinstance(item, Mapping):
+        value = item.get("uuid")
+        return str(value) if value else None
+    return None
+
+
+def checked_pages(cycle: Cycle, fetch: Callable[[int], PageT], start: int,
+                  noun: str) -> Iterator[PageT]:
+    """Pages from ``start`` to the last, each checked before the next is asked for.
+
+    A server that ignores ``page`` (or shuffles its list) would otherwise be paged
+    through for as many pages as it claims, each one a request from the company's
+    quota. Offset pages shift while others write, so a few items listed again are
+    expected; a page that is mostly a repeat, or is not the page asked for, stops
+    the scan, and so does the cycle's budget.
+    """
+    seen: set[str] = set()
+    number = start
+    while True:
+        cycle.charge(1, f"{noun} from page {number} on")
+        page = fetch(number)
+        if page.page != number:
+            raise ScanStopped(f"the server answered page {page.page} of its {noun} when "
+                              f"asked for page {number}", server_fault=True)
+        uuids = [u for u in map(_item_uuid, page.items) if u is not None]
+        repeated = sum(1 for u in uuids if u in seen)
+        if repeated > MOST_SHIFTED:
+            raise ScanStopped(f"page {number} of the server's {noun} repeats {repeated} items "
+                              "already listed in this scan", server_fault=True)
+        seen.update(uuids)
+        yield page
+        # An empty page ends the scan even if the server's total is stale, so a
+        # shrinking list can never make it loop forever.
+        if number >= page.total_pages or not (page.items or page.invalid):
+            return
+        number += 1
 
 
 def write_units(pages: Sequence[JobPage]) -> list[list[JobPage]]:
@@ -161,13 +221,15 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         before = rows_by_uuid(conn, [j.uuid for j in summaries])
     # Summary items carry no more than the list needs; fetch the whole record only
     # for jobs that are new or changed, never for the unchanged majority.
+    changed = [job for job in summaries if _changed(before.get(job.uuid), job)]
+    # Checked before any of them: a page half fetched would be fetched again.
+    cycle.charge(len(changed), "changed jobs")
     full: dict[str, ServerJob | None] = {}
-    for job in summaries:
-        if _changed(before.get(job.uuid), job):
-            try:
-                full[job.uuid] = cycle.client.get_job(job.uuid)
-            except NotFound:
-                full[job.uuid] = None
+    for job in changed:
+        try:
+            full[job.uuid] = cycle.client.get_job(job.uuid)
+        except NotFound:
+            full[job.uuid] = None
     with cycle.store.write() as conn:
         mark_seen(conn, list(same.values()), scan)
         rows = rows_by_uuid(conn, [j.uuid for j in rest])
@@ -183,14 +245,17 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 if row is not None:
                     write_columns(conn, row.local_id, {"seen_scan": scan})
                 continue
-            if row is None and creating and _adopt_own_create(conn, creating, record):
-                cycle.report.pushed += 1
-                continue
+            if row is None and creating:
+                with one_job(cycle, conn, record.uuid):
+                    if _adopt_own_create(conn, creating, record):
+                        cycle.report.pushed += 1
+                        continue
             if row is None and record.fields.get("deleted_at") is None:
                 new.append(record)
                 continue
-            if apply_remote(conn, row, record, scan) in APPLIED:
-                cycle.report.pulled += 1
+            with one_job(cycle, conn, record.uuid):
+                if apply_remote(conn, row, record, scan) in APPLIED:
+                    cycle.report.pulled += 1
         cycle.report.pulled += insert_server_jobs(conn, new, scan)
         meta_put(conn, SCAN_META, next_state)
     cycle.fresh.update(uuids)
@@ -209,34 +274,61 @@ def _creates_in_flight(conn: Connection) -> list[Request]:
     return requests
 
 
+@contextmanager
+def one_job(cycle: Cycle, conn: Connection, uuid: str) -> Iterator[None]:
+    """Bring one server record in on its own: its trouble is reported and undone,
+    and the rest of the page is written as if it had not been listed."""
+    conn.exec_driver_sql("SAVEPOINT one_job")
+    try:
+        yield
+    except JOB_TROUBLE as exc:
+        conn.exec_driver_sql("ROLLBACK TO one_job")
+        log.exception("server job %s could not be mirrored", uuid)
+        cycle.report.skipped.append(f"job {uuid} from the server was not mirrored: {exc}")
+    finally:
+        conn.exec_driver_sql("RELEASE one_job")
+
+
 def _adopt_own_create(conn: Connection, creating: list[Request], job: ServerJob) -> bool:
     """A new server job that is this device's own create whose reply was lost."""
-    created = server_time(job.fields.get("created_at"))
     for request in creating:
-        if (request.body.get("title"), request.body.get("customer_uuid")) != (
-                job.fields.get("title"), job.fields.get("customer_uuid")):
-            continue
-        floor = server_time(request.server_floor)
-        if floor is not None and (created is None or created < floor):
-            continue
-        adopt(conn, request, job)
-        creating.remove(request)
-        return True
+        if is_own_create(request, job):
+            adopt(conn, request, job)
+            creating.remove(request)
+            return True
     return False
 
 
-def _check_unseen(cycle: Cycle, scan: int, statuses: Sequence[str] | None,
-                  user: str | None) -> None:
+def _still_listed(job: ServerJob, statuses: Sequence[str] | None, user: str | None) -> bool:
+    """Whether the scan's filter should have listed this job, as the server has it."""
+    return (job.fields.get("deleted_at") is None
+            and (statuses is None or job.fields.get("status") in statuses)
+            and (not user or job.fields.get("assigned_to_user_id") == user))
+
+
+def _check_unseen(cycle: Cycle, state: dict[str, Any], statuses: Sequence[str] | None) -> None:
+    scan, user = int(state["id"]), state["user"]
     with cycle.store.read() as conn:
         ids = unseen_ids(conn, scan, statuses=statuses, assigned_to=user)
+    listed = int(state.get("listed", 0))
+    # A list that suddenly omits more jobs than it holds is more likely a glitch than
+    # a mass deletion: the first check doubles as a probe of the list itself.
+    suspect = len(ids) > SUSPECT_UNSEEN and len(ids) > listed
     for number, local_id in enumerate(ids, 1):
         row = cycle.store.get(local_id)
         if row is None or row.uuid is None:
             continue
+        cycle.charge(1, f"{len(ids) - number + 1} checks of jobs the scan did not list")
         try:
             job: ServerJob | None = cycle.client.get_job(row.uuid)
         except NotFound:
             job = None
+        if suspect and job is not None and _still_listed(job, statuses, user):
+            raise ScanStopped(
+                f"the server listed {listed} jobs, yet {len(ids)} it should have listed are "
+                f"missing and {job.fields.get('job_number') or job.uuid} is still there: the "
+                "list is not trusted and nothing was removed", server_fault=True)
+        suspect = False
         with cycle.store.write() as conn:
             current = rows_by_uuid(conn, [row.uuid]).get(row.uuid)
             if current is None:

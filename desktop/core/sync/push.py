@@ -9,12 +9,13 @@ forgotten its key. A rejected or conflicted job never holds up the ones behind i
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 
 from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
 from desktop.core.jobs import JOB_FIELDS, ServerJob, parse_server_job
 from desktop.core.store.edits import now_iso
-from desktop.core.store.mirror import apply_remote, mark_gone, rows_by_uuid
+from desktop.core.store.mirror import apply_remote, has_local_changes, mark_gone, rows_by_uuid
 from desktop.core.store.outbox import (
     Request,
     adopt,
@@ -26,8 +27,10 @@ from desktop.core.store.outbox import (
     queue,
     record,
     reject,
+    set_aside,
 )
-from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.adoption import is_own_create, normalised_title
+from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
@@ -53,10 +56,15 @@ def push(cycle: Cycle) -> None:
                 _push_one(cycle, local_id)
                 server_errors = 0
             except ServerError as exc:
+                cycle.report.push_failed += 1
                 server_errors += 1
                 if server_errors >= SERVER_ERRORS_TO_STOP:
                     raise
                 log.warning("server error pushing job %d: %s", local_id, exc.message)
+            except JOB_TROUBLE as exc:
+                log.exception("job %d could not be sent", local_id)
+                with cycle.store.write() as conn:
+                    set_aside(conn, local_id, f"could not be sent: {exc}")
             cycle.step("push", number, len(todo))
         tried = {i for i in tried if _still_failing(cycle, i)}
 
@@ -67,7 +75,14 @@ def _still_failing(cycle: Cycle, local_id: int) -> bool:
 
 
 def _server_floor(cycle: Cycle) -> str | None:
-    """The newest server timestamp the mirror holds: the server's clock had passed it."""
+    """A time the server's clock had passed before this request is first sent.
+
+    The ``Date`` of the server's last reply, where it sends one; else the newest
+    server stamp in the mirror (which one job stamped in the future can push past
+    the real time, so it is only the fallback).
+    """
+    if cycle.client.server_date is not None:
+        return cycle.client.server_date
     with cycle.store.read() as conn:
         value = conn.exec_driver_sql(
             "SELECT max(max(ifnull(updated_at, '')), max(ifnull(created_at, ''))) FROM jobs"
@@ -161,33 +176,45 @@ def _send(cycle: Cycle, request: Request) -> None:
 
 
 def _find_created(cycle: Cycle, request: Request) -> ServerJob | None:
-    """The job an earlier attempt of this create made, if the server has it."""
+    """The job an earlier attempt of this create made, if the server has it.
+
+    Searched by customer and one word of the title: the server's search may not
+    find a title it stored rewritten (``&amp;``), but a plain word survives.
+    """
     title = request.body.get("title")
     customer = request.body.get("customer_uuid")
     if not title or not customer:
         return None
-    page = cycle.client.list_jobs(1, search=str(title), customer_uuid=str(customer),
-                                  include_deleted=True)
+    page = cycle.client.list_jobs(1, search=_search_word(str(title)),
+                                  customer_uuid=str(customer), include_deleted=True)
     named = [j for j in page.jobs
-             if j.fields.get("title") == title and j.fields.get("customer_uuid") == customer]
+             if normalised_title(j.fields.get("title")) == normalised_title(title)
+             and j.fields.get("customer_uuid") == customer]
     with cycle.store.read() as conn:
         mapped = rows_by_uuid(conn, [j.uuid for j in named])
-    floor = server_time(request.server_floor)
     matches = []
     for listed in named:
-        if listed.uuid in mapped:
+        known = mapped.get(listed.uuid)
+        # A copy a scan mirrored without knowing it was this create is still a
+        # candidate; a job with local history of its own is someone else's.
+        if known is not None and has_local_changes(known):
             continue
         found = _whole(cycle, request, listed)
         if found is None:
             continue
         job, created = found
-        # Only a job created after this device's first attempt can be its own.
-        if floor is not None and (created is None or created < floor):
+        if not is_own_create(request, job, created):
             continue
         matches.append((str(created), job))
     if not matches:
         return None
     return min(matches, key=lambda match: match[0])[1]
+
+
+def _search_word(title: str) -> str | None:
+    """The title's longest plain word, which a server's rewriting leaves alone."""
+    words = re.findall(r"[^\W_]{3,}", title)
+    return max(words, key=len) if words else None
 
 
 def _whole(cycle: Cycle, request: Request,

@@ -7,7 +7,7 @@ from typing import Any
 
 #: Exit codes of ``jobdesk sync`` by report status (scripts depend on them).
 EXIT_CODES = {"ok": 0, "offline": 3, "error": 3, "auth": 4, "quota": 5, "forbidden": 5,
-              "busy": 1, "cancelled": 1}
+              "busy": 6, "cancelled": 1}
 
 
 @dataclass
@@ -19,12 +19,18 @@ class SyncReport:
     conflicts: int = 0
     rejected: int = 0
     requests: int = 0
+    #: Changes the server failed to take this cycle (5xx); they stay pending.
+    push_failed: int = 0
     usage: dict[str, Any] | None = None
     message: str = ""
     #: What the budget or bad server data made this cycle leave out.
     skipped: list[str] = field(default_factory=list)
     #: Seconds until the engine wants another go (backoff, quota reset); None: normal.
     retry_after: float | None = None
+    #: Why the scan stopped when the server's list could not be trusted.
+    scan_problem: str | None = None
+    #: When sync resumes after the server said the month's requests are spent (UTC).
+    resumes_at: str | None = None
 
     @property
     def exit_code(self) -> int:
