@@ -188,6 +188,19 @@ class Emulator:
             raise KeyError(f"no live job {uuid}")
         return record
 
+    def restamp(self, uuid: str, *, created_at: str | None = None,
+                updated_at: str | None = None) -> dict[str, Any]:
+        """Give a job stamps the server's clock never made (e.g. in the future).
+
+        Raises ``KeyError`` if there is no such job.
+        """
+        stamps = {k: v for k, v in (("created_at", created_at), ("updated_at", updated_at))
+                  if v is not None}
+        record = self._state.restamp(uuid, stamps)
+        if record is None:
+            raise KeyError(f"no job {uuid}")
+        return record
+
     def colleague_delete(self, uuid: str) -> dict[str, Any]:
         """Soft-delete a live job as another user would; raises ``KeyError`` if none."""
         record = self._state.delete_job(uuid)
