@@ -1,14 +1,18 @@
 """Failures a test arms in advance and the server springs on matching requests.
 
-Three kinds, each armed for the next N requests, optionally only those of one method
+Four kinds, each armed for the next N requests, optionally only those of one method
 and/or under one path prefix (relative to ``/api/v1``, e.g. ``"/jobs"``):
 
 - ``fail``: answer 500 (the request counts toward usage, nothing is changed);
 - ``drop_before``: close the connection without processing or answering;
 - ``drop_after``: process (the change is applied, usage counted), then close the
-  connection without answering, so the client cannot know the outcome.
+  connection without answering, so the client cannot know the outcome;
+- ``trickle``: process, then send the answer's headers at once (or, with
+  ``headers=True``, they too) and its body one byte every ``interval`` seconds: a
+  server that is never silent long enough for a read timeout to fire.
 
-``latency`` adds that many seconds to every request. All methods are thread-safe.
+``latency`` adds that many seconds to every request; ``trickles_cut_off`` counts the
+trickled answers whose client hung up before the end. All methods are thread-safe.
 """
 
 from __future__ import annotations
@@ -17,8 +21,18 @@ import threading
 from dataclasses import dataclass
 from typing import Final, Literal
 
-FaultKind = Literal["fail", "drop_before", "drop_after"]
+FaultKind = Literal["fail", "drop_before", "drop_after", "trickle"]
 API_PREFIX: Final = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Trickle:
+    """How a sprung ``trickle`` fault sends its answer."""
+
+    #: Seconds between two bytes.
+    interval: float
+    #: Whether the status line and headers are trickled too, not only the body.
+    headers: bool
 
 
 @dataclass
@@ -27,6 +41,8 @@ class _Armed:
     remaining: int
     method: str | None
     path: str | None
+    interval: float = 0.0
+    headers: bool = False
 
     def matches(self, kind: FaultKind, method: str, path: str) -> bool:
         return (
@@ -41,6 +57,7 @@ class Faults:
         self._lock = threading.Lock()
         self._armed: list[_Armed] = []
         self._latency = 0.0
+        self._cut_off = 0
 
     @property
     def latency(self) -> float:
@@ -70,35 +87,78 @@ class Faults:
     ) -> None:
         self._arm("drop_after", count, method, path)
 
+    def trickle(
+        self,
+        count: int = 1,
+        *,
+        interval: float = 1.0,
+        headers: bool = False,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` matching requests one byte every ``interval`` s."""
+        if interval <= 0:
+            raise ValueError("the trickle interval must be positive")
+        self._arm("trickle", count, method, path, interval=interval, headers=headers)
+
     def clear(self) -> None:
         """Disarm everything and remove the latency."""
         with self._lock:
             self._armed.clear()
             self._latency = 0.0
 
+    @property
+    def trickles_cut_off(self) -> int:
+        """Trickled answers whose client hung up before their last byte."""
+        with self._lock:
+            return self._cut_off
+
+    def note_trickle_cut_off(self) -> None:
+        """Called by the server when a client hangs up on a trickled answer."""
+        with self._lock:
+            self._cut_off += 1
+
     def pending(self) -> int:
         """How many armed faults have not been sprung yet."""
         with self._lock:
             return sum(a.remaining for a in self._armed)
 
-    def _arm(self, kind: FaultKind, count: int, method: str | None, path: str | None) -> None:
+    def _arm(
+        self,
+        kind: FaultKind,
+        count: int,
+        method: str | None,
+        path: str | None,
+        *,
+        interval: float = 0.0,
+        headers: bool = False,
+    ) -> None:
         if count < 1:
             raise ValueError("count must be 1 or more")
         if path is not None and path.startswith(API_PREFIX):
             path = path[len(API_PREFIX):]
         with self._lock:
-            self._armed.append(_Armed(kind, count, method.upper() if method else None, path))
+            self._armed.append(_Armed(kind, count, method.upper() if method else None, path,
+                                      interval, headers))
 
     def take(self, kind: FaultKind, method: str, path: str) -> bool:
         """Spring one armed fault of ``kind`` matching this request, if any.
 
         ``path`` is relative to ``/api/v1``.
         """
+        return self._spring(kind, method, path) is not None
+
+    def take_trickle(self, method: str, path: str) -> Trickle | None:
+        """Spring one armed ``trickle`` matching this request: how to send its answer."""
+        armed = self._spring("trickle", method, path)
+        return None if armed is None else Trickle(armed.interval, armed.headers)
+
+    def _spring(self, kind: FaultKind, method: str, path: str) -> _Armed | None:
         with self._lock:
             for armed in self._armed:
                 if armed.matches(kind, method, path):
                     armed.remaining -= 1
                     if armed.remaining == 0:
                         self._armed.remove(armed)
-                    return True
-        return False
+                    return armed
+        return None

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
 from .envelope import encode, failure
-from .faults import Faults
+from .faults import Faults, Trickle
 from .pipeline import Pipeline, Reply, api_path
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,8 @@ class LoggedRequest:
     the connection was dropped before processing. ``server_seconds`` runs from the
     request being read to its answer being encoded and ready to send, injected
     latency excluded. The entry is logged before the answer goes out, so a client
-    holding a response always finds its request in the log.
+    holding a response always finds its request in the log. ``trickled``: a
+    ``trickle`` fault was sprung on it, so its answer is going out a byte at a time.
     """
 
     method: str
@@ -48,6 +49,7 @@ class LoggedRequest:
     replayed: bool
     dropped: bool
     server_seconds: float
+    trickled: bool = False
 
 
 class RequestLog:
@@ -70,6 +72,29 @@ class RequestLog:
             self._entries.clear()
 
 
+class _TrickleWriter:
+    """Sends what it is given one byte every ``interval`` seconds.
+
+    Waits on ``closing`` rather than sleeping, so stopping the emulator never waits
+    out a slow trickle; the handler then ends like one whose client went away.
+    """
+
+    def __init__(self, raw: Any, interval: float, closing: threading.Event) -> None:
+        self._raw = raw
+        self._interval = interval
+        self._closing = closing
+
+    def write(self, data: bytes) -> int:
+        for index in range(len(data)):
+            if self._closing.wait(self._interval):
+                raise ConnectionAbortedError("the emulator is stopping")
+            self._raw.write(data[index:index + 1])
+        return len(data)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+
 class EmulatorServer(ThreadingHTTPServer):
     # Joined on close (after their sockets are shut) rather than left as daemons.
     daemon_threads = False
@@ -85,6 +110,8 @@ class EmulatorServer(ThreadingHTTPServer):
         self.request_log = request_log
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        #: Set once the server is closing, so no handler keeps a connection open on purpose.
+        self.closing = threading.Event()
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -99,6 +126,7 @@ class EmulatorServer(ThreadingHTTPServer):
 
     def close_connections(self) -> None:
         """Wake every handler blocked on a keep-alive socket so its thread ends."""
+        self.closing.set()
         with self._connections_lock:
             connections = list(self._connections)
         for connection in connections:
@@ -174,12 +202,15 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(latency)
         started = time.perf_counter()
 
-        def record(status: int | None, reply: Reply | None, dropped: bool) -> None:
+        def record(
+            status: int | None, reply: Reply | None, dropped: bool, trickled: bool = False
+        ) -> None:
             server.request_log.add(LoggedRequest(
                 method=self.command, path=path, query=query, status=status,
                 counted=reply.counted if reply else False,
                 replayed=reply.replayed if reply else False,
                 dropped=dropped, server_seconds=time.perf_counter() - started,
+                trickled=trickled,
             ))
 
         if body is None or server.faults.take("drop_before", self.command, relative):
@@ -200,10 +231,30 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             record(reply.status, reply, dropped=True)
             return
-        record(reply.status, reply, dropped=False)
-        self._write(reply)
+        trickle = server.faults.take_trickle(self.command, relative)
+        record(reply.status, reply, dropped=False, trickled=trickle is not None)
+        if trickle is None:
+            self._write(reply)
+            return
+        try:
+            self._trickle(reply, trickle)
+        except OSError:
+            # The client gave up waiting (the point of the fault) or the server is
+            # stopping: the answer is incomplete, so the connection cannot be reused.
+            self.close_connection = True
+            if not server.closing.is_set():
+                server.faults.note_trickle_cut_off()
 
-    def _write(self, reply: Reply) -> None:
+    def _trickle(self, reply: Reply, trickle: Trickle) -> None:
+        raw = self.wfile
+        slow = _TrickleWriter(raw, trickle.interval, self.server.closing)
+        self.wfile = slow if trickle.headers else raw  # type: ignore[assignment]
+        try:
+            self._write(reply, body_to=slow)
+        finally:
+            self.wfile = raw
+
+    def _write(self, reply: Reply, body_to: Any = None) -> None:
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(reply.body)))
@@ -213,4 +264,4 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(reply.body)
+            (body_to or self.wfile).write(reply.body)

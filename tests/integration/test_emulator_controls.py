@@ -410,6 +410,68 @@ def test_latency_delays_every_request(emu: Emulator) -> None:
     assert emu.faults.latency == 0
 
 
+@pytest.mark.parametrize("headers", [False, True], ids=["body", "headers-and-body"])
+def test_trickle_sends_the_whole_answer_a_byte_at_a_time(emu: Emulator, headers: bool) -> None:
+    expected = emu.company
+    emu.faults.trickle(1, interval=0.002, headers=headers, method="GET", path="/companies")
+    chunks: list[bytes] = []
+    with httpx.Client(base_url=emu.url, headers={"X-API-Key": emu.api_key}) as api:
+        with api.stream("GET", "/companies/me") as response:
+            assert response.status_code == 200
+            chunks.extend(response.iter_raw())
+        assert json.loads(b"".join(chunks))["data"]["name"] == expected["name"]
+        # Byte by byte: the client saw the body arrive in many small reads.
+        assert len(chunks) > 10
+        assert api.get("/companies/me").status_code == 200  # the connection stays usable
+    assert [r.trickled for r in emu.requests] == [True, False]
+    assert emu.faults.pending() == 0 and emu.faults.trickles_cut_off == 0
+
+
+def test_trickle_matches_method_and_path_and_refuses_odd_intervals(
+    api: httpx.Client, emu: Emulator
+) -> None:
+    with pytest.raises(ValueError, match="interval"):
+        emu.faults.trickle(1, interval=0)
+    emu.faults.trickle(1, interval=0.001, method="PUT", path="/api/v1/jobs")
+    api.get("/jobs")
+    api.get("/customers")
+    assert emu.faults.pending() == 1
+    target = live_uuid(emu)
+    assert api.put(f"/jobs/{target}", json={"title": "Slowly"}).status_code == 200
+    assert [r.trickled for r in emu.requests] == [False, False, True]
+    assert emu.job(target)["title"] == "Slowly"  # type: ignore[index]
+
+
+def test_a_client_hanging_up_on_a_trickle_is_counted(emu: Emulator) -> None:
+    emu.faults.trickle(1, interval=0.05)
+    with (
+        httpx.Client(base_url=emu.url, headers={"X-API-Key": emu.api_key}) as api,
+        api.stream("GET", "/jobs") as response,
+    ):
+        assert response.status_code == 200
+        next(response.iter_raw())
+    # Leaving the block mid-body closes the connection.
+    until = time.monotonic() + 10
+    while emu.faults.trickles_cut_off == 0 and time.monotonic() < until:
+        time.sleep(0.01)
+    assert emu.faults.trickles_cut_off == 1
+
+
+def test_stopping_the_emulator_ends_a_trickle_at_once() -> None:
+    emu = Emulator(jobs=5, customers=2, seed=4).start()
+    # An hour between bytes: were stop() to wait for the trickle, the test would hang.
+    emu.faults.trickle(1, interval=3600)
+    with (
+        httpx.Client(base_url=emu.url, headers={"X-API-Key": emu.api_key}) as api,
+        api.stream("GET", "/companies/me") as response,
+    ):
+        assert response.status_code == 200 and emu.requests[-1].trickled
+        emu.stop()
+        with pytest.raises(httpx.TransportError):
+            response.read()
+    assert emu.faults.trickles_cut_off == 0  # stopping is not a client hanging up
+
+
 def test_faults_are_thread_safe(emu: Emulator) -> None:
     emu.faults.fail_next(10, method="GET")
     statuses: list[int] = []
