@@ -12,13 +12,15 @@ import ipaddress
 import json
 import logging
 import re
+import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 from urllib.parse import quote
 
+import httpcore
 import httpx
 
 from desktop import __version__
@@ -32,6 +34,12 @@ API_PREFIX: Final = "/api/v1"
 PAGE_LIMIT: Final = 100
 CONNECT_TIMEOUT: Final = 5.0
 READ_TIMEOUT: Final = 30.0
+#: The most one request may take, from connecting to the last byte of its reply.
+#: Read timeouts restart with every byte, so a server that trickles its reply would
+#: otherwise hold a sync (and its lock) for ever. A 100-job page is about 100 KB,
+#: some 13 s on a weak 64 kbit/s mobile link: 60 s leaves room for worse links and a
+#: slow server while still ending a stalled sync within a minute.
+REQUEST_DEADLINE: Final = 60.0
 IDEMPOTENCY_KEY_MAX: Final = 255
 #: Customer fields every normalised customer dict carries (``None`` when absent).
 CUSTOMER_FIELDS: Final = (
@@ -308,12 +316,12 @@ def _usage_from(headers: httpx.Headers) -> Usage | None:
         return None
 
 
-def _decode(response: httpx.Response) -> object:
+def _decode(content: bytes) -> object:
     """The JSON body, or ``None`` when it is empty or not JSON."""
-    if not response.content.strip():
+    if not content.strip():
         return None
     try:
-        return json.loads(response.content)
+        return json.loads(content)
     # RecursionError: absurdly nested JSON must be a bad reply, not a crashed sync.
     except (ValueError, RecursionError):
         return None
@@ -371,6 +379,109 @@ def _network_error(method: str, path: str, exc: httpx.TransportError) -> Network
     )
 
 
+# --- the deadline -----------------------------------------------------------------
+
+# When the request running on this thread must be done by (``time.monotonic()``), or
+# None. Thread-local because a connection is read by whichever thread is using it,
+# and a scan's read-ahead runs its own requests beside the main thread's.
+_deadline = threading.local()
+
+
+class _DeadlinePassed(Exception):
+    pass
+
+
+def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout`` shortened to what is left of this thread's deadline."""
+    at: float | None = getattr(_deadline, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise expired("the request's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the current request's deadline,
+    so a reply trickled a byte at a time is cut off even before its headers are
+    complete (the body alone is also checked between chunks, in ``_call``)."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._inner.start_tls(
+            ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)
+        ))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(
+            path, _bounded(timeout, httpcore.ConnectTimeout), socket_options
+        )
+        return _DeadlineStream(stream)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport(trust_env: bool) -> httpx.HTTPTransport:
+    """httpx's own transport, its connections bounded by each request's deadline.
+
+    httpx offers no public way to give its pool a network backend, so the backend is
+    swapped in place; should a future httpx lay its transport out differently, the
+    check between body chunks in ``_call`` still bounds every trickled reply.
+    """
+    transport = httpx.HTTPTransport(verify=True, trust_env=trust_env)
+    pool = getattr(transport, "_pool", None)
+    inner = getattr(pool, "_network_backend", None)
+    if isinstance(inner, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(inner)  # type: ignore[union-attr]
+    else:
+        log.warning("httpx's transport has changed; replies are bounded between chunks only")
+    return transport
+
+
 def _check_idempotency_key(key: str) -> str:
     if not 0 < len(key) <= IDEMPOTENCY_KEY_MAX or not _HEADER_SAFE.match(key):
         raise ValueError(
@@ -407,8 +518,10 @@ class ApiClient:
     ``on_usage`` is called with each new ``Usage`` (errors included) so the caller can
     persist it; ``requests_sent`` counts every request attempted, failed ones too;
     ``last_replayed`` tells whether the last reply was an idempotent replay.
-    ``read_timeout`` bounds the wait for a reply (and each write); ``transport``
-    replaces the network, for benchmarks that time parsing alone.
+    ``read_timeout`` bounds each wait for the server (and each write); ``deadline``
+    (``REQUEST_DEADLINE`` when ``None``) bounds a whole request, connecting to the
+    last byte; ``transport`` replaces the network, for benchmarks that time parsing
+    alone.
     """
 
     def __init__(
@@ -418,9 +531,13 @@ class ApiClient:
         *,
         on_usage: Callable[[Usage], None] | None = None,
         read_timeout: float = READ_TIMEOUT,
+        deadline: float | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = normalise_base_url(base_url)
+        self.deadline = REQUEST_DEADLINE if deadline is None else deadline
+        if self.deadline <= 0:
+            raise ValueError("the request deadline must be positive")
         key = api_key.strip()
         add_secret(key)
         if not _HEADER_SAFE.match(key):
@@ -430,6 +547,12 @@ class ApiClient:
         self.requests_sent = 0
         self.last_replayed = False
         self._on_usage = on_usage
+        # Proxy variables are for reaching the internet; a loopback server (the
+        # emulator, a tunnel) must never be sent through one.
+        trust_env = not _is_loopback(httpx.URL(self.base_url).host)
+        # No single wait may outlast the deadline either, so a silent server is
+        # given up on at the deadline whichever transport carries the request.
+        wait = min(read_timeout, self.deadline)
         self._http = httpx.Client(
             base_url=self.base_url,
             headers={
@@ -437,13 +560,11 @@ class ApiClient:
                 "Accept": "application/json",
                 "User-Agent": f"jobdesk/{__version__}",
             },
-            timeout=httpx.Timeout(read_timeout, connect=CONNECT_TIMEOUT),
+            timeout=httpx.Timeout(wait, connect=min(CONNECT_TIMEOUT, self.deadline)),
             verify=True,
             follow_redirects=False,
-            # Proxy variables are for reaching the internet; a loopback server
-            # (the emulator, a tunnel) must never be sent through one.
-            trust_env=not _is_loopback(httpx.URL(self.base_url).host),
-            transport=transport,
+            trust_env=trust_env,
+            transport=transport if transport is not None else _deadline_transport(trust_env),
         )
 
     def close(self) -> None:
@@ -482,15 +603,35 @@ class ApiClient:
         self.requests_sent += 1
         self.last_replayed = False
         started = time.perf_counter()
+        due = time.monotonic() + self.deadline
+        _deadline.at = due
         try:
-            response = self._http.request(
+            request = self._http.build_request(
                 method, path, params=params, content=content, headers=headers
             )
-        except httpx.TransportError as exc:
+            response = self._http.send(request, stream=True)
+            try:
+                raw = _read_until(response, due)
+            finally:
+                # Before its end this closes the connection rather than pooling it:
+                # the rest of the reply would still be on its way.
+                response.close()
+        except (httpx.TransportError, _DeadlinePassed) as exc:
             log.info("%s %s failed: %s", method, path, type(exc).__name__)
-            raise _network_error(method, path, exc) from exc
+            # A failure of its own, not the deadline (``_DeadlinePassed`` comes only after it).
+            if isinstance(exc, httpx.TransportError) and time.monotonic() < due:
+                raise _network_error(method, path, exc) from exc
+            # Connecting is bounded by the same deadline: nothing left if that failed.
+            sent = not isinstance(exc, _NOT_SENT)
+            raise NetworkError(
+                f"no complete reply to {method} {path} within {self.deadline:g} s"
+                + ("; the server may have processed it" if sent else "; nothing was sent"),
+                maybe_delivered=sent,
+            ) from exc
         except httpx.DecodingError as exc:
             raise ServerError(f"the reply to {method} {path} could not be decoded") from exc
+        finally:
+            _deadline.at = None
         self._observe(response)
         log.debug(
             "%s %s -> %d in %.0f ms%s",
@@ -500,11 +641,11 @@ class ApiClient:
             (time.perf_counter() - started) * 1000,
             " (idempotent replay)" if self.last_replayed else "",
         )
-        body_json = _decode(response)
+        body_json = _decode(raw)
         if not response.is_success:
             raise _error_for(response, body_json)
         if body_json is None:
-            if response.content.strip():
+            if raw.strip():
                 raise ServerError(f"the reply to {method} {path} is not JSON", response.status_code)
             return None
         if (
@@ -646,6 +787,16 @@ class ApiClient:
     def get_customer(self, uuid: str) -> dict[str, Any]:
         data = self._call("GET", f"/customers/{_segment(uuid)}")
         return _parse_single(data, "customer", parse_customer)
+
+
+def _read_until(response: httpx.Response, due: float) -> bytes:
+    """The whole body, unless the deadline passes first."""
+    chunks: list[bytes] = []
+    for chunk in response.iter_bytes():
+        chunks.append(chunk)
+        if time.monotonic() >= due:
+            raise _DeadlinePassed
+    return b"".join(chunks)
 
 
 def _pages(fetch: Callable[[int], _PageT], start: int) -> Iterator[_PageT]:

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from desktop.core.api import (
     PAGE_LIMIT,
+    REQUEST_DEADLINE,
     ApiClient,
     ApiError,
     AuthError,
@@ -493,6 +494,64 @@ def test_read_timeout_is_an_unknown_outcome(emu: Emulator) -> None:
         api.create_job({"customer_uuid": a_customer(emu), "title": "Slow"}, "slow-1")
     assert caught.value.maybe_delivered is True
     assert "may have processed" in caught.value.message
+
+
+# A deadline the test can wait out, and a trickle interval far inside every per-read
+# timeout: only the deadline can end these requests (the full replies would take hours).
+DEADLINE = 1.5
+TRICKLE = 0.3
+
+
+def trickles_cut_off(emu: Emulator, count: int) -> int:
+    """The emulator's count of abandoned trickles once it reaches ``count``.
+
+    The server notices a hang-up only at its next write, an interval or two later.
+    """
+    until = time.monotonic() + 10
+    while emu.faults.trickles_cut_off < count and time.monotonic() < until:
+        time.sleep(0.01)
+    return emu.faults.trickles_cut_off
+
+
+@pytest.mark.parametrize("headers", [False, True], ids=["body", "headers-and-body"])
+def test_a_trickled_reply_fails_at_the_deadline(emu: Emulator, headers: bool) -> None:
+    emu.faults.trickle(1, interval=TRICKLE, headers=headers, method="GET", path="/jobs")
+    with ApiClient(emu.url, emu.api_key, deadline=DEADLINE) as api:
+        started = time.monotonic()
+        with pytest.raises(NetworkError) as caught:
+            api.list_jobs(1)
+        assert time.monotonic() - started >= DEADLINE
+        assert f"within {DEADLINE:g} s" in caught.value.message
+        # The server answered and began to trickle: the fault landed.
+        [entry] = emu.requests
+        assert (entry.path, entry.status, entry.trickled, entry.dropped) == (
+            "/api/v1/jobs", 200, True, False)
+        # The client hung up rather than leaving the server writing to a pooled socket.
+        assert trickles_cut_off(emu, 1) == 1
+        # The same client goes on working once the server does.
+        assert len(api.list_jobs(1).jobs) == PAGE_LIMIT
+    assert not emu.requests[-1].trickled
+
+
+def test_a_trickled_reply_to_a_write_is_an_unknown_outcome(emu: Emulator) -> None:
+    emu.faults.trickle(1, interval=TRICKLE, method="POST")
+    body = {"customer_uuid": a_customer(emu), "title": "Trickled"}
+    with ApiClient(emu.url, emu.api_key, deadline=DEADLINE) as api:
+        with pytest.raises(NetworkError) as caught:
+            api.create_job(body, "k-trickled")
+        assert caught.value.maybe_delivered is True
+        assert "may have processed" in caught.value.message
+        made = [j for j in emu.all_jobs() if j["title"] == "Trickled"]
+        assert len(made) == 1  # it was processed: only the reply was lost
+        retried = api.create_job(body, "k-trickled")
+    assert retried.uuid == made[0]["uuid"]
+
+
+def test_the_deadline_defaults_to_the_named_constant(emu: Emulator) -> None:
+    with ApiClient(emu.url, emu.api_key) as api:
+        assert api.deadline == REQUEST_DEADLINE
+    with pytest.raises(ValueError, match="deadline"):
+        ApiClient(emu.url, emu.api_key, deadline=0)
 
 
 def test_usage_is_captured_on_every_response(
