@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from desktop.cli.context import Context, UsageError, print_json
-from desktop.core.jobs import Priority, Status
+from desktop.core.jobs import YEAR_MAX, YEAR_MIN, FieldFlag, Priority, Status
 from desktop.core.store import SYNC_STATES, JobNotFound, JobQuery, JobRecord
+
+#: How ``--set`` reads a value, for the help of ``add`` and ``edit``.
+SET_HELP = (
+    "FIELD=VALUE, repeatable; an empty VALUE clears an optional field (status, priority, "
+    "title and customer_uuid cannot be cleared). Amounts: 150, 150.50 or 1,234.50 (a comma "
+    f"only separates thousands: 1,5 is refused). Dates: YYYY-MM-DD, years {YEAR_MIN} to "
+    f"{YEAR_MAX}. Times: HH:MM. Timestamps (started_at, completed_at, invoiced_at, paid_at): "
+    "2025-02-18T14:30 is read as this computer's local time, 2025-02-18T14:30:00Z as UTC; "
+    "both are stored in UTC. No control characters (new lines and tabs only in description "
+    "and notes)."
+)
+# Text from the server or an old mirror may hold escape sequences that recolour,
+# retitle or clear the terminal; tabs and new lines are dealt with separately.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` without control characters, safe to print on a terminal; tabs and
+    new lines become spaces unless ``keep_lines``."""
+    text = text.replace("\r\n", "\n")
+    if not keep_lines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return _UNPRINTABLE.sub("", text)
+
 
 _TABLE_COLUMNS = (
     ("ID", lambda r: str(r.local_id)),
@@ -46,14 +71,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add = jobs_sub.add_parser("add", help="create a job (synced later)")
     add.add_argument("--customer", metavar="UUID", required=True)
     add.add_argument("--title", required=True)
-    add.add_argument("--set", metavar="FIELD=VALUE", action="append", default=[], dest="sets")
+    add.add_argument("--set", metavar="FIELD=VALUE", action="append", default=[], dest="sets",
+                     help=SET_HELP)
     add.add_argument("--json", action="store_true")
     add.set_defaults(handler=_add)
 
-    edit = jobs_sub.add_parser("edit", help="change fields of a job (empty VALUE clears)")
+    edit = jobs_sub.add_parser(
+        "edit", help="change fields of a job (an empty VALUE clears an optional field)")
     edit.add_argument("ref")
     edit.add_argument(
-        "--set", metavar="FIELD=VALUE", action="append", required=True, dest="sets"
+        "--set", metavar="FIELD=VALUE", action="append", required=True, dest="sets",
+        help=SET_HELP,
     )
     edit.add_argument("--json", action="store_true")
     edit.set_defaults(handler=_edit)
@@ -78,7 +106,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def parse_sets(sets: Sequence[str]) -> dict[str, Any]:
-    """``FIELD=VALUE`` pairs; an empty value means null."""
+    """``FIELD=VALUE`` pairs; an empty value means null (refused for required fields)."""
     changes: dict[str, Any] = {}
     for item in sets:
         name, sep, value = item.partition("=")
@@ -123,7 +151,7 @@ def _resolve(ctx: Context, ref: str) -> JobRecord:
 
 
 def _print_table(records: Sequence[JobRecord]) -> None:
-    rows = [[get(r) for _, get in _TABLE_COLUMNS] for r in records]
+    rows = [[printable(get(r)) for _, get in _TABLE_COLUMNS] for r in records]
     widths = [len(h) for h, _ in _TABLE_COLUMNS]
     for row in rows:
         widths = [min(max(w, len(cell)), 40) for w, cell in zip(widths, row, strict=True)]
@@ -135,12 +163,24 @@ def _print_table(records: Sequence[JobRecord]) -> None:
 def _print_job(record: JobRecord) -> None:
     data = record.to_json()
     customer = data.pop("customer", None)
+    data.pop("flagged", None)
+    flags = {flag.column: flag for flag in record.flags.values()}
     if customer:
         data["customer_name"] = record.customer_name
     width = max(len(k) for k in data)
+    indent = "\n" + " " * (width + 2)
     for key, value in data.items():
-        if value is not None:
-            print(f"{key.ljust(width)}  {value}")
+        flag = flags.get(key)
+        if value is None and flag is None:
+            continue
+        text = "-" if value is None else printable(str(value), keep_lines=True)
+        if flag is not None:
+            text += f"  [flagged: {_flag_text(flag)}]"
+        print(f"{key.ljust(width)}  {text.replace(chr(10), indent)}")
+
+
+def _flag_text(flag: FieldFlag) -> str:
+    return printable(flag.describe())
 
 
 def _output(record: JobRecord, as_json: bool) -> int:
@@ -207,6 +247,6 @@ def _customers(args: argparse.Namespace, ctx: Context) -> int:
         print_json([c.to_json() for c in customers])
         return 0
     for c in customers:
-        print(f"{c.uuid}  {c.display_name:<30}  {c.phone or ''}")
+        print(printable(f"{c.uuid}  {c.display_name:<30}  {c.phone or ''}"))
     return 0
 

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from desktop.core.jobs import EDITABLE_FIELDS, FIELD_KINDS, JOB_FIELDS, Kind, wire_value
+from desktop.core.jobs import (
+    EDITABLE_FIELDS,
+    FIELD_KINDS,
+    JOB_FIELDS,
+    FieldFlag,
+    Kind,
+    read_flags,
+    wire_value,
+)
 from desktop.core.merge import FieldConflict
 
 #: Columns read for every job, in this order: the API fields, then bookkeeping.
@@ -79,6 +87,16 @@ class JobRecord:
     def deleted(self) -> bool:
         return self.values["deleted_at"] is not None
 
+    @property
+    def flags(self) -> dict[str, FieldFlag]:
+        """Server values kept although they break a rule, by field, while they are
+        still what the job holds: a field the user has changed since is theirs."""
+        flags = read_flags(self.extras)
+        if not flags or self.base is None:
+            return flags
+        return {name: flag for name, flag in flags.items()
+                if self.values.get(flag.column) == self.base.get(flag.column)}
+
     def editable(self) -> dict[str, Any]:
         return {f: self.values[f] for f in EDITABLE_FIELDS}
 
@@ -133,6 +151,7 @@ class JobRecord:
         out["local_id"] = self.local_id
         out["sync_state"] = self.sync_state
         out["sync_error"] = self.last_error
+        out["flagged"] = {name: flag.to_json() for name, flag in self.flags.items()}
         return out
 
 
