@@ -128,14 +128,64 @@ def get_api_key(server_url: str) -> str | None:
         return None
 
 
+def _cannot_keep(backend: Any) -> str | None:
+    """Why ``backend`` cannot keep a key, or ``None`` if it claims it can."""
+    from keyring.backends import fail, null
+
+    name = str(getattr(backend, "name", "") or type(backend).__name__)
+    # Both accept nothing or forget everything; null even does so without an error.
+    if isinstance(backend, fail.Keyring | null.Keyring):
+        return f"the keyring backend is {name!r}, which keeps nothing"
+    try:
+        priority = float(backend.priority)
+    except Exception:  # a backend's priority raises when it is unusable here
+        priority = 0.0
+    # keyring itself never picks a backend of priority 0 or less on its own.
+    if priority <= 0:
+        return f"the keyring backend {name!r} is not usable on this machine"
+    return None
+
+
+def _unavailable(reason: str) -> KeyStoreUnavailable:
+    return KeyStoreUnavailable(
+        f"no system keyring can keep the API key ({reason}), so nothing was stored. "
+        f"Provide the key in the environment variable {ENV_API_KEY} instead."
+    )
+
+
 def set_api_key(server_url: str, key: str) -> None:
+    """Keep ``key`` in the system keyring, or raise ``KeyStoreUnavailable``.
+
+    The key is read back before this returns, so a keyring that accepts it and then
+    forgets it (keyring's null backend does, silently) is refused, not trusted.
+    Refused, the keyring is left as it was.
+    """
     import keyring
     from keyring.errors import KeyringError
 
+    account = server_url or "default"
+    backend = keyring.get_keyring()
+    reason = _cannot_keep(backend)
+    if reason is not None:
+        raise _unavailable(reason)
     try:
-        keyring.set_password(KEYRING_SERVICE, server_url or "default", key)
+        previous = backend.get_password(KEYRING_SERVICE, account)
+        backend.set_password(KEYRING_SERVICE, account, key)
+        kept = backend.get_password(KEYRING_SERVICE, account)
     except KeyringError as exc:
-        raise KeyStoreUnavailable(
-            f"No system keyring is available to store the API key ({exc}). "
-            f"Set the environment variable {ENV_API_KEY} instead."
-        ) from None
+        raise _unavailable(str(exc) or type(exc).__name__) from None
+    if kept != key:
+        _put_back(backend, account, previous)
+        raise _unavailable("it did not give the key back when asked")
+
+
+def _put_back(backend: Any, account: str, previous: str | None) -> None:
+    from keyring.errors import KeyringError
+
+    try:
+        if previous is None:
+            backend.delete_password(KEYRING_SERVICE, account)
+        else:
+            backend.set_password(KEYRING_SERVICE, account, previous)
+    except KeyringError:
+        log.warning("could not restore the keyring entry for %s", account)

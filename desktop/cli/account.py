@@ -1,7 +1,9 @@
 """`jobdesk config set server-url`, `jobdesk login`, `jobdesk status`.
 
 Which CRM this device talks to and with which key. The key is checked with the
-server, kept in the system keyring, and never printed or written to a file.
+server, kept in the system keyring, and never printed or written to a file. Where no
+keyring can keep it, ``login`` stores nothing, says to use ``JOBDESK_API_KEY`` and
+exits 2.
 """
 
 from __future__ import annotations
@@ -118,12 +120,14 @@ def _login(args: argparse.Namespace, ctx: Context) -> int:
     try:
         set_api_key(url, key)
     except KeyStoreUnavailable as exc:
+        # 2, as for any setup the user must change: nothing was stored, and saying
+        # "signed in" would only make the next sync fail with "no API key".
         print(
             f"jobdesk: the key works, but {exc}\n"
             f"For example, in your shell profile: export {ENV_API_KEY}=<your key>",
             file=sys.stderr,
         )
-        return 1
+        return 2
     name = company.get("name") or company.get("company_name") or "your company"
     print(f"Signed in to {name} at {url}; the key is kept in the system keyring.")
     if os.environ.get(ENV_API_KEY):

@@ -16,7 +16,7 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import fail
+from keyring.backends import fail, null
 
 from desktop.cli import main
 from desktop.config import KEYRING_SERVICE, Settings, resolve_paths
@@ -167,14 +167,63 @@ def test_login_with_a_refused_key_stores_nothing(
     assert_key_nowhere(wrong, data_dir, out, err)
 
 
-def test_login_without_a_keyring_explains_the_env_var(
-    cli: Cli, emu: Emulator, no_keyring: None, data_dir: Path
+class ForgetfulKeyring(MemoryKeyring):
+    """Accepts every key without an error and keeps none of them."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        pass
+
+
+class TruncatingKeyring(MemoryKeyring):
+    """Keeps only the start of what it is given, as a keyring with a size limit might."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        super().set_password(service, username, password[:16])
+
+
+class UnusableKeyring(MemoryKeyring):
+    """Works, but ranks itself as keyring ranks a backend unfit for this machine."""
+
+    priority = 0
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [fail.Keyring, null.Keyring, ForgetfulKeyring, UnusableKeyring],
+    ids=["fail", "null", "forgetful", "priority-0"],
+)
+def test_login_where_no_keyring_can_keep_the_key_stores_nothing_and_says_so(
+    cli: Cli, emu: Emulator, data_dir: Path, backend: type[KeyringBackend]
 ) -> None:
     cli("config", "set", "server-url", emu.url)
-    code, out, err = cli("login", stdin=emu.api_key + "\n")
-    assert code == 1
-    assert "JOBDESK_API_KEY" in err and "export" in err
+    with _keyring(backend()):
+        code, out, err = cli("login", stdin=emu.api_key + "\n")
+        assert code == 2
+        assert "Signed in" not in out and "kept in the system keyring" not in out
+        assert "no system keyring can keep the API key" in err and "nothing was stored" in err
+        assert "export JOBDESK_API_KEY=" in err
+        assert json.loads(cli("status", "--json")[1])["api_key_set"] is False
     assert_key_nowhere(emu.api_key, data_dir, out, err)
+
+
+def test_a_keyring_that_mangles_the_key_is_refused_and_left_as_it_was(
+    cli: Cli, emu: Emulator
+) -> None:
+    cli("config", "set", "server-url", emu.url)
+    backend = TruncatingKeyring()
+    backend.passwords[(KEYRING_SERVICE, emu.url)] = "kept before"
+    with _keyring(backend):
+        code, _, err = cli("login", stdin=emu.api_key + "\n")
+    assert code == 2 and "did not give the key back" in err
+    assert backend.passwords == {(KEYRING_SERVICE, emu.url): "kept before"}
+
+
+def test_a_keyring_that_mangles_a_first_key_keeps_no_entry(cli: Cli, emu: Emulator) -> None:
+    cli("config", "set", "server-url", emu.url)
+    backend = TruncatingKeyring()
+    with _keyring(backend):
+        code, _, _ = cli("login", stdin=emu.api_key + "\n")
+    assert code == 2 and backend.passwords == {}
 
 
 def test_login_needs_a_server(cli: Cli, memory_keyring: MemoryKeyring) -> None:
