@@ -56,6 +56,11 @@ from desktop.ui.widgets.fields import (
 
 #: How a problem the server reported is told apart from one found here.
 SERVER_SAYS = "The server says: "
+#: How a value the server sent that breaks a rule here is marked: kept as sent,
+#: shown under its field, and never in the way of saving other edits.
+SERVER_SENT = "Flagged: "
+#: Notes under a field that are shown at once and never block a save.
+_NOTES = (SERVER_SAYS, SERVER_SENT)
 
 
 def field_named_in(message: str) -> str | None:
@@ -503,16 +508,20 @@ class DetailPanel(QWidget):
             field, text = self._server_problem
             if field not in self.changes():
                 problems.setdefault(field, SERVER_SAYS + formatting.humanize(text))
+        if self._record is not None and not self._creating:
+            changed = self.changes()
+            for flag in self._record.flags.values():
+                if flag.column not in changed:
+                    problems.setdefault(flag.column, SERVER_SENT + flag.describe())
         return problems
 
     def _show_errors(self, problems: Mapping[str, str]) -> None:
         shown = {f: p for f, p in problems.items()
-                 if self._show_all_errors or f in self._touched
-                 or p.startswith(SERVER_SAYS)}
+                 if self._show_all_errors or f in self._touched or p.startswith(_NOTES)}
         for field, label in self._errors.items():
             problem = shown.get(field)
             self._show_note(label, "" if problem is None else
-                            problem if problem.startswith(SERVER_SAYS) else
+                            problem if problem.startswith(_NOTES) else
                             f"{formatting.label(field)} {problem}")
             editor = self.editors[field]
             target = editor.lineEdit() if isinstance(editor, TimeEdit) else editor
@@ -544,8 +553,7 @@ class DetailPanel(QWidget):
         """Write the edits locally; refused (and explained) while anything is invalid."""
         if not self._loaded or not (self._creating or self.is_dirty()):
             return False
-        problems = {f: p for f, p in self._problems().items()
-                    if not p.startswith(SERVER_SAYS)}
+        problems = {f: p for f, p in self._problems().items() if not p.startswith(_NOTES)}
         if problems:
             self._show_all_errors = True
             self._refresh()
