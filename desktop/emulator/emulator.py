@@ -207,3 +207,20 @@ class Emulator:
         if record is None:
             raise KeyError(f"no live job {uuid}")
         return record
+
+    def plant(self, uuid: str, **fields: Any) -> dict[str, Any]:
+        """Store values in a live job exactly as given, past the API's validation: a
+        refund amount (``estimated_amount="-5"``), ``scheduled_time_start="9am"``, a
+        numeric status. A server that checks less than its documentation, an import
+        or a bug leaves such values; ``updated_at`` moves as for any change.
+
+        Amounts are stored as text, as the store keeps them. Raises ``KeyError`` if
+        there is no live job ``uuid``, ``ValueError`` for ``uuid`` itself (the store
+        is keyed by it).
+        """
+        if "uuid" in fields:
+            raise ValueError("plant cannot change a job's uuid")
+        record = self._state.update_job(uuid, dict(fields))
+        if record is None:
+            raise KeyError(f"no live job {uuid}")
+        return record

@@ -1,8 +1,8 @@
 """A server job with one out-of-range value is mirrored, flagged and stays editable.
 
 Over real HTTP against the emulator, into a real SQLite file. The odd values are
-planted in the emulator's store directly: its API refuses them, as ours does, but
-a real server that checks less (or an import, or a bug on its side) can hold them.
+planted in the emulator's store (``Emulator.plant``): its API refuses them, as ours
+does, but a real server that checks less (or an import, or a bug) can hold them.
 """
 
 from __future__ import annotations
@@ -17,13 +17,6 @@ from desktop.emulator import Emulator
 from tests.integration.conftest import Device
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
-
-
-def plant(emulator: Emulator, uuid: str, **fields: Any) -> dict[str, Any]:
-    """Store values as they are, past the API's validation; ``updated_at`` moves."""
-    record = emulator._state.update_job(uuid, fields)
-    assert record is not None, uuid
-    return record
 
 
 def _active_jobs(emulator: Emulator, count: int) -> list[dict[str, Any]]:
@@ -42,10 +35,10 @@ def test_a_first_sync_mirrors_every_job_however_odd_one_value(
 ) -> None:
     emulator.variants.amounts_as_strings = amounts_as_strings
     refund, huge, early, numeric = _active_jobs(emulator, 4)
-    plant(emulator, refund["uuid"], estimated_amount="-5")
-    plant(emulator, huge["uuid"], actual_amount="1e20")
-    plant(emulator, early["uuid"], scheduled_time_start="9am")
-    plant(emulator, numeric["uuid"], status=3)
+    emulator.plant(refund["uuid"], estimated_amount="-5")
+    emulator.plant(huge["uuid"], actual_amount="1e20")
+    emulator.plant(early["uuid"], scheduled_time_start="9am")
+    emulator.plant(numeric["uuid"], status=3)
 
     report = device.sync()
     assert report.status == "ok", report.message
@@ -78,7 +71,7 @@ def test_a_flagged_job_stays_editable_and_its_odd_value_is_never_sent_back(
     device = synced
     job = _active_jobs(emulator, 1)[0]
     uuid = job["uuid"]
-    plant(emulator, uuid, estimated_amount="-5", scheduled_time_start="9am")
+    emulator.plant(uuid, estimated_amount="-5", scheduled_time_start="9am")
     report = device.sync(full=True)
     assert report.status == "ok" and _unreadable(report.skipped) == []
     local = device.job(uuid)
@@ -127,7 +120,7 @@ def test_a_value_set_right_on_the_server_clears_its_flag(synced: Device,
                                                          emulator: Emulator) -> None:
     device = synced
     uuid = _active_jobs(emulator, 1)[0]["uuid"]
-    plant(emulator, uuid, scheduled_time_start="9am")
+    emulator.plant(uuid, scheduled_time_start="9am")
     device.sync(full=True)
     assert set(device.job(uuid).flags) == {"scheduled_time_start"}
     emulator.colleague_update(uuid, scheduled_time_start="09:00")
@@ -142,7 +135,7 @@ def test_a_job_read_alone_keeps_its_odd_value(synced: Device, emulator: Emulator
     # cycle then reads it alone (GET /jobs/{uuid}), and that reply is kept too.
     device = synced
     uuid = _active_jobs(emulator, 1)[0]["uuid"]
-    plant(emulator, uuid, status=3)
+    emulator.plant(uuid, status=3)
     emulator.clear_requests()
     report = device.sync()
     assert report.status == "ok" and report.kind == "quick", report.message
