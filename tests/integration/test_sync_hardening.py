@@ -234,3 +234,29 @@ def test_a_busy_lock_has_its_own_exit_code(synced: Device) -> None:
     with SyncLock(synced.paths.sync_lock):
         report = synced.sync()
     assert report.status == "busy" and report.exit_code == 6
+
+
+def test_a_create_whose_two_copies_were_both_edited_is_set_aside_alone(
+        synced: Device, emulator: Emulator) -> None:
+    local_id = _lose_a_create(synced, emulator, "Edited on both rows")
+    (made,) = [j for j in emulator.all_jobs() if j["title"] == "Edited on both rows"]
+    emulator.restamp(made["uuid"], created_at="2001-01-01T00:00:00.000Z")
+    emulator.faults.drop_before(1, method="POST")  # the scan runs, the resend does not
+    assert synced.sync().status == "offline"
+    copy = synced.job(made["uuid"])
+    assert copy.local_id != local_id  # mirrored as another row: the trouble is set up
+    # The copy's edit meets a colleague's and waits for the user in a conflict.
+    synced.store.update_job(copy.local_id, {"description": "typed on the copy"})
+    emulator.colleague_update(made["uuid"], description="typed at the office")
+    synced.store.update_job(local_id, {"description": "typed on the original"})
+    job = _an_active_job(emulator)
+    synced.store.update_job(synced.job(job["uuid"]).local_id, {"title": "Not held up"})
+    report = synced.sync()
+    assert report.status == "ok", report.message
+    assert emulator.job(job["uuid"])["title"] == "Not held up"  # type: ignore[index]
+    mine = synced.store.get(local_id)
+    assert mine is not None and mine.sync_state == "rejected"
+    assert "keep one" in (mine.last_error or "")
+    assert len([j for j in emulator.all_jobs() if j["title"] == "Edited on both rows"]) == 1
+    assert synced.job(made["uuid"]).sync_state == "conflict"
+    assert emulator.job(made["uuid"])["description"] == "typed at the office"  # type: ignore[index]
