@@ -57,12 +57,14 @@ class SyncWorker(QObject):
         self._engine: SyncEngine | None = None
         self._built_from: tuple[object, ...] = ()
 
-    @Slot(bool, object, object)
-    def run(self, full: bool, settings: Settings, server: tuple[str, str] | None) -> None:
+    @Slot(bool, bool, object, object)
+    def run(self, full: bool, force: bool, settings: Settings,
+            server: tuple[str, str] | None) -> None:
         """One cycle against ``server`` (url, key), or the configured server and the
-        key from the keyring (read here: a keyring may take a while to answer)."""
+        key from the keyring (read here: a keyring may take a while to answer).
+        ``force``: the user asked, so one probe goes out even in a spent month."""
         try:
-            result = self._cycle(full, settings, server)
+            result = self._cycle(full, force, settings, server)
         except Exception as exc:
             # The engine reports network and server trouble itself; anything that
             # escapes is a bug, and it must not take the sync thread down with it.
@@ -71,7 +73,7 @@ class SyncWorker(QObject):
         result.setdefault("finished_at", now_iso())
         self.finished.emit(result)
 
-    def _cycle(self, full: bool, settings: Settings,
+    def _cycle(self, full: bool, force: bool, settings: Settings,
                server: tuple[str, str] | None) -> dict[str, Any]:
         if server is not None:
             url, key = server
@@ -83,7 +85,8 @@ class SyncWorker(QObject):
             key = get_api_key(url) or ""
         if not key:
             return _report("auth", "No API key is stored for this server; enter it in Settings")
-        report = self._engine_for(settings, url, key).run(full=full, progress=self._progress)
+        report = self._engine_for(settings, url, key).run(full=full, progress=self._progress,
+                                                          force=force)
         return dict(report.to_json())
 
     def _engine_for(self, settings: Settings, url: str, key: str) -> SyncEngine:
@@ -119,7 +122,7 @@ class SyncController(QObject):
     changed = Signal()
     #: A cycle ended; the report as a plain dict.
     finished = Signal(dict)
-    _run = Signal(bool, object, object)
+    _run = Signal(bool, bool, object, object)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -191,7 +194,8 @@ class SyncController(QObject):
         demo = self._session.demo
         server = (demo.url, demo.api_key) if demo is not None else None
         # A copy: the worker must not see the GUI thread change settings mid-cycle.
-        self._run.emit(full, dataclasses.replace(self._session.settings), server)
+        self._run.emit(full, reason == "user", dataclasses.replace(self._session.settings),
+                       server)
         self.changed.emit()
 
     def local_change(self) -> None:

@@ -108,6 +108,14 @@ def test_status_follows_the_server_down_up_401_and_quota(online: MainWindow, qtb
     assert _status(window).startswith("Request quota used up: sync paused until ")
     assert window.sync._retry.isActive(), "sync resumes by itself after the reset"
 
+    # Until then a cycle of its own sends nothing; the user's F5 sends one probe.
+    emulator.clear_requests()
+    window.sync.sync_now(reason="interval")
+    _wait_for(qtbot, window, "quota")
+    assert emulator.requests == []
+    _sync_now(qtbot, window, "quota")
+    assert [r.status for r in emulator.requests] == [403]
+
 
 def test_a_conflict_is_resolved_in_the_dialog(online: MainWindow, qtbot: Any,
                                               emulator: Emulator) -> None:

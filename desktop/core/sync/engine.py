@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from desktop.config import Paths, Settings
 from desktop.core.api import (
@@ -138,10 +139,18 @@ class SyncEngine:
                       my_user_id=self.settings.my_user_id or None, progress=progress,
                       cancel=self._cancel)
         try:
-            if not self._paused(report, force):
-                self._pull_if_allowed(cycle, full)
-                push(cycle)
-                self._judge_push(cycle)
+            paused = self._pause()
+            if paused is not None:
+                if not force:
+                    self._report_paused(report, paused.get("resets_at"))
+                    return
+                # One cheap request shows whether the month is still spent (it
+                # raises QuotaExceeded if so); the cycle goes on only if it is not.
+                client.company()
+                self.store.put_meta(PAUSED_META, None)
+            self._pull_if_allowed(cycle, full)
+            push(cycle)
+            self._judge_push(cycle)
         except AuthError:
             report.status = "auth"
             report.message = "sign-in needed: the server refused the API key"
@@ -167,17 +176,16 @@ class SyncEngine:
                 report.usage = asdict(client.usage)
                 self.store.put_meta(USAGE_META, report.usage)
 
-    def _paused(self, report: SyncReport, force: bool) -> bool:
-        """Whether the server said the month is spent and its reset has not come."""
-        paused = self.store.get_meta(PAUSED_META)
+    def _pause(self) -> dict[str, Any] | None:
+        """The server's word that the month is spent, while its reset has not come."""
+        paused: dict[str, Any] | None = self.store.get_meta(PAUSED_META)
         if paused is None:
-            return False
+            return None
         resets = server_time(paused.get("resets_at"))
-        if force or (resets is not None and resets <= self.clock()):
+        if resets is not None and resets <= self.clock():
             self.store.put_meta(PAUSED_META, None)
-            return False
-        self._report_paused(report, paused.get("resets_at"))
-        return True
+            return None
+        return paused
 
     def _report_paused(self, report: SyncReport, resets_at: str | None) -> None:
         resets = server_time(resets_at)
