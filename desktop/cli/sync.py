@@ -13,7 +13,7 @@ from typing import Any
 
 from desktop.cli.account import resolve_server_url
 from desktop.cli.context import Context, UsageError, print_json
-from desktop.cli.jobs import parse_sets
+from desktop.cli.jobs import parse_sets, printable
 from desktop.config import ENV_API_KEY, Settings, get_api_key
 from desktop.core.jobs import wire_value
 from desktop.core.merge import DELETED
@@ -57,15 +57,16 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json(report.to_json())
     else:
-        print(f"sync {report.status}: {report.message}")
+        # Server text (messages, titles in them) reaches the terminal: no escapes.
+        print(f"sync {report.status}: {printable(report.message)}")
         for skipped in report.skipped:
-            print(f"  skipped: {skipped}")
+            print(f"  skipped: {printable(skipped)}")
         usage = report.usage
         if usage:
             print(f"  requests this cycle: {report.requests}; this month: "
                   f"{usage['count']} of {usage['limit']}")
     if report.status != "ok" and not args.json:
-        print(f"jobdesk: {report.message}", file=sys.stderr)
+        print(f"jobdesk: {printable(report.message)}", file=sys.stderr)
     return report.exit_code
 
 
@@ -89,7 +90,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
         print_json([_conflict_json(r) for r in records])
         return 0
     for record in records:
-        print(f"{record.local_id}  {record['job_number'] or '-'}  {record['title']}")
+        print(printable(f"{record.local_id}  {record['job_number'] or '-'}  {record['title']}"))
         for c in record.conflicts:
             if c.field == DELETED:
                 print("    deleted on the server while edited here")

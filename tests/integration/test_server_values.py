@@ -43,6 +43,7 @@ def test_a_first_sync_mirrors_every_job_however_odd_one_value(
     report = device.sync()
     assert report.status == "ok", report.message
     assert _unreadable(report.skipped) == []
+    assert report.flagged == 4 and "4 kept with a value out of range" in report.message
     assert device.live_count() == len(emulator.all_jobs(include_deleted=False))
 
     kept = device.job(refund["uuid"])

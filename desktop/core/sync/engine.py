@@ -310,5 +310,9 @@ def _summary(report: SyncReport) -> str:
         parts.append(f"{report.conflicts} in conflict")
     if report.rejected:
         parts.append(f"{report.rejected} rejected")
+    if report.flagged:
+        parts.append(f"{report.flagged} kept with a value out of range")
+    if report.push_failed:
+        parts.append(f"{report.push_failed} not taken by the server, sent again later")
     return ", ".join(parts)
 

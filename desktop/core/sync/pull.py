@@ -259,6 +259,8 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         cycle.report.pulled += insert_server_jobs(conn, new, scan)
         meta_put(conn, SCAN_META, next_state)
     cycle.fresh.update(uuids)
+    received = [full.get(job.uuid, job) for job in jobs]
+    cycle.report.flagged += sum(1 for record in received if record is not None and record.flags)
 
 
 def _creates_in_flight(conn: Connection) -> list[Request]:

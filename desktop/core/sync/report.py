@@ -19,6 +19,8 @@ class SyncReport:
     conflicts: int = 0
     rejected: int = 0
     requests: int = 0
+    #: Jobs received with a value out of range: kept, with that field flagged.
+    flagged: int = 0
     #: Changes the server failed to take this cycle (5xx); they stay pending.
     push_failed: int = 0
     usage: dict[str, Any] | None = None
