@@ -8,6 +8,7 @@ that cannot be understood is a ``ServerError``, never a crash.
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import json
 import logging
@@ -16,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from types import TracebackType
 from typing import Any, Final, Generic, NamedTuple, TypeVar
 from urllib.parse import quote
@@ -316,6 +318,20 @@ def _usage_from(headers: httpx.Headers) -> Usage | None:
         return None
 
 
+def _date_from(headers: httpx.Headers) -> str | None:
+    """The reply's ``Date`` as an ISO UTC stamp: the server's clock, not this one's."""
+    text = headers.get("Date")
+    if not text:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def _decode(content: bytes) -> object:
     """The JSON body, or ``None`` when it is empty or not JSON."""
     if not content.strip():
@@ -544,6 +560,8 @@ class ApiClient:
             # Naming the key here would leak it into logs and tracebacks.
             raise AuthError("the API key contains spaces or characters that are not allowed")
         self.usage: Usage | None = None
+        #: The server's clock as its last reply's ``Date`` gave it (ISO, UTC), if any.
+        self.server_date: str | None = None
         self.requests_sent = 0
         self.last_replayed = False
         self._on_usage = on_usage
@@ -665,6 +683,7 @@ class ApiClient:
         self.last_replayed = (
             response.headers.get("X-Idempotency-Cached", "").strip().lower() == "true"
         )
+        self.server_date = _date_from(response.headers) or self.server_date
         usage = _usage_from(response.headers)
         if usage is None:
             return

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import parse_qs
 
@@ -79,6 +80,10 @@ class Pipeline:
         headers: Mapping[str, str] | None = None,
     ) -> Reply:
         return Reply(status, encode(payload), {**self._usage.headers(), **(headers or {})}, counted)
+
+    def now(self) -> datetime:
+        """The server's clock, for the ``Date`` header: it agrees with the stamps."""
+        return self._usage.now()
 
     def usage_headers(self) -> dict[str, str]:
         return self._usage.headers()

@@ -8,6 +8,7 @@ sockets and join every handler thread instead of leaking them.
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import logging
 import socket
 import threading
@@ -152,6 +153,10 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """``Date`` by the emulator's clock, which tests move, like its stamps."""
+        return email.utils.format_datetime(self.server.pipeline.now(), usegmt=True)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the request log is the record, not stderr."""
