@@ -17,6 +17,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check desktop tests bench
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
