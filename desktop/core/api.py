@@ -630,6 +630,11 @@ class ApiClient:
             response = self._http.send(request, stream=True)
             try:
                 raw = _read_until(response, due)
+            except (httpx.TransportError, _DeadlinePassed):
+                # The headers came, so the server counted the request: its usage
+                # figures still keep the governor's count true.
+                self._observe(response)
+                raise
             finally:
                 # Before its end this closes the connection rather than pooling it:
                 # the rest of the reply would still be on its way.
@@ -639,7 +644,7 @@ class ApiClient:
             # A failure of its own, not the deadline (``_DeadlinePassed`` comes only after it).
             if isinstance(exc, httpx.TransportError) and time.monotonic() < due:
                 raise _network_error(method, path, exc) from exc
-            # Connecting is bounded by the same deadline: nothing left if that failed.
+            # Still connecting when the deadline ran out: the request never left.
             sent = not isinstance(exc, _NOT_SENT)
             raise NetworkError(
                 f"no complete reply to {method} {path} within {self.deadline:g} s"

@@ -526,6 +526,10 @@ def test_a_trickled_reply_fails_at_the_deadline(emu: Emulator, headers: bool) ->
         [entry] = emu.requests
         assert (entry.path, entry.status, entry.trickled, entry.dropped) == (
             "/api/v1/jobs", 200, True, False)
+        # Headers that arrived still told the client the company's request count.
+        assert (api.usage is not None) is (not headers)
+        if api.usage is not None:
+            assert api.usage.count == emu.usage_count == 1
         # The client hung up rather than leaving the server writing to a pooled socket.
         assert trickles_cut_off(emu, 1) == 1
         # The same client goes on working once the server does.
