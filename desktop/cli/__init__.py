@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -98,3 +99,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     finally:
         ctx.close()
+
+
+def gui_main() -> int:
+    """The ``jobdesk-gui`` entry point: ``main`` for a launcher with no console.
+
+    pythonw (what a Windows gui-script runs) has no stdout or stderr at all, so the
+    first message printed would raise; it goes nowhere instead, as in any windowed app.
+    """
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    return main()

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from desktop.cli.context import Context, UsageError, print_json
+from desktop.cli.context import Context, UsageError, print_json, printable
 from desktop.config import (
     ENV_API_KEY,
     ENV_SERVER_URL,
@@ -35,7 +35,8 @@ from desktop.core.api import (
     normalise_base_url,
 )
 from desktop.core.store import Store
-from desktop.core.sync import USAGE_META
+from desktop.core.sync import LAST_SYNC_META, USAGE_META
+from desktop.core.sync.engine import PAUSED_META
 from desktop.logs import add_secret
 
 
@@ -157,12 +158,24 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
         "api_key_set": key_source is not None,
         "api_key_source": key_source,
         "usage": _last_usage(ctx.store),
+        "sync": _last_sync(ctx.store),
     }
     if args.json:
         print_json(report)
     else:
         _print_status(report)
     return 0
+
+
+def _last_sync(store: Store) -> dict[str, Any] | None:
+    """How the last cycle ended, and when sync resumes if the month is spent."""
+    last = store.get_meta(LAST_SYNC_META)
+    if not isinstance(last, dict):
+        return None
+    paused = store.get_meta(PAUSED_META)
+    return {"status": last.get("status"), "message": last.get("message"),
+            "finished_at": last.get("finished_at"),
+            "paused_until": paused.get("resets_at") if isinstance(paused, dict) else None}
 
 
 def _last_usage(store: Store) -> dict[str, Any] | None:
@@ -186,6 +199,15 @@ def _print_status(report: dict[str, Any]) -> None:
         print(f"api key: set ({where})")
     else:
         print(f"api key: not set (jobdesk login, or set {ENV_API_KEY})")
+    sync = report["sync"]
+    if sync is None:
+        print("sync:    never run here")
+    elif sync["paused_until"]:
+        print(f"sync:    paused until {sync['paused_until']}: the company's requests for "
+              "the month are spent (jobdesk sync --force sends one probe)")
+    else:
+        print(f"sync:    {sync['status']} at {sync['finished_at']}: "
+              f"{printable(sync['message'] or '')}")
     usage = report["usage"]
     if usage is None:
         print("usage:   unknown until the first request")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,3 +36,15 @@ class Context:
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str, *, keep_lines: bool = False) -> str:
+    """``text`` without control characters, safe to print on a terminal; tabs and
+    new lines become spaces unless ``keep_lines``."""
+    text = text.replace("\r\n", "\n")
+    if not keep_lines:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return _UNPRINTABLE.sub("", text)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from desktop.cli.context import Context, UsageError, print_json
+from desktop.cli.context import Context, UsageError, print_json, printable
 from desktop.core.jobs import YEAR_MAX, YEAR_MIN, FieldFlag, Priority, Status
 from desktop.core.store import SYNC_STATES, JobNotFound, JobQuery, JobRecord
 
@@ -24,16 +23,6 @@ SET_HELP = (
 )
 # Text from the server or an old mirror may hold escape sequences that recolour,
 # retitle or clear the terminal; tabs and new lines are dealt with separately.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def printable(text: str, *, keep_lines: bool = False) -> str:
-    """``text`` without control characters, safe to print on a terminal; tabs and
-    new lines become spaces unless ``keep_lines``."""
-    text = text.replace("\r\n", "\n")
-    if not keep_lines:
-        text = text.replace("\n", " ").replace("\t", " ")
-    return _UNPRINTABLE.sub("", text)
 
 
 _TABLE_COLUMNS = (

@@ -12,8 +12,8 @@ import sys
 from typing import Any
 
 from desktop.cli.account import resolve_server_url
-from desktop.cli.context import Context, UsageError, print_json
-from desktop.cli.jobs import parse_sets, printable
+from desktop.cli.context import Context, UsageError, print_json, printable
+from desktop.cli.jobs import parse_sets
 from desktop.config import ENV_API_KEY, Settings, get_api_key
 from desktop.core.jobs import wire_value
 from desktop.core.merge import DELETED

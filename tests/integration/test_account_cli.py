@@ -279,10 +279,10 @@ def test_status_before_anything_is_set(cli: Cli, memory_keyring: MemoryKeyring) 
     assert code == 0
     assert json.loads(out) == {
         "server_url": None, "server_url_source": None, "server_url_error": None,
-        "api_key_set": False, "api_key_source": None, "usage": None,
+        "api_key_set": False, "api_key_source": None, "usage": None, "sync": None,
     }
     code, out, _ = cli("status")
-    assert "not set" in out and "jobdesk login" in out
+    assert "not set" in out and "jobdesk login" in out and "never run here" in out
 
 
 def test_status_after_login_never_shows_the_key(

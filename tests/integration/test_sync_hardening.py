@@ -260,3 +260,23 @@ def test_a_create_whose_two_copies_were_both_edited_is_set_aside_alone(
     assert len([j for j in emulator.all_jobs() if j["title"] == "Edited on both rows"]) == 1
     assert synced.job(made["uuid"]).sync_state == "conflict"
     assert emulator.job(made["uuid"])["description"] == "typed at the office"  # type: ignore[index]
+
+
+def test_status_says_when_sync_resumes_after_a_spent_month(
+        tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from desktop.cli import main
+
+    monkeypatch.setenv("JOBDESK_SERVER_URL", emulator.url)
+    monkeypatch.setenv("JOBDESK_API_KEY", emulator.api_key)
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert main([*data, "sync"]) == 0
+    emulator.usage_count = emulator.usage_limit
+    assert main([*data, "sync"]) == 5
+    emulator.clear_requests()
+    assert main([*data, "sync"]) == 5
+    assert emulator.requests == []  # paused: nothing sent
+    capsys.readouterr()
+    assert main([*data, "status"]) == 0
+    out = capsys.readouterr().out
+    assert "sync:    paused until 20" in out and "--force" in out
