@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import keyring
@@ -11,6 +12,21 @@ import pytest
 from keyring.backend import KeyringBackend
 
 from desktop.core.store import Store
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 20.0,
+               interval: float = 0.005) -> bool:
+    """Poll ``condition`` until it holds; False if ``timeout`` s pass first.
+
+    For conditions with no event to wait on (another process, a log that grows); the
+    deadline is generous because it only matters when the test is failing.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return condition()
+        time.sleep(interval)
+    return True
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,10 +10,10 @@ import pytest
 
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
-from desktop.core.sync import SyncBusy, SyncLock
+from desktop.core.sync import SyncBusy, SyncLock, SyncReport
 from desktop.core.sync.pull import PAGES_PER_WRITE
 from desktop.emulator import Emulator
-from tests.conftest import make_customer
+from tests.conftest import make_customer, wait_until
 from tests.integration.conftest import Device
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
@@ -197,27 +196,41 @@ def test_update_whose_reply_was_lost_is_its_own_echo(synced: Device,
 def test_edit_made_while_a_request_is_in_flight_stays_pending(synced: Device,
                                                               emulator: Emulator) -> None:
     job = _an_active_job(emulator)
+    path = f"/jobs/{job['uuid']}"
     local = synced.job(job["uuid"])
     synced.store.update_job(local.local_id, {"title": "Before"})
-    emulator.faults.latency = 0.4
-
-    def edit_meanwhile() -> None:
-        time.sleep(0.2)
+    first = emulator.faults.hold(method="PUT", path=path)
+    second = emulator.faults.hold(method="PUT", path=path)
+    reports: list[SyncReport] = []
+    syncer = threading.Thread(target=lambda: reports.append(synced.sync()))
+    syncer.start()
+    try:
+        assert first.wait_arrived(20), "the first PUT never came"
+        # The server has taken the first PUT, so the engine read the row before this
+        # edit, and the PUT's answer cannot reach the engine until it is released.
+        server = emulator.job(job["uuid"])
+        assert server is not None and server["title"] == "Before"
+        assert server["description"] != "Typed during the sync"
         synced.store.update_job(local.local_id, {"description": "Typed during the sync"})
-
-    editor = threading.Thread(target=edit_meanwhile)
-    editor.start()
-    synced.sync()
-    editor.join()
-    emulator.faults.latency = 0
-    after = synced.job(job["uuid"])
-    assert after["description"] == "Typed during the sync"
-    assert after["title"] == "Before"
-    if after.sync_state == "pending":
-        synced.sync()
+        first.release()
+        # An engine that marked the row synced on that answer never sends the edit.
+        assert wait_until(lambda: second.arrived or not syncer.is_alive())
+        assert second.arrived, "the mid-flight edit was never sent"
+        row = synced.job(job["uuid"])
+        assert (row.sync_state, row["description"]) == ("pending", "Typed during the sync")
+    finally:
+        first.release()
+        second.release()
+        syncer.join()
+    assert [r.status for r in reports] == ["ok"]
+    assert [(r.method, r.path, r.status) for r in emulator.requests
+            if r.method == "PUT"] == [("PUT", f"/api/v1{path}", 200)] * 2
     server = emulator.job(job["uuid"])
-    assert server is not None and server["description"] == "Typed during the sync"
-    assert synced.job(job["uuid"]).sync_state == "synced"
+    assert server is not None
+    assert (server["title"], server["description"]) == ("Before", "Typed during the sync")
+    after = synced.job(job["uuid"])
+    assert (after["title"], after["description"], after.sync_state) == (
+        "Before", "Typed during the sync", "synced")
 
 
 # --- merge and conflicts --------------------------------------------------------------
