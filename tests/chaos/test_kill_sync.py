@@ -1,4 +1,9 @@
-"""kill -9 of `jobdesk sync` at random moments, then a clean sync: nothing lost or doubled."""
+"""kill -9 of `jobdesk sync` at random moments, then a clean sync: nothing lost or doubled.
+
+Each kill is timed by the emulator's request log, not a clock (start-up alone takes
+0.5-1.5 s on the shared machine), and each is checked to have landed mid-sync: after
+the run's first request and while it still had a change it had never sent.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,22 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
 from desktop.config import resolve_paths
 from desktop.core.store import JobQuery, Store
 from desktop.emulator import Emulator
+from tests.conftest import wait_until
 
 KILLS = int(os.environ.get("JOBDESK_CHAOS_KILLS", "8"))
+#: Requests a run may make between reaching its kill point and being killed without
+#: the kill missing its mark: the poll notices within milliseconds, each request
+#: takes the emulator's 20 ms of latency.
+MARGIN: Final = 3
 
 
 @pytest.fixture
@@ -27,12 +37,44 @@ def emulator() -> Iterator[Emulator]:
         yield emu
 
 
+def _never_sent(data_dir: Path) -> int:
+    """Changes no run has tried to send yet: a full cycle sends each in a request."""
+    store = Store.open(resolve_paths(data_dir).database)
+    try:
+        pending = store.ids(JobQuery(sync_states=("pending",), deleted="include"))
+        records = [store.get(local_id) for local_id in pending]
+        return sum(1 for r in records if r is not None and r.idempotency_key is None)
+    finally:
+        store.close()
+
+
 def _sync(data_dir: Path, emulator: Emulator) -> subprocess.Popen[bytes]:
     env = {**os.environ, "JOBDESK_SERVER_URL": emulator.url,
            "JOBDESK_API_KEY": emulator.api_key}
     return subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data_dir),
                              "sync", "--json"], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
+
+
+def _kill_at_request(
+    data_dir: Path, emulator: Emulator, unsent: int, kill_at: int
+) -> tuple[int, int, int, int]:
+    """Start a sync, kill -9 it once the emulator has served it ``kill_at`` requests."""
+    before = len(emulator.requests)
+    process = _sync(data_dir, emulator)
+    reached = wait_until(
+        lambda: len(emulator.requests) - before >= kill_at or process.poll() is not None,
+        timeout=60)
+    process.send_signal(signal.SIGKILL)
+    code = process.wait()
+    served = len(emulator.requests) - before
+    after = _never_sent(data_dir)
+    kill = (unsent, kill_at, served, after)
+    assert reached, f"no request {kill_at} within 60 s: {kill}"
+    assert code == -signal.SIGKILL, f"the sync ended (exit {code}) before its kill: {kill}"
+    assert served >= 1, f"killed before its first request: {kill}"
+    assert after >= 1, f"killed after its last change went out: {kill}"
+    return kill
 
 
 @pytest.mark.parametrize("honour_keys", [True, False])
@@ -54,12 +96,19 @@ def test_killed_syncs_converge_to_the_uninterrupted_result(
     store.close()
 
     rng = random.Random(4)
+    # (unsent before, kill point, requests served by the kill, unsent after) per kill
+    kills: list[tuple[int, int, int, int]] = []
     for _ in range(KILLS):
-        process = _sync(data_dir, emulator)
-        # Start-up takes ~0.5 s here; the cycle itself about as long again.
-        time.sleep(rng.uniform(0.3, 1.5))
-        process.send_signal(signal.SIGKILL)
-        process.wait()
+        unsent = _never_sent(data_dir)
+        # A run makes at least one pull request and one per unsent change, so a kill at
+        # request ``unsent - MARGIN`` or before leaves it requests still to make. Half
+        # that range spreads the kills over the pull and the push and leaves work for
+        # the kills after it.
+        assert unsent > MARGIN, f"too little left to send for a kill to land mid-sync: {kills}"
+        kill_at = rng.randint(1, max(1, (unsent - MARGIN) // 2))
+        kills.append(_kill_at_request(data_dir, emulator, unsent, kill_at))
+    # Some kills landed while changes were going out, not only during the pull.
+    assert any(after < before for before, _, _, after in kills), kills
     final = _sync(data_dir, emulator)
     assert final.wait(timeout=120) == 0
 
