@@ -1,11 +1,14 @@
-"""Emulator: a 100-job page from a 10,000-job store (server-side median <= 5 ms), and 50
-concurrent clients served with no error.
+"""Emulator: a 100-job page from a 10,000-job store (server-side median <= 5 ms), 50
+concurrent clients served with no error, and 100,000 demo jobs generated in <= 3 s of
+CPU time.
 
 Server-side time is what the emulator records per request in its log, from the
 request being read to the answer being ready to send (auth, usage, routing,
 filtering, rendering and JSON encoding), so client-side noise does not count. Round trips
 through httpx, and other pages (a deep page, a status filter, a search, the other
 list orders), are printed below it for context; they have no target of their own.
+Generating is timed in CPU seconds, which other processes on the shared machine do
+not inflate: what the emulator and the benchmarks pay to build a large company.
 
 Run: ``.venv/bin/python -m bench.bench_emulator``
 """
@@ -21,13 +24,15 @@ from collections.abc import Mapping
 import httpx
 
 from bench.measure import print_machine_speed, report
-from desktop.emulator import Emulator
+from desktop.emulator import Emulator, generate
 
 STORE_JOBS = 10_000
 TARGET_MS = 5.0
 ROUNDS = 200
 CLIENTS = 50
 REQUESTS_PER_CLIENT = 20
+GENERATED_JOBS = 100_000
+GENERATE_TARGET_S = 3.0
 
 
 Params = Mapping[str, str | int]
@@ -87,19 +92,30 @@ def concurrent_clients(emu: Emulator) -> tuple[int, list[str]]:
     return len(served), errors
 
 
+def generate_cpu_seconds() -> float:
+    """CPU time to generate ``GENERATED_JOBS`` demo jobs and 2,000 customers."""
+    started = time.process_time()
+    data = generate(jobs=GENERATED_JOBS, customers=2000, seed=1)
+    elapsed = time.process_time() - started
+    assert len(data.jobs) == GENERATED_JOBS
+    return elapsed
+
+
 def context(name: str, figure_ms: float) -> None:
     print(f"      {name:<58} {figure_ms:>10.2f} ms")
 
 
 def main() -> int:
     print_machine_speed()
+    ok = report(f"generate {GENERATED_JOBS:,} demo jobs, CPU time", generate_cpu_seconds(),
+                GENERATE_TARGET_S, unit="s")
     started = time.perf_counter()
     with Emulator(jobs=STORE_JOBS, customers=STORE_JOBS // 10, seed=1) as emu, httpx.Client(
         base_url=emu.url, headers={"Authorization": f"Bearer {emu.api_key}"}
     ) as api:
         print(f"emulator with {STORE_JOBS:,} jobs ready in {time.perf_counter() - started:.2f} s")
         page = {"limit": 100}
-        ok = report("list 100 of 10,000 jobs, server-side median",
+        ok &= report("list 100 of 10,000 jobs, server-side median",
                     server_median_ms(emu, api, page), TARGET_MS)
         context("the same, client round trip median", round_trip_median_ms(api, page))
         secondary: dict[str, Params] = {

@@ -1,9 +1,11 @@
-"""The emulator's seeded demo data: deterministic, realistic, consistent and fast."""
+"""The emulator's seeded demo data: deterministic, realistic and consistent.
+
+How fast 100,000 jobs are generated is measured by bench/bench_emulator.py.
+"""
 
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from datetime import UTC, date, datetime
 
@@ -113,10 +115,9 @@ def test_schedules_sit_around_today_and_history_is_consistent(demo: DemoData) ->
     assert created == sorted(created)
 
 
-def test_a_hundred_thousand_jobs_in_well_under_three_seconds() -> None:
-    # CPU time: other processes competing for the machine must not fail this test.
-    started = time.process_time()
+def test_a_hundred_thousand_jobs_are_distinct_and_numbered_in_order() -> None:
     data = generate(jobs=100_000, customers=2000, seed=1, now=NOW)
-    elapsed = time.process_time() - started
-    assert len(data.jobs) == 100_000
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
+    assert len(data.jobs) == 100_000 and len(data.customers) == 2000
+    assert len({job["uuid"] for job in data.jobs}) == 100_000
+    assert [job["job_number"] for job in data.jobs] == [
+        f"JOB-{n:06d}" for n in range(1, 100_001)]
