@@ -1,10 +1,13 @@
-"""Schema versioning: the frozen DDL, upgrades by copy-then-swap, refusals."""
+"""Schema versioning: the declared schema, the frozen upgrades to it (copy-then-swap),
+refusals."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,22 +20,12 @@ from desktop.core.store.migrations import (
     ensure_schema,
     user_version,
 )
-from desktop.core.store.schema import CUSTOMER_TABLE, JOB_TABLE
+from desktop.core.store.schema import CUSTOMERS, JOBS, META
 from tests.conftest import make_customer
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _columns(path: Path, table: str) -> set[str]:
-    conn = sqlite3.connect(path)
-    try:
-        # table_xinfo lists generated columns too; hidden=0 keeps the stored ones.
-        return {row[1] for row in conn.execute(f"PRAGMA table_xinfo({table})")
-                if row[6] in (0,)}
-    finally:
-        conn.close()
 
 
 def _v1_file(tmp_path: Path) -> Path:
@@ -42,14 +35,6 @@ def _v1_file(tmp_path: Path) -> Path:
     store.create_job({"customer_uuid": customer, "title": "Kept across upgrades"})
     store.close()
     return path
-
-
-def test_frozen_ddl_matches_the_models(tmp_path: Path) -> None:
-    path = tmp_path / "fresh.sqlite3"
-    ensure_schema(path)
-    assert user_version(path) == SCHEMA_VERSION
-    assert _columns(path, "jobs") == {c.name for c in JOB_TABLE.columns}
-    assert _columns(path, "customers") == {c.name for c in CUSTOMER_TABLE.columns}
 
 
 def _add_column(conn: sqlite3.Connection) -> None:
@@ -162,3 +147,180 @@ def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:
         assert dict(conn.execute("SELECT k, v FROM jobs_fts_config"))["hashsize"] == 16 << 20
     finally:
         conn.close()
+
+
+# -- the declared schema against every upgraded file ---------------------------------
+
+def _normalised(sql: str) -> str:
+    """SQL text with case, quoting and spacing outside string literals made uniform,
+    and no comments."""
+    parts = re.split(r"('(?:[^']|'')*')", re.sub(r"--[^\n]*", "", sql))
+    for i in range(0, len(parts), 2):
+        text = parts[i].lower().replace('"', "").replace("`", "")
+        text = re.sub(r"\s+", " ", text)
+        parts[i] = re.sub(r"\s*([(),=<>!|+-]+)\s*", r"\1", text)
+    return "".join(parts).strip()
+
+
+def _affinity(declared: str) -> str:
+    """The column's type affinity, by SQLite's rules (section 3.1 of its datatypes)."""
+    kind = declared.upper()
+    if "INT" in kind:
+        return "INTEGER"
+    if any(word in kind for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in kind or not kind:
+        return "BLOB"
+    if any(word in kind for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _parenthesised(sql: str, start: int) -> str:
+    """The text inside the parentheses that open at ``sql[start]``."""
+    depth = 0
+    for end in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            return sql[start + 1:end]
+    raise ValueError(f"unbalanced: {sql}")
+
+
+def _terms(listed: str) -> list[str]:
+    """A comma-separated list split at its top level only."""
+    terms, depth, current = [], 0, ""
+    for char in listed:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            terms.append(current)
+            current = ""
+        else:
+            current += char
+    return [*terms, current]
+
+
+def _table(conn: sqlite3.Connection, name: str, sql: str) -> dict[str, Any]:
+    text = _normalised(sql)
+    columns = [(cid, column, _affinity(kind), notnull, default, pk, hidden)
+               for cid, column, kind, notnull, default, pk, hidden
+               in conn.execute(f"PRAGMA table_xinfo('{name}')")]
+    checks = sorted(_parenthesised(text, m.end() - 1)
+                    for m in re.finditer(r"\bcheck\(", text))
+    generated = [_parenthesised(text, m.end() - 1)
+                 for m in re.finditer(r"\bgenerated always as\(", text)]
+    indexes = {}
+    for _seq, index, unique, origin, partial in conn.execute(f"PRAGMA index_list('{name}')"):
+        # Indexes SQLite makes itself (UNIQUE, a primary key) have no SQL text.
+        index_sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?",
+                                 (index,)).fetchone()
+        written = _normalised(index_sql[0]) if index_sql and index_sql[0] else ""
+        listed = _terms(_parenthesised(written, written.index("("))) if written else []
+        keys = [(name or listed[rank], desc, collation)
+                for rank, (_seq, _cid, name, desc, collation, key)
+                in enumerate(conn.execute(f"PRAGMA index_xinfo('{index}')")) if key]
+        where = re.search(r"\)where\b(.*)$", written)
+        indexes[index] = {"unique": unique, "origin": origin, "partial": partial,
+                          "columns": keys, "where": where and where[1].strip()}
+    return {"columns": columns, "checks": checks, "generated": generated,
+            "indexes": indexes,
+            "autoincrement": " autoincrement" in text,
+            "without rowid": text.endswith(" without rowid"),
+            "virtual": text if text.startswith("create virtual table") else None}
+
+
+def describe(path: Path) -> dict[str, Any]:
+    """Everything about a database's schema that its behaviour depends on."""
+    conn = sqlite3.connect(path)
+    try:
+        found = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                             "WHERE name NOT LIKE 'sqlite_autoindex_%'").fetchall()
+        tables = {name: _table(conn, name, sql)
+                  for kind, name, _on, sql in found if kind == "table"}
+        # Indexes are described with their tables; here only that each belongs to one.
+        loose = {name for kind, name, on, _sql in found
+                 if kind == "index" and name not in tables.get(on, {}).get("indexes", {})}
+        triggers = {name: (on, _normalised(sql))
+                    for kind, name, on, sql in found if kind == "trigger"}
+        views = {name for kind, name, _on, _sql in found if kind == "view"}
+        config = dict(conn.execute("SELECT k, v FROM jobs_fts_config"))
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    return {"tables": tables, "loose indexes": loose, "triggers": triggers,
+            "views": views, "search index config": config, "user_version": version}
+
+
+@pytest.fixture(scope="module")
+def declared(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    path = tmp_path_factory.mktemp("declared") / "fresh.sqlite3"
+    ensure_schema(path)
+    return describe(path)
+
+
+def _assert_same(upgraded: dict[str, Any], declared: dict[str, Any]) -> None:
+    # Part by part, so a failure names the table, index or trigger that differs.
+    assert upgraded["tables"].keys() == declared["tables"].keys()
+    for name, table in declared["tables"].items():
+        assert upgraded["tables"][name] == table, f"table {name}"
+    for part in ("loose indexes", "triggers", "views", "search index config",
+                 "user_version"):
+        assert upgraded[part] == declared[part], part
+
+
+def test_a_new_file_is_the_declared_schema(declared: dict[str, Any]) -> None:
+    tables = declared["tables"]
+    assert declared["user_version"] == SCHEMA_VERSION
+    assert {c[1] for c in tables["jobs"]["columns"]} == {c.name for c in JOBS.columns}
+    assert {c[1] for c in tables["customers"]["columns"]} == {c.name for c in CUSTOMERS.columns}
+    assert {c[1] for c in tables["meta"]["columns"]} == {c.name for c in META.columns}
+    assert {"jobs_fts", "jobs_fts_stale", "live_status_counts"} <= tables.keys()
+    assert tables["jobs"]["autoincrement"] and len(tables["jobs"]["checks"]) == 2
+    assert tables["jobs"]["indexes"]["ix_jobs_deleted"]["where"] == "deleted_at is not null"
+    assert tables["jobs"]["indexes"]["ix_jobs_urgent"]["where"] == (
+        "(is_urgent or is_emergency or priority='Emergency')")
+    assert len(declared["triggers"]) == 6 and not declared["loose indexes"]
+
+
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
+def test_a_file_of_an_earlier_schema_upgrades_to_the_declared_one(
+        tmp_path: Path, version: int, declared: dict[str, Any]) -> None:
+    path = tmp_path / "jobdesk.sqlite3"
+    path.write_bytes((FIXTURES / f"schema-v{version}.sqlite3").read_bytes())
+    ensure_schema(path)
+    _assert_same(describe(path), declared)
+
+
+def test_every_frozen_step_from_an_empty_file_ends_at_the_declared_schema(
+        tmp_path: Path, declared: dict[str, Any]) -> None:
+    # Before the models were the declaration, new files were made this way; a file
+    # left empty at version 0 (a crash while it was created) still is.
+    path = tmp_path / "jobdesk.sqlite3"
+    sqlite3.connect(path).close()
+    assert ensure_schema(path) == SCHEMA_VERSION
+    _assert_same(describe(path), declared)
+
+
+@pytest.mark.parametrize(("change", "differs"), [
+    (["DROP INDEX ix_jobs_deleted",
+      "CREATE INDEX ix_jobs_deleted ON jobs (deleted_at) WHERE deleted_at > ''"], "table jobs"),
+    (["DROP INDEX ix_sort_title",
+      "CREATE INDEX ix_sort_title ON jobs (title, local_id)"], "table jobs"),
+    (["ALTER TABLE jobs ADD COLUMN crew_size INTEGER"], "table jobs"),
+    (["DROP TABLE meta", "CREATE TABLE meta (key TEXT NOT NULL PRIMARY KEY, value TEXT)"],
+     "table meta"),
+    (["DROP TRIGGER jobs_fts_gone",
+      "CREATE TRIGGER jobs_fts_gone AFTER DELETE ON jobs BEGIN SELECT 1; END"], "triggers"),
+    (["INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('hashsize', 1048576)"],
+     "search index config"),
+])
+def test_the_comparison_sees_a_difference(tmp_path: Path, declared: dict[str, Any],
+                                          change: list[str], differs: str) -> None:
+    path = tmp_path / "jobdesk.sqlite3"
+    ensure_schema(path)
+    conn = sqlite3.connect(path)
+    for statement in change:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+    with pytest.raises(AssertionError, match=differs):
+        _assert_same(describe(path), declared)

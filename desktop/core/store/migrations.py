@@ -5,8 +5,11 @@ user's file in place: it copies the database (SQLite backup API, so WAL content 
 included), migrates the copy, and only then renames it over the original. A failed
 migration leaves the old file exactly as it was.
 
-Each migration's DDL is frozen text, never derived from the current models, so an
-old database is always upgraded through the same steps a fresh one took.
+A new database is created from today's declaration instead (the models in
+``schema`` plus ``ddl``) and stamped with ``SCHEMA_VERSION``. Each migration's DDL
+is frozen text, never derived from the current models, so an old database is always
+upgraded through the same steps whatever the models later become; the migration
+test checks that those steps end at exactly the declared schema.
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from desktop.core.store import ddl
 from desktop.core.store.errors import DatabaseTooNew
 
 log = logging.getLogger(__name__)
@@ -330,18 +338,52 @@ def _create_owner_only(path: Path) -> None:
     os.close(fd)
 
 
+def _creation_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Driver-level autocommit, so the transaction below is the BEGIN IMMEDIATE
+        # emitted on "begin" (the journal mode cannot change inside one).
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def _create_current(path: Path) -> None:
+    """Today's schema in the new, empty file at ``path``, in one transaction: a crash
+    half-way leaves an empty version-0 file, which the next start upgrades from 0."""
+    engine = _creation_engine(path)
+    try:
+        with engine.begin() as conn:
+            ddl.create(conn)
+            conn.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    finally:
+        engine.dispose()
+
+
 def ensure_schema(path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> int:
-    """Create or upgrade the database at ``path``; returns the version it is now at."""
+    """Create or upgrade the database at ``path``; returns the version it is now at.
+
+    ``migrations`` is ``MIGRATIONS`` or extends it (a test's extra step): a new file
+    is created at ``SCHEMA_VERSION`` from the models, then takes the extra steps.
+    """
     target = len(migrations)
     if not path.exists():
         _create_owner_only(path)
-        conn = sqlite3.connect(path, isolation_level=None)
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            _apply(conn, 0, migrations)
-        finally:
-            conn.close()
-        return target
+        _create_current(path)
+        if target > SCHEMA_VERSION:
+            conn = sqlite3.connect(path, isolation_level=None)
+            try:
+                _apply(conn, SCHEMA_VERSION, migrations)
+            finally:
+                conn.close()
+        return max(target, SCHEMA_VERSION)
 
     current = user_version(path)
     if current > target:

@@ -1,42 +1,101 @@
-"""The mirror's tables as SQLModel classes.
+"""The mirror's tables, indexes and constraints: the one declaration of the schema.
 
-Job columns carry the API's field names. Amounts are stored as integer cents so they
-stay exact and sort numerically (SQLite has no decimal type; a REAL would round).
-The frozen DDL that creates these tables lives in ``migrations``; a test checks
-that the two agree.
+A new database is created from these models (``create_all``), then ``ddl`` adds
+what SQLAlchemy cannot declare: the FTS5 search index and the triggers. A database
+written by an earlier JobDesk is upgraded instead by the frozen steps in
+``migrations``; ``tests/unit/test_migrations.py`` checks that every upgraded file
+ends up with exactly the tables, columns, indexes and triggers created here.
+So a change made here needs its own frozen migration step too.
+
+Columns carry the API's field names. Amounts are integer cents, so they stay exact
+and sort numerically (SQLite has no decimal type; a REAL would round); ``edits``
+and ``records`` convert. A ``nullable=True`` primary key matches what the upgraded
+files hold: SQLite never adds NOT NULL to a column declared ``PRIMARY KEY``.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Dialect, Integer
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy import CheckConstraint, Column, Computed, Index, Integer, Table, text
 from sqlmodel import Field, SQLModel
 
+# Ranks follow the API's own order, so "sort by priority" means urgency, not the
+# alphabet; generated so no write path can forget them.
+_PRIORITY_RANK = (
+    "CASE priority WHEN 'Low' THEN 0 WHEN 'Normal' THEN 1 WHEN 'High' THEN 2 "
+    "WHEN 'Emergency' THEN 3 ELSE 4 END"
+)
+_STATUS_RANK = (
+    "CASE status WHEN 'New' THEN 0 WHEN 'Contacted' THEN 1 WHEN 'Scheduled' THEN 2 "
+    "WHEN 'In Progress' THEN 3 WHEN 'Needs Approval' THEN 4 "
+    "WHEN 'Ready to Invoice' THEN 5 WHEN 'Invoiced' THEN 6 WHEN 'Complete' THEN 7 "
+    "WHEN 'Estimate Sent' THEN 8 WHEN 'Estimate Approved' THEN 9 ELSE 10 END"
+)
 
-class Cents(TypeDecorator[Decimal]):
-    """``Decimal`` with two places in Python, integer cents on disk."""
 
-    impl = Integer
-    cache_ok = True
+def _server_default(value: str) -> Any:
+    return {"server_default": text(value)}
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        return int((Decimal(value) * 100).to_integral_value())
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return (Decimal(int(value)) / 100).quantize(Decimal("0.01"))
+# Sort indexes, one per column of the job list: the sort key, then local_id so ties
+# keep a stable order and pages never shuffle, then the columns the broad filters
+# test. Carrying those makes a list query an index-only walk that stops after one
+# page: no table lookups, so even a filter whose matches sit at the far end of the
+# sort order stays cheap. (A technician's id is left out: 36 bytes on every entry of
+# every sort index would cost more on each write than the few lookups it saves.)
+_SORT_KEYS: dict[str, tuple[str, ...]] = {
+    "job_number": ("job_number COLLATE NOCASE",),
+    "title": ("title COLLATE NOCASE",),
+    "customer": ("customer_name COLLATE NOCASE",),
+    "status": ("status_rank",),
+    "priority": ("priority_rank",),
+    "scheduled": ("scheduled_date", "scheduled_time_start"),
+    "city": ("service_city COLLATE NOCASE",),
+    "estimated": ("estimated_amount",),
+    "sync_state": ("sync_state",),
+}
+_FILTER_COLUMNS = ("deleted_at", "status", "priority", "is_urgent", "is_emergency",
+                   "scheduled_date IS NULL")
+
+
+def _index(name: str, *columns: str, where: str | None = None) -> Index:
+    """An index over column names and SQL expressions, partial when ``where`` is given."""
+    parts: list[Any] = [c if c.isidentifier() else text(c) for c in columns]
+    if where is None:
+        return Index(name, *parts)
+    return Index(name, *parts, sqlite_where=text(where))
+
+
+_JOB_INDEXES = (
+    *(_index(f"ix_sort_{name}", *key, "local_id", *_FILTER_COLUMNS)
+      for name, key in _SORT_KEYS.items()),
+    _index("ix_jobs_customer_uuid", "customer_uuid"),
+    # A technician's own jobs in schedule order, with what the status and Trash
+    # filters test: "my Scheduled jobs" (a board column, a route) then reads no rows.
+    _index("ix_jobs_assigned", "assigned_to_user_id", "scheduled_date",
+           "scheduled_time_start", "local_id", "deleted_at", "status"),
+    _index("ix_jobs_filters", "status", "priority", "assigned_to_user_id", "deleted_at"),
+    # The urgent jobs sorted by priority: urgency and priority go together, so the
+    # priority index would pass most jobs before the first urgent one.
+    _index("ix_jobs_urgent", "priority_rank", "local_id", "deleted_at", "status",
+           where="(is_urgent OR is_emergency OR priority = 'Emergency')"),
+    _index("ix_jobs_unsynced", "sync_state", where="sync_state != 'synced'"),
+    _index("ix_jobs_deleted", "deleted_at", where="deleted_at IS NOT NULL"),
+)
 
 
 class Job(SQLModel, table=True):
     __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("sync_state IN ('synced', 'pending', 'conflict', 'rejected')"),
+        CheckConstraint("pending_op IS NULL OR pending_op IN ('create', 'update', 'delete')"),
+        *_JOB_INDEXES,
+        # Local ids are never reused, so a stale reference can never name another job.
+        {"sqlite_autoincrement": True},
+    )
 
-    local_id: int | None = Field(default=None, primary_key=True)
+    local_id: int | None = Field(default=None, primary_key=True, nullable=True)
     uuid: str | None = Field(default=None, unique=True)
     job_number: str | None = None
     customer_uuid: str | None = None
@@ -46,15 +105,15 @@ class Job(SQLModel, table=True):
     description: str | None = None
     status: str | None = None
     priority: str | None = None
-    is_urgent: bool = False
-    is_emergency: bool = False
+    is_urgent: bool = Field(default=False, sa_column_kwargs=_server_default("0"))
+    is_emergency: bool = Field(default=False, sa_column_kwargs=_server_default("0"))
     service_address1: str | None = None
     service_address2: str | None = None
     service_city: str | None = None
     service_state: str | None = None
     service_zip: str | None = None
-    estimated_amount: Decimal | None = Field(default=None, sa_type=Cents)
-    actual_amount: Decimal | None = Field(default=None, sa_type=Cents)
+    estimated_amount: int | None = None
+    actual_amount: int | None = None
     scheduled_date: str | None = None
     scheduled_time_start: str | None = None
     scheduled_time_end: str | None = None
@@ -73,8 +132,8 @@ class Job(SQLModel, table=True):
     # Fields the server sent that this version does not know, kept verbatim.
     extras_json: str | None = None
 
-    # Sync bookkeeping (see DESIGN.md "The local mirror").
-    sync_state: str = "synced"
+    # Sync bookkeeping (see edits and outbox).
+    sync_state: str = Field(default="synced", sa_column_kwargs=_server_default("'synced'"))
     pending_op: str | None = None
     base_json: str | None = None
     conflict_json: str | None = None
@@ -82,16 +141,21 @@ class Job(SQLModel, table=True):
     request_body: str | None = None
     first_attempt_at: str | None = None
     last_error: str | None = None
-    local_rev: int = 0
+    local_rev: int = Field(default=0, sa_column_kwargs=_server_default("0"))
     local_modified_at: str | None = None
     # The id of the last server scan that listed this job (see sync.pull).
     seen_scan: int | None = None
+
+    priority_rank: int | None = Field(default=None, sa_column=Column(
+        "priority_rank", Integer, Computed(_PRIORITY_RANK, persisted=False)))
+    status_rank: int | None = Field(default=None, sa_column=Column(
+        "status_rank", Integer, Computed(_STATUS_RANK, persisted=False)))
 
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
 
-    uuid: str = Field(primary_key=True)
+    uuid: str | None = Field(default=None, primary_key=True, nullable=True)
     first_name: str | None = None
     last_name: str | None = None
     company_name: str | None = None
@@ -108,11 +172,41 @@ class Customer(SQLModel, table=True):
 
 
 class Meta(SQLModel, table=True):
+    """Small state kept between runs (the scan in progress, usage, the last sync),
+    each value JSON text."""
+
     __tablename__ = "meta"
 
-    key: str = Field(primary_key=True)
+    key: str | None = Field(default=None, primary_key=True, nullable=True)
     value: str
 
 
-JOB_TABLE = Job.__table__  # type: ignore[attr-defined]
-CUSTOMER_TABLE = Customer.__table__  # type: ignore[attr-defined]
+class StaleSearchEntry(SQLModel, table=True):
+    """Jobs whose search entry must be rewritten before the transaction commits:
+    noted by triggers (``ddl``), emptied by ``search_index.reindex_changed``."""
+
+    __tablename__ = "jobs_fts_stale"
+
+    local_id: int | None = Field(default=None, primary_key=True, nullable=True)
+
+
+class LiveStatusCount(SQLModel, table=True):
+    """How many live jobs each status holds ('' for none), kept by triggers: the
+    badges and the board's columns read ten rows instead of walking every live job."""
+
+    __tablename__ = "live_status_counts"
+
+    status: str = Field(primary_key=True)
+    jobs: int
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+JOBS = _table(Job)
+CUSTOMERS = _table(Customer)
+META = _table(Meta)
+#: Every table of the mirror, for ``create_all``.
+MIRROR_TABLES = (JOBS, CUSTOMERS, META, _table(StaleSearchEntry), _table(LiveStatusCount))
