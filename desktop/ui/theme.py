@@ -11,7 +11,6 @@ import functools
 import sys
 import weakref
 from dataclasses import dataclass
-from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QByteArray, Qt
@@ -19,36 +18,15 @@ from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QPainter, QPa
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
+from desktop import resources
 from desktop.core.jobs import Status
 
 
-def resources_dir() -> Path:
-    """``resources/`` beside the package, or inside a frozen bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
-
-
-def app_icon() -> QIcon:
-    path = resources_dir() / "jobdesk.svg"
-    return QIcon(str(path)) if path.exists() else QIcon()
-
-
-#: Everything given a themed icon, so a switch of scheme can redraw it.
-_ICONED: weakref.WeakKeyDictionary[QAction | QAbstractButton, str] = weakref.WeakKeyDictionary()
-
-
-def icon(name: str) -> QIcon:
-    """A line icon from ``resources/icons`` drawn in the palette's text colour."""
-    path = resources_dir() / "icons" / f"{name}.svg"
-    if not path.exists():
-        return QIcon()
-    colour = QGuiApplication.palette().color(QPalette.ColorRole.ButtonText).name()
-    renderer = QSvgRenderer(QByteArray(path.read_bytes().replace(b"currentColor",
-                                                                 colour.encode())))
+def _drawn(svg: bytes, sizes: tuple[int, ...]) -> QIcon:
+    # Drawn from bytes: an installed resource need not be a file Qt can open by path.
+    renderer = QSvgRenderer(QByteArray(svg))
     result = QIcon()
-    for size in (16, 24, 32, 48):
+    for size in sizes:
         pixmap = QPixmap(size, size)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
@@ -56,6 +34,23 @@ def icon(name: str) -> QIcon:
         painter.end()
         result.addPixmap(pixmap)
     return result
+
+
+def app_icon() -> QIcon:
+    """The app icon; raises ``desktop.resources.ResourceMissing`` if it is not installed."""
+    return _drawn(resources.read_bytes("jobdesk.svg"), (16, 24, 32, 48, 64, 128, 256))
+
+
+#: Everything given a themed icon, so a switch of scheme can redraw it.
+_ICONED: weakref.WeakKeyDictionary[QAction | QAbstractButton, str] = weakref.WeakKeyDictionary()
+
+
+def icon(name: str) -> QIcon:
+    """A line icon from ``resources/icons`` drawn in the palette's text colour; raises
+    ``desktop.resources.ResourceMissing`` for a name that was not installed."""
+    colour = QGuiApplication.palette().color(QPalette.ColorRole.ButtonText).name()
+    svg = resources.read_bytes(f"icons/{name}.svg").replace(b"currentColor", colour.encode())
+    return _drawn(svg, (16, 24, 32, 48))
 
 
 def set_icon(target: QAction | QAbstractButton, name: str) -> None:
@@ -190,10 +185,7 @@ def _palette(dark: bool) -> QPalette:
 
 
 def _stylesheet(dark: bool) -> str:
-    path = resources_dir() / "style.qss"
-    if not path.exists():
-        return ""
-    sheet = path.read_text(encoding="utf-8")
+    sheet = resources.read_text("style.qss")
     for name in ACCENTS:
         sheet = sheet.replace(f"@{name}", accent(name, dark).name())
     return sheet.replace("@banner", "#3b3220" if dark else "#fff4d6")

@@ -3,18 +3,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
-from pathlib import Path
+from importlib.resources import as_file
 
 import pytest
 
-ENTRY = Path(__file__).resolve().parents[2] / "resources" / "jobdesk.desktop"
+from desktop import resources
 
 
-@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
-                    reason="desktop-file-validate is not installed (Debian: desktop-file-utils)")
 def test_the_desktop_entry_validates() -> None:
-    result = subprocess.run(["desktop-file-validate", str(ENTRY)], capture_output=True,
-                            text=True, timeout=30, check=False)
+    if shutil.which("desktop-file-validate") is None:
+        message = "desktop-file-validate is not installed (Debian: desktop-file-utils)"
+        # .ci/run installs it, so in CI its absence is a broken setup, not a reason to skip.
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with as_file(resources.resource("jobdesk.desktop")) as entry:
+        result = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True,
+                                text=True, timeout=30, check=False)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout
