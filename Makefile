@@ -3,12 +3,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench package package-test
+.PHONY: run test lint bench package package-test lock
 
-$(STAMP): pyproject.toml
+# Exactly the locked versions, each checked against its hash; then JobDesk itself,
+# editable, with nothing resolved beyond the lock.
+$(STAMP): pyproject.toml setup.py requirements.lock
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,package]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -34,3 +36,16 @@ package: $(STAMP)
 # `make test` runs them as well.
 package-test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q tests/packaging
+
+# Re-resolve requirements.lock after a dependency change in pyproject.toml. Pins that
+# still fit are kept (uv starts from the old file); `make lock UPGRADE=1` moves every
+# pin to the newest version the ranges allow. One file for every OS (--universal),
+# with the hashes of every wheel of each pinned version.
+LOCK_VENV := build/lock-venv
+lock:
+	python3 -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet uv==0.13.8
+	$(LOCK_VENV)/bin/uv pip compile pyproject.toml --extra test --extra package \
+		--universal --python-version 3.11 --generate-hashes \
+		--index-url https://pypi.org/simple --custom-compile-command "make lock" \
+		$(if $(UPGRADE),--upgrade) --output-file requirements.lock

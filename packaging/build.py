@@ -6,7 +6,8 @@
     python3 packaging/build.py --if-stale  # keep a build newer than every source file
 
 It runs PyInstaller from the project's ``.venv``, creating the venv and installing the
-``package`` extra (``pip install -e '.[package]'``) when PyInstaller is missing.
+locked dependencies (``pip install --require-hashes -r requirements.lock``, then
+``pip install --no-deps -e .``) when PyInstaller is missing, as ``make`` does.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ WORK = REPO / "build" / "pyinstaller"
 ICONS = WORK / "jobdesk" / "icons"
 #: What the bundle is made from: a file here newer than the build makes it stale.
 SOURCES = ("desktop", "resources", "packaging/jobdesk.spec", "packaging/icons.py",
-           "pyproject.toml")
+           "pyproject.toml", "requirements.lock")
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 
 
@@ -43,9 +44,11 @@ def ensure_pyinstaller(python: Path) -> None:
     probe = subprocess.run([str(python), "-c", "import PyInstaller"], capture_output=True,
                            check=False)
     if probe.returncode != 0:
-        print("Installing PyInstaller: pip install -e '.[package]'", flush=True)
-        subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-e", ".[package]"],
-                       cwd=REPO, check=True)
+        print("Installing PyInstaller: pip install --require-hashes -r requirements.lock",
+              flush=True)
+        for argv in (["--require-hashes", "-r", "requirements.lock"], ["--no-deps", "-e", "."]):
+            subprocess.run([str(python), "-m", "pip", "install", "--quiet", *argv],
+                           cwd=REPO, check=True)
 
 
 def output(onefile: bool) -> Path:
