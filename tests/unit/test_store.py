@@ -7,11 +7,15 @@ import stat
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from desktop.core.jobs import InvalidJob
 from desktop.core.store import JobMissing, JobQuery, Store
+from desktop.core.store.database import meta_get, meta_put
 from tests.conftest import make_customer
 
 UUID_PREFIX = "aaaaaaaa-0000-4000-8000-00000000000"
@@ -183,6 +187,91 @@ def test_meta_round_trips_json(store: Store) -> None:
     store.put_meta("usage", {"count": 5, "limit": 50000})
     store.put_meta("usage", {"count": 6, "limit": 50000})
     assert store.get_meta("usage") == {"count": 6, "limit": 50000}
+    store.put_meta("usage", None)
+    assert store.get_meta("usage") is None
+    store.put_meta("usage", None)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.text(min_size=1), value=JSON)
+def test_meta_keeps_any_json_value_under_any_key(store: Store, key: str, value: Any) -> None:
+    store.put_meta(key, value)
+    assert store.get_meta(key) == value
+
+
+def test_meta_written_in_a_failed_transaction_is_not_kept(store: Store) -> None:
+    store.put_meta("scan", {"page": 1})
+    with pytest.raises(RuntimeError), store.write() as conn:
+        meta_put(conn, "scan", {"page": 2})
+        meta_put(conn, "last_full", "2025-01-01")
+        assert meta_get(conn, "scan") == {"page": 2}
+        raise RuntimeError("crash half-way")
+    assert store.get_meta("scan") == {"page": 1}
+    assert store.get_meta("last_full") is None
+
+
+def test_customers_match_every_word_in_any_field_by_name(store: Store) -> None:
+    store.upsert_customers([
+        {"uuid": "c1", "first_name": "ada", "last_name": "Lovelace", "phone": "555-0101",
+         "physical_address1": "12 Analytical Row", "physical_city": "London"},
+        {"uuid": "c2", "first_name": "Grace", "last_name": "hopper",
+         "email": "grace@navy.example", "physical_state": "VA"},
+        {"uuid": "c3", "first_name": "Alan", "last_name": "Turing",
+         "company_name": "Bletchley Park Ltd"},
+        {"uuid": "c4", "first_name": "Ada", "last_name": "Gone",
+         "deleted_at": "2025-01-01T00:00:00.000Z"},
+    ])
+    assert [c.uuid for c in store.customers()] == ["c2", "c1", "c3"]
+    assert [c.uuid for c in store.customers("ADA")] == ["c1"]
+    assert [c.uuid for c in store.customers("park turing")] == ["c3"]
+    assert [c.uuid for c in store.customers("navy")] == ["c2"]
+    assert [c.uuid for c in store.customers("0101 ada")] == ["c1"]
+    assert [c.uuid for c in store.customers("ada hopper")] == []
+    assert len(store.customers(limit=2)) == 2
+    ada = store.customers("lovelace")[0]
+    assert ada.address == "12 Analytical Row London"
+    assert store.customers("hopper")[0].address == "VA"
+
+
+def test_customers_by_uuid_include_the_deleted(store: Store) -> None:
+    make_customer(store)
+    store.upsert_customers([{"uuid": "gone", "last_name": "Gone",
+                             "deleted_at": "2025-01-01T00:00:00.000Z"}])
+    gone = store.customer("gone")
+    assert gone is not None and gone.deleted_at is not None and gone.address == ""
+    assert store.customer("nobody") is None
+    assert store.customers_by_uuid([]) == []
+    assert {c.uuid for c in store.customers_by_uuid(["gone", "nobody"])} == {"gone"}
+
+
+def test_a_job_takes_its_customers_display_name(store: Store) -> None:
+    company = make_customer(store, first="", last="", company_name="Acme Plumbing")
+    person = make_customer(store, first="Ada", last="")
+    assert store.create_job({"customer_uuid": company, "title": "A"}).customer_name == (
+        "Acme Plumbing")
+    assert store.create_job({"customer_uuid": person, "title": "B"}).customer_name == "Ada"
+    gone = make_customer(store, last="Gone", deleted_at="2025-01-01T00:00:00.000Z")
+    with pytest.raises(InvalidJob, match="no live customer"):
+        store.create_job({"customer_uuid": gone, "title": "C"})
+
+
+def test_jobs_waiting_are_counted_by_state(store: Store, customer: str) -> None:
+    assert store.count_by_sync_state() == {}
+    first, second = _job(store, customer), _job(store, customer)
+    _mark_synced(store, first, UUID_PREFIX + "1", T0)
+    assert store.count_by_sync_state() == {"pending": 1}
+    with store.write() as conn:
+        conn.exec_driver_sql("UPDATE jobs SET sync_state = 'rejected' WHERE local_id = ?",
+                             (second,))
+    assert store.count_by_sync_state() == {"rejected": 1}
 
 
 def test_a_second_store_on_the_same_file_sees_committed_edits(tmp_path: Path) -> None:

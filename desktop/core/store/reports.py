@@ -3,6 +3,8 @@
 Each function takes the ``Store`` and a ``JobQuery`` (the main window's filters) and
 answers with SQL aggregates or one ordered pass over the indexes; none loads whole
 records. Only live jobs count: the Trash is never part of a board or a total.
+They are SQL text built on ``queries``' WHERE clauses and index hints, for the
+reasons given there: the board and the dashboard run them at every refresh.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ def status_counts(store: Store, query: JobQuery) -> dict[str | None, int]:
     """How many matching jobs each status holds, statuses unknown to this version (or
     none at all: ``None``) included as the server sent them."""
     if query.deleted != "only" and every_live_job(live(query)):
-        # Every live job: the counts the triggers keep (see migrations, schema 5).
+        # Every live job: the counts the triggers keep (see ddl).
         with store.read() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT status, jobs FROM live_status_counts WHERE jobs > 0")
