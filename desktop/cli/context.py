@@ -38,6 +38,8 @@ def print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+# Text from the server or an old mirror may hold escape sequences that recolour,
+# retitle or clear the terminal; tabs and new lines are dealt with separately.
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from desktop.cli.context import Context, UsageError, print_json, printable
@@ -21,11 +21,7 @@ SET_HELP = (
     "both are stored in UTC. No control characters (new lines and tabs only in description "
     "and notes)."
 )
-# Text from the server or an old mirror may hold escape sequences that recolour,
-# retitle or clear the terminal; tabs and new lines are dealt with separately.
-
-
-_TABLE_COLUMNS = (
+_TABLE_COLUMNS: tuple[tuple[str, Callable[[JobRecord], str]], ...] = (
     ("ID", lambda r: str(r.local_id)),
     ("JOB #", lambda r: r["job_number"] or "-"),
     ("TITLE", lambda r: r["title"] or ""),
