@@ -3,7 +3,7 @@
 A new database is the models' ``create_all`` followed by these statements, in the
 same transaction (``create``). They are today's text, kept by hand beside the
 frozen steps in ``migrations`` that bring older files to the same shape; the
-migration test compares the two, statement by statement.
+migration test compares the resulting schemas, triggers' text included.
 """
 
 from __future__ import annotations
