@@ -8,7 +8,7 @@ where one statement for all of them costs a tenth of a millisecond a job.
 
 So nothing writes the index row by row. New jobs are indexed by the insert paths,
 one statement per batch; changes to indexed text, to the Trash and deletions are
-noted by triggers in ``jobs_fts_stale`` (see migrations), and ``reindex_changed``
+noted by triggers in ``jobs_fts_stale`` (see ddl.py), and ``reindex_changed``
 rewrites those jobs' entries in one statement before the transaction commits.
 Only live jobs are indexed, so the index alone counts a search's matches.
 """
