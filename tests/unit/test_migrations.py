@@ -88,7 +88,7 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
 def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         tmp_path: Path, version: int) -> None:
     # Written by JobDesk at that schema: six synced jobs from a server, one edited and
@@ -281,7 +281,7 @@ def test_a_new_file_is_the_declared_schema(declared: dict[str, Any]) -> None:
     assert len(declared["triggers"]) == 6 and not declared["loose indexes"]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
 def test_a_file_of_an_earlier_schema_upgrades_to_the_declared_one(
         tmp_path: Path, version: int, declared: dict[str, Any]) -> None:
     path = tmp_path / "jobdesk.sqlite3"
