@@ -9,12 +9,23 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMessageLogContext, Qt, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import Paths, Settings
 from desktop.core.store import JobQuery, Store
+from desktop.core.store.database import rebuild
+from desktop.core.store.errors import StoreUnusable
 from desktop.ui import errors, screenshot, theme
+from desktop.ui.database_check import Choice, DatabaseProblemDialog, IdleCheck
 from desktop.ui.demo import DemoServer, start_demo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
@@ -106,6 +117,99 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
     return window
 
 
+class StartUp(QObject):
+    """Opens the main window; when the local database cannot be used, at start-up or
+    found damaged later, asks what to do about it first."""
+
+    #: The user chose to leave rather than take a way out.
+    quit = Signal()
+
+    def __init__(self, options: LaunchOptions, demo: DemoServer | None,
+                 instance: SingleInstance | None = None) -> None:
+        super().__init__()
+        self._options = options
+        self._demo = demo
+        self.window: MainWindow | None = None
+        self.store: Store | None = None
+        #: The question about the database on screen, if any.
+        self.dialog: DatabaseProblemDialog | None = None
+        #: The user chose Quit rather than a way out.
+        self.gave_up = False
+        if instance is not None:
+            instance.raise_requested.connect(self._bring_forward)
+
+    def open(self) -> None:
+        try:
+            window = open_window(self._options, self._demo)
+        except StoreUnusable as error:
+            log.warning("cannot open the local database: %s", error)
+            self._ask(error)
+            return
+        self.window = window
+        self.store = window.session.store
+        check = IdleCheck(window.session, lambda: window.sync.running, window)
+        check.damaged.connect(self._damaged)
+        window.show()
+        window.sync.start()
+        QApplication.setQuitOnLastWindowClosed(True)
+
+    def close_store(self) -> None:
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+    def _bring_forward(self) -> None:
+        if self.window is not None:
+            bring_forward(self.window)
+        elif self.dialog is not None:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+
+    def _ask(self, error: StoreUnusable) -> None:
+        running = self.window is not None
+        # The app must outlive the question: closing it is not leaving JobDesk.
+        QApplication.setQuitOnLastWindowClosed(False)
+        dialog = DatabaseProblemDialog(error, self.window, running=running)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(lambda choice: self._chosen(choice, error))
+        self.dialog = dialog
+        dialog.open()
+
+    def _damaged(self, damage: StoreUnusable) -> None:
+        log.error("the idle check found the local database damaged: %s", damage)
+        if self.window is not None:
+            self.window.status.showMessage("The local database is damaged: see the message")
+        if self.dialog is None:
+            self._ask(damage)
+
+    def _chosen(self, choice: Choice, error: StoreUnusable) -> None:
+        self.dialog = None
+        if choice is Choice.LATER:
+            QApplication.setQuitOnLastWindowClosed(True)
+            return
+        if choice is Choice.QUIT:
+            self.gave_up = True
+            QApplication.setQuitOnLastWindowClosed(True)
+            self.quit.emit()
+            return
+        if self.window is not None:
+            # Found damaged while open: the window lets go of the file first (or the
+            # user keeps it open to finish an edit, and may choose again later).
+            if not self.window.close():
+                QApplication.setQuitOnLastWindowClosed(True)
+                return
+            self.window = None
+            self.close_store()
+        if choice is Choice.REBUILD:
+            try:
+                moved = rebuild(error.path)
+            except StoreUnusable as failed:
+                self._ask(failed)
+                return
+            log.warning("rebuilding the local database; the old one is %s", moved)
+        self.open()
+
+
 def run(options: LaunchOptions) -> int:
     route_qt_messages()
     app = create_application()
@@ -121,24 +225,20 @@ def run(options: LaunchOptions) -> int:
     started = time.perf_counter()
     demo = start_demo(options.paths) if options.demo else None
     try:
+        if options.screenshot is not None:
+            # A headless run: the command line reports what goes wrong.
+            return _screenshot(open_window(options, demo), options, demo, started)
+        startup = StartUp(options, demo, instance)
+        startup.quit.connect(app.quit)
         try:
-            window = open_window(options, demo)
+            startup.open()
         except Exception as error:
-            if options.screenshot is not None:
-                raise  # a headless run: the command line reports it
             errors.show_startup_error(options.paths,
                                       (type(error), error, error.__traceback__))
             return 1
-        store = window.session.store
-        if options.screenshot is not None:
-            return _screenshot(window, options, demo, started)
-        if instance is not None:
-            instance.raise_requested.connect(lambda: bring_forward(window))
-        window.show()
-        window.sync.start()
         code = app.exec()
-        store.close()
-        return code
+        startup.close_store()
+        return 1 if startup.gave_up else code
     finally:
         if instance is not None:
             instance.close()

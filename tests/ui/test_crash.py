@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import platform
 import secrets
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,7 +137,12 @@ def test_an_error_before_the_window_opens_gets_the_dialog_too(
         qtbot: Any, paths: Paths, log_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A packaged app has no terminal: without the dialog the user would see nothing.
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    paths.database.write_bytes(b"this is not a database " * 200)
+    # A SQLite file, but not JobDesk's: its own "jobs" table stops the schema being
+    # made. (A damaged or newer JobDesk file gets its own question instead:
+    # test_damaged_database.py.)
+    foreign = sqlite3.connect(paths.database)
+    foreign.execute("CREATE TABLE jobs (name TEXT)")
+    foreign.close()
     seen: list[str] = []
 
     def close_dialog() -> None:
