@@ -32,16 +32,19 @@ from .keys import generate_api_key
 from .server import LoggedRequest
 from .standalone import run_standalone
 from .usage import DEFAULT_MONTHLY_LIMIT, LIMIT_MESSAGE
-from .variants import SUMMARY_FIELDS, Variants
+from .variants import BARE_FIELDS, LIST_SHAPES, SUMMARY_FIELDS, ListShape, Variants
 
 __all__ = [
+    "BARE_FIELDS",
     "DEFAULT_MONTHLY_LIMIT",
     "LIMIT_MESSAGE",
+    "LIST_SHAPES",
     "SUMMARY_FIELDS",
     "Clock",
     "DemoData",
     "Emulator",
     "Faults",
+    "ListShape",
     "LoggedRequest",
     "Variants",
     "format_timestamp",

@@ -21,11 +21,16 @@ LIST_ORDERS: Final = get_args(ListOrder)
 BrokenPaging = Literal["", "page_one", "echo_page"]
 BROKEN_PAGINGS: Final = get_args(BrokenPaging)
 CLAIMED_PAGES: Final = 100_000
-#: The seed's example list item, plus what a client needs to notice change and deletion.
-SUMMARY_FIELDS: Final = (
+#: How list items come: the whole job (``full``); the seed's example item plus what a
+#: client needs to notice change and deletion (``summary``); or the seed's example item
+#: exactly (``bare``), which says neither when a job changed nor whether it is deleted.
+ListShape = Literal["full", "summary", "bare"]
+LIST_SHAPES: Final = get_args(ListShape)
+#: The seed's literal example list item.
+BARE_FIELDS: Final = (
     "uuid", "job_number", "title", "status", "priority", "customer", "scheduled_date",
-    "updated_at", "deleted_at",
 )
+SUMMARY_FIELDS: Final = (*BARE_FIELDS, "updated_at", "deleted_at")
 AMOUNT_FIELDS: Final = ("estimated_amount", "actual_amount")
 
 
@@ -35,8 +40,8 @@ class Variants:
 
     #: ``created_desc``, ``updated_desc`` or ``unordered`` (stable, by uuid).
     list_order: ListOrder = "created_desc"
-    #: List items carry only ``SUMMARY_FIELDS`` instead of the full job.
-    summary_items: bool = False
+    #: What a list item carries: see ``ListShape``.
+    list_shape: ListShape = "full"
     #: Single-job ``data`` is ``{"job": {...}}`` instead of the job itself.
     wrap_single_job: bool = False
     #: Amounts go out as ``"150.00"`` instead of the JSON number ``150``.
@@ -54,9 +59,20 @@ class Variants:
     def __setattr__(self, name: str, value: object) -> None:
         if name == "list_order" and value not in LIST_ORDERS:
             raise ValueError(f"list_order must be one of {LIST_ORDERS}, not {value!r}")
+        if name == "list_shape" and value not in LIST_SHAPES:
+            raise ValueError(f"list_shape must be one of {LIST_SHAPES}, not {value!r}")
         if name == "broken_paging" and value not in BROKEN_PAGINGS:
             raise ValueError(f"broken_paging must be one of {BROKEN_PAGINGS}, not {value!r}")
         object.__setattr__(self, name, value)
+
+    @property
+    def summary_items(self) -> bool:
+        """The older switch: summaries with ``updated_at``/``deleted_at`` or full jobs."""
+        return self.list_shape != "full"
+
+    @summary_items.setter
+    def summary_items(self, value: bool) -> None:
+        self.list_shape = "summary" if value else "full"
 
     def stored_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Validated create or update fields as this server would store them."""
@@ -80,6 +96,8 @@ class Variants:
         return {"job": job} if self.wrap_single_job else job
 
     def list_item(self, job: dict[str, Any]) -> dict[str, Any]:
-        if self.summary_items:
+        if self.list_shape == "summary":
             return {field: job[field] for field in SUMMARY_FIELDS}
+        if self.list_shape == "bare":
+            return {field: job[field] for field in BARE_FIELDS}
         return job

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from desktop.emulator import (
+    BARE_FIELDS,
     LIMIT_MESSAGE,
     SUMMARY_FIELDS,
     Emulator,
@@ -323,6 +324,18 @@ def test_summary_items_carry_only_the_summary(api: httpx.Client, emu: Emulator) 
     assert any(item["deleted_at"] for item in items)
     full = api.get(f"/jobs/{items[0]['uuid']}").json()["data"]
     assert set(SUMMARY_FIELDS) < set(full)
+
+
+def test_bare_items_are_the_seed_example_item(api: httpx.Client, emu: Emulator) -> None:
+    emu.variants.list_shape = "bare"
+    assert emu.variants.summary_items, "the older switch reads any summary shape"
+    items = listed(api, include_deleted="true")
+    assert all(set(item) == set(BARE_FIELDS) for item in items)
+    assert set(BARE_FIELDS) | {"updated_at", "deleted_at"} == set(SUMMARY_FIELDS)
+    full = api.get(f"/jobs/{items[0]['uuid']}").json()["data"]
+    assert set(SUMMARY_FIELDS) < set(full)
+    with pytest.raises(ValueError, match="list_shape"):
+        emu.variants.list_shape = "summaries"  # type: ignore[assignment]
 
 
 def test_single_jobs_may_be_wrapped(api: httpx.Client, emu: Emulator) -> None:
