@@ -108,7 +108,16 @@ class NotFound(ApiError):
 
 
 class ServerError(ApiError):
-    """5xx, or a reply that is not the API's JSON envelope."""
+    """5xx, or a reply that is not the API's JSON envelope.
+
+    ``retry_after``: seconds the server asked the client to wait (``Retry-After`` on
+    a 429 or 503), ``None`` when it did not say.
+    """
+
+    def __init__(self, message: str, status: int | None = None, *,
+                 retry_after: float | None = None) -> None:
+        super().__init__(message, status)
+        self.retry_after = retry_after
 
 
 class NetworkError(ApiError):
@@ -332,6 +341,38 @@ def _date_from(headers: httpx.Headers) -> str | None:
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+#: A ``Retry-After`` beyond this is taken as this: a misconfigured server must not
+#: silence a device for days (the quota's own pause has its own, exact signal).
+RETRY_AFTER_CAP_S: Final = 6 * 3600.0
+
+
+def retry_after(headers: httpx.Headers, now: float | None = None) -> float | None:
+    """``Retry-After`` (delay-seconds or an HTTP date) as seconds from now, if readable.
+
+    ``now`` is a POSIX time for the HTTP-date form (the reply's ``Date`` when it has
+    one: both stamps then come from the server's clock).
+    """
+    text = (headers.get("Retry-After") or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return min(float(text), RETRY_AFTER_CAP_S)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    if now is None:
+        date = headers.get("Date")
+        try:
+            sent = email.utils.parsedate_to_datetime(date) if date else None
+        except (TypeError, ValueError):
+            sent = None
+        now = sent.timestamp() if sent is not None and sent.tzinfo else time.time()
+    return min(max(0.0, when.timestamp() - now), RETRY_AFTER_CAP_S)
+
+
 def _decode(content: bytes) -> object:
     """The JSON body, or ``None`` when it is empty or not JSON."""
     if not content.strip():
@@ -374,7 +415,8 @@ def _error_for(response: httpx.Response, body: object) -> ApiError:
         return NotFound(message, status)
     # Timeouts and rate limits are passing conditions: retry later, like a 5xx.
     if status in (408, 429) or status >= 500:
-        return ServerError(message, status)
+        wait = retry_after(response.headers) if status in (429, 503) else None
+        return ServerError(message, status, retry_after=wait)
     if 400 <= status < 500:
         return ValidationError(message, status)
     location = response.headers.get("Location")
@@ -564,6 +606,9 @@ class ApiClient:
         self.server_date: str | None = None
         self.requests_sent = 0
         self.last_replayed = False
+        #: The longest ``Retry-After`` a reply asked for since the caller last reset
+        #: this: callers that catch ``ServerError`` per record still learn of it.
+        self.retry_after: float | None = None
         self._on_usage = on_usage
         # Proxy variables are for reaching the internet; a loopback server (the
         # emulator, a tunnel) must never be sent through one.
@@ -666,7 +711,10 @@ class ApiClient:
         )
         body_json = _decode(raw)
         if not response.is_success:
-            raise _error_for(response, body_json)
+            error = _error_for(response, body_json)
+            if isinstance(error, ServerError) and error.retry_after is not None:
+                self.retry_after = max(self.retry_after or 0.0, error.retry_after)
+            raise error
         if body_json is None:
             if raw.strip():
                 raise ServerError(f"the reply to {method} {path} is not JSON", response.status_code)
