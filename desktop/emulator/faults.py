@@ -1,12 +1,14 @@
 """Failures a test arms in advance and the server springs on matching requests.
 
-Four kinds, each armed for the next N requests, optionally only those of one method
+Five kinds, each armed for the next N requests, optionally only those of one method
 and/or under one path prefix (relative to ``/api/v1``, e.g. ``"/jobs"``):
 
 - ``fail``: answer 500 (the request counts toward usage, nothing is changed);
 - ``drop_before``: close the connection without processing or answering;
 - ``drop_after``: process (the change is applied, usage counted), then close the
   connection without answering, so the client cannot know the outcome;
+- ``busy``: answer 429 or 503 with a ``Retry-After`` header (counted, nothing is
+  changed): a server or gateway shedding load and saying when to come back;
 - ``trickle``: process, then send the answer's headers at once (or, with
   ``headers=True``, they too) and its body one byte every ``interval`` seconds: a
   server that is never silent long enough for a read timeout to fire.
@@ -26,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from typing import Final, Literal
 
-FaultKind = Literal["fail", "drop_before", "drop_after", "trickle"]
+FaultKind = Literal["fail", "busy", "drop_before", "drop_after", "trickle"]
 API_PREFIX: Final = "/api/v1"
 #: A held request a test forgets to release lets go after this long, so a failing
 #: test cannot leave a handler thread (and the emulator's stop) waiting for ever.
@@ -76,6 +78,15 @@ class Hold:
         self._released.wait(self._limit)
 
 
+@dataclass(frozen=True)
+class Busy:
+    """How a sprung ``busy`` fault answers."""
+
+    status: int
+    #: The ``Retry-After`` header's value as sent (seconds, or an HTTP date).
+    retry_after: str
+
+
 @dataclass
 class _Armed:
     kind: FaultKind
@@ -84,6 +95,8 @@ class _Armed:
     path: str | None
     interval: float = 0.0
     headers: bool = False
+    status: int = 0
+    retry_after: str = ""
 
     def matches(self, kind: FaultKind, method: str, path: str) -> bool:
         return (
@@ -129,6 +142,20 @@ class Faults:
         self, count: int = 1, *, method: str | None = None, path: str | None = None
     ) -> None:
         self._arm("drop_after", count, method, path)
+
+    def busy_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        retry_after: str = "120",
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        """Answer the next ``count`` matching requests ``status`` with ``Retry-After``."""
+        if status not in (429, 503):
+            raise ValueError("Retry-After comes with 429 or 503")
+        self._arm("busy", count, method, path, status=status, retry_after=retry_after)
 
     def trickle(
         self,
@@ -196,6 +223,8 @@ class Faults:
         *,
         interval: float = 0.0,
         headers: bool = False,
+        status: int = 0,
+        retry_after: str = "",
     ) -> None:
         if count < 1:
             raise ValueError("count must be 1 or more")
@@ -203,7 +232,7 @@ class Faults:
             path = path[len(API_PREFIX):]
         with self._lock:
             self._armed.append(_Armed(kind, count, method.upper() if method else None, path,
-                                      interval, headers))
+                                      interval, headers, status, retry_after))
 
     def take(self, kind: FaultKind, method: str, path: str) -> bool:
         """Spring one armed fault of ``kind`` matching this request, if any.
@@ -233,6 +262,11 @@ class Faults:
         """Spring one armed ``trickle`` matching this request: how to send its answer."""
         armed = self._spring("trickle", method, path)
         return None if armed is None else Trickle(armed.interval, armed.headers)
+
+    def take_busy(self, method: str, path: str) -> Busy | None:
+        """Spring one armed ``busy`` matching this request: how to answer it."""
+        armed = self._spring("busy", method, path)
+        return None if armed is None else Busy(armed.status, armed.retry_after)
 
     def _spring(self, kind: FaultKind, method: str, path: str) -> _Armed | None:
         with self._lock:

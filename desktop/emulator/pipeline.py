@@ -5,7 +5,8 @@
 3. ``Idempotency-Key`` seen within 24 hours on the same endpoint: the stored answer,
    not counted (replays are served even once the quota is spent: nothing executes).
 4. Monthly limit reached: 403 with the vendor's text; nothing executes or counts.
-5. Counted; an armed ``fail`` fault answers 500 here.
+5. Counted; an armed ``busy`` fault answers 429/503 with ``Retry-After`` here, and
+   an armed ``fail`` fault 500.
 6. The endpoint runs; its answer (if not a 5xx) is stored under the idempotency key.
 
 Every answer carries the ``X-Usage-*`` headers as of after the request.
@@ -135,6 +136,11 @@ class Pipeline:
         """The reply, and whether the endpoint ran (so its answer may be stored)."""
         if not self._usage.consume():
             return self._reply(403, failure(LIMIT_MESSAGE), counted=False), False
+        busy = self._faults.take_busy(method, relative)
+        if busy is not None:
+            message = "Too many requests" if busy.status == 429 else "Service unavailable"
+            return self._reply(busy.status, failure(message), counted=True,
+                               headers={"Retry-After": busy.retry_after}), False
         if self._faults.take("fail", method, relative):
             return self._reply(500, failure(SERVER_ERROR_MESSAGE), counted=True), False
         try:
