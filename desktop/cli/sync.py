@@ -53,7 +53,7 @@ def _sync(args: argparse.Namespace, ctx: Context) -> int:
                             f"`jobdesk login` or set {ENV_API_KEY}")
     else:
         with SyncEngine(ctx.store, ctx.paths, Settings.load(ctx.paths), server, key) as engine:
-            report = engine.run(full=args.full, force=args.force)
+            report = engine.run(full=args.full, force=args.force, explicit=True)
     if args.json:
         print_json(report.to_json())
     else:

@@ -1,19 +1,64 @@
 """The request-quota governor: how much this device may spend, and on what.
 
-The company's 50,000 requests a month are shared by every device. Each device
-takes at most its share (default 20%) of what remains, spread evenly over the days
-left until the reset, and never touches the last 2% except to push local changes:
-losing a technician's edit is worse than a stale list.
+The company's monthly requests (50,000 on the vendor's plan) are shared by every
+device, and the server says only the company's count. The governor is pure values
+and functions over an injected ``now``; the engine persists its state.
+
+The rules (DESIGN.md, sync semantics point 7):
+
+- The last 2% of the month is kept for pushing local changes: losing a
+  technician's edit is worse than a stale list. No pull goes out inside it.
+- A device's first sync (a new or rebuilt mirror) is charged to a one-time
+  onboarding allowance, not to the day.
+- Everything else is paid from a token bucket that refills continuously at this
+  device's rate and holds at most about an hour of it, so a busy morning cannot
+  spend the day and a quiet night buys only one hour of catching up.
+- The company's rate is what it may still spend before the reserve, spread over
+  the working hours left until the reset. This device's rate is its share of that:
+  the share of the company's recent spending that was its own, learned from the
+  company's count growing between this device's own requests (see ``Spending``).
+- A quick scan of the active set is reserved: discretionary work (detail
+  refreshes, trickle, full reconciliation) only spends what leaves the next quick
+  scan affordable, and the rate never falls below two quick scans an hour.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 RESERVE_FRACTION = 0.02
 FULL_EVERY = timedelta(days=7)
+
+#: Working time the month's requests are spread over. Trades companies work field
+#: days of about ten hours (7 to 5, or 8 to 6) on weekdays, and a month has 21 to 23
+#: weekdays. A device that syncs only then spends its share by the reset; one left
+#: syncing at night or at weekends only spends ahead, since every rate is recomputed
+#: from what the company has left, so the month still lands under the limit.
+WORK_HOURS_PER_DAY = 10
+WORK_DAYS_PER_MONTH = 22
+HOURS_PER_MONTH = 365.25 / 12 * 24
+#: Working hours per calendar hour, about 0.3.
+WORK_FRACTION = WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH / HOURS_PER_MONTH
+#: The bucket holds this many hours of the device's rate.
+BURST_HOURS = 1.0
+#: A device's first sync may spend this much of the month's limit once (1,000 of
+#: 50,000). The first sync of 10,000 jobs takes about 105 requests with full list
+#: items and about 400 with summaries (the pages plus the active jobs' GETs); twenty
+#: devices set up in one month would take at most 40% of it, in practice under 20%.
+ONBOARDING_FRACTION = 0.02
+#: Quick scans an hour this device can always afford, whatever its learned share:
+#: a device whose share is small still sees the active set every half hour.
+QUICK_SCANS_PER_HOUR = 2.0
+#: How quickly the learned share forgets: spending a day old weighs 1/e as much.
+LEARN_HOURS = 24.0
+#: The vendor's plan, assumed until a reply says what the company's limit is.
+DEFAULT_MONTHLY_LIMIT = 50_000
+
+
+def _hours(delta: timedelta) -> float:
+    return delta.total_seconds() / 3600
 
 
 @dataclass(frozen=True)
@@ -22,38 +67,189 @@ class Quota:
     limit: int
     resets_at: datetime
 
+    @property
+    def available(self) -> float:
+        """Requests the company may still spend before the reserve."""
+        return max(0.0, self.limit * (1 - RESERVE_FRACTION) - self.count)
+
+    @property
+    def in_reserve(self) -> bool:
+        return self.count >= self.limit * (1 - RESERVE_FRACTION)
+
+
+def working_hours_left(quota: Quota, now: datetime) -> float:
+    """Working hours until the reset (never less than one: the month's last hour)."""
+    return max(1.0, _hours(quota.resets_at - now) * WORK_FRACTION)
+
 
 @dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str = ""
+class Spending:
+    """What this device and the rest of the company have spent lately.
+
+    Both are sums of requests that decay with age (``LEARN_HOURS``), taken over the
+    same intervals: from one reply's ``X-Usage-Count`` to a later one's, the growth
+    less this device's own requests in between is what the other devices sent.
+
+    The share ``mine / (mine + others)`` is used, not the others' rate: rates seen
+    only while this device is awake are daytime rates, and comparing them with a
+    month's average would count every night as spending; in a ratio over the same
+    intervals that bias cancels. And the devices' shares add up to one, so twenty
+    devices that each take their share spend the company's rate, never more, and
+    cannot chase each other's estimates into an oscillation.
+    """
+
+    mine: float = 0.0
+    others: float = 0.0
+    #: The company's count at the last observation, and when it was seen.
+    count: int | None = None
+    at: datetime | None = None
+
+    def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None
+                ) -> Spending:
+        """The state after seeing the company's ``count`` at ``at``, this device having
+        sent ``own`` requests since the last observation (``counted`` of them toward
+        its share; the rest, its first sync, is paid from the onboarding allowance)."""
+        if self.count is None or self.at is None or count < self.count:
+            # The first sighting, or the month turned: a new baseline.
+            return replace(self, count=count, at=at)
+        decay = math.exp(-max(0.0, _hours(at - self.at)) / LEARN_HOURS)
+        others = max(0, count - self.count - own)
+        mine = own if counted is None else counted
+        return Spending(mine=self.mine * decay + mine, others=self.others * decay + others,
+                        count=count, at=at)
+
+    @property
+    def share(self) -> float:
+        """This device's part of the company's recent spending (all of it, unseen)."""
+        total = self.mine + self.others
+        return 1.0 if total <= 0 else self.mine / total
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """This device's tokens (requests it may send) at ``at``.
+
+    ``tokens`` may be negative: pushes are never refused, and what they cost is
+    repaid by the refill before the next pull. ``pot`` collects what the bucket
+    could not hold, up to one full reconciliation: that scan costs more than an
+    hour of a small share, and saving for it is the only way such a device ever
+    reconciles. A clock that went backwards refills nothing.
+    """
+
+    tokens: float
+    at: datetime
+    pot: float = 0.0
+
+    def refilled(self, now: datetime, rate: float, capacity: float,
+                 pot_capacity: float) -> Bucket:
+        gained = rate * max(0.0, _hours(now - self.at))
+        tokens = self.tokens + gained
+        overflow = max(0.0, tokens - capacity)
+        pot = min(pot_capacity, self.pot + overflow)
+        return Bucket(tokens=min(tokens, capacity), at=max(now, self.at), pot=pot)
+
+    def spend(self, requests: float, *, from_pot: bool = False) -> Bucket:
+        """``from_pot``: a full reconciliation, paid from its savings first."""
+        paid = min(self.pot, max(0.0, requests)) if from_pot else 0.0
+        return replace(self, tokens=self.tokens - (requests - paid), pot=self.pot - paid)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one cycle may pull: the scan to run (``None``: none) and its budget."""
+
+    scan: str | None
+    budget: float
+    #: The scan is paid from the onboarding allowance (then the bucket).
+    onboarding: bool = False
+    skipped: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Governor:
-    share_percent: int = 20
+    #: An explicit share of the company's rate, in percent; ``None`` learns it.
+    share_percent: int | None = None
 
-    def daily_allowance(self, usage: Quota | None, now: datetime) -> float:
-        """Requests this device may spend today; unlimited until usage is known."""
-        if usage is None:
-            return math.inf
-        remaining = max(0, usage.limit - usage.count)
-        days_left = max(1.0, (usage.resets_at - now).total_seconds() / 86_400)
-        return self.share_percent / 100 * remaining / days_left
+    def company_rate(self, quota: Quota | None, now: datetime) -> float:
+        """Requests an hour the whole company may spend from now on (working hours)."""
+        if quota is None:
+            # Before any reply: the month as if it were just starting.
+            return DEFAULT_MONTHLY_LIMIT * (1 - RESERVE_FRACTION) / (
+                WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH)
+        return quota.available / working_hours_left(quota, now)
 
-    def in_reserve(self, usage: Quota | None) -> bool:
-        return usage is not None and usage.count >= usage.limit * (1 - RESERVE_FRACTION)
+    def share(self, spending: Spending) -> float:
+        if self.share_percent is not None:
+            return max(0.0, min(100.0, self.share_percent)) / 100
+        return spending.share
 
-    def may_pull(self, usage: Quota | None, now: datetime, spent_today: int,
-                 cost: int) -> Decision:
-        if self.in_reserve(usage):
-            return Decision(False, "the last 2% of the monthly quota is kept for pushing "
-                                   "local changes")
-        allowance = self.daily_allowance(usage, now)
-        if spent_today + cost > allowance:
-            return Decision(False, f"this device's share for today is spent "
-                                   f"({spent_today} of {allowance:.0f} requests)")
-        return Decision(True)
+    def rate(self, quota: Quota | None, now: datetime, spending: Spending,
+             quick_cost: float) -> float:
+        """This device's refill rate, requests per hour."""
+        if quota is not None and quota.in_reserve:
+            return 0.0
+        floor = QUICK_SCANS_PER_HOUR * quick_cost
+        return max(floor, self.share(spending) * self.company_rate(quota, now))
+
+    def capacity(self, rate: float, quick_cost: float) -> float:
+        """The most the bucket holds: an hour's refill, and never less than a quick scan."""
+        return max(rate * BURST_HOURS, quick_cost)
+
+    def daily_allowance(self, quota: Quota | None, now: datetime, spending: Spending,
+                        quick_cost: float) -> float:
+        """Requests a working day gives this device at its current rate (a figure to show)."""
+        return self.rate(quota, now, spending, quick_cost) * WORK_HOURS_PER_DAY
+
+    def onboarding_allowance(self, quota: Quota | None) -> float:
+        """The one-time allowance of a new (or rebuilt) mirror's first sync."""
+        limit = quota.limit if quota is not None else DEFAULT_MONTHLY_LIMIT
+        allowance = ONBOARDING_FRACTION * limit
+        return allowance if quota is None else min(allowance, quota.available)
 
     def full_due(self, last_full: datetime | None, now: datetime) -> bool:
         return last_full is None or now - last_full >= FULL_EVERY
+
+    def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
+             full_cost: float, full_wanted: bool, explicit: bool,
+             onboarding_left: float | None) -> Plan:
+        """The scan this cycle runs, after pushing.
+
+        ``onboarding_left`` is the allowance left while the mirror has never
+        completed a full scan (``None`` otherwise). A full scan runs when it fits
+        beside the next quick scan's reserve; otherwise the quick scan runs if the
+        bucket holds one, or always when the user asked for this sync.
+        """
+        if quota is not None and quota.in_reserve:
+            return Plan(None, 0.0, skipped=(
+                "pull skipped: the company is in the last 2% of its monthly requests, "
+                "kept for sending local changes",))
+        tokens = bucket.tokens
+        if onboarding_left is not None:
+            # Past the allowance the first sync goes on as the bucket allows.
+            budget = onboarding_left + max(0.0, tokens)
+            if budget >= 1 or explicit:
+                return Plan("full", max(budget, quick_cost if explicit else 0.0),
+                            onboarding=True)
+            return Plan(None, 0.0, skipped=(
+                "first sync paused: its one-time allowance is spent and this device's "
+                "requests for the hour too; it carries on as they refill",))
+        skipped: list[str] = []
+        if full_wanted:
+            spare = tokens + bucket.pot - quick_cost
+            if spare >= full_cost:
+                return Plan("full", spare)
+            skipped.append(f"full reconciliation deferred: it takes about {full_cost:.0f} "
+                           f"requests and this device has {max(0.0, spare):.0f} to spare "
+                           "beside the next quick scan")
+        if tokens >= quick_cost or explicit:
+            # The scan may cost more than its estimate (more jobs left the active
+            # set): it runs to what the bucket holds, and at least to the estimate.
+            return Plan("quick", max(tokens, quick_cost), skipped=tuple(skipped))
+        skipped.append(f"quick scan deferred: this device's requests for the hour are "
+                       f"spent ({max(0.0, tokens):.0f} left, a scan takes about "
+                       f"{quick_cost:.0f}); they refill continuously")
+        return Plan(None, 0.0, skipped=tuple(skipped))
+
+    def discretionary(self, tokens: float, quick_cost: float) -> float:
+        """What detail refreshes and trickle may spend: the next quick scan is reserved."""
+        return max(0.0, tokens - quick_cost)

@@ -175,8 +175,7 @@ def test_absence_checks_stop_at_the_cycles_budget(synced: Device, emulator: Emul
     emulator.usage_count = emulator.usage_limit // 2
     assert synced.sync().status == "ok"  # learns the company's count
     engine = synced.engine()
-    quota = engine._quota()
-    left = engine.governor.daily_allowance(quota, engine.clock()) - engine._spent_today()
+    left = engine.budget().tokens
     live = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
     for job in live[:12]:
         emulator.colleague_update(job["uuid"], status="Complete")

@@ -1,19 +1,25 @@
-"""The sync engine: one cycle = pull (as the budget allows) + push, under a lock.
+"""The sync engine: one cycle = push and pull, in the order the budget calls for, under a lock.
 
 The same code runs for the GUI's worker thread, ``jobdesk sync`` and the tests.
 Every step commits before the next request, so a cycle killed at any instant and
 run again ends where an uninterrupted one would have.
+
+A cycle's order: local changes go first when the budget is short (they are never
+refused, and what they cost comes out of the pull); then the scan the governor
+plans (the first sync's full scan on the onboarding allowance, a full
+reconciliation when it fits beside the next quick scan's reserve, else the quick
+scan); then detail refreshes and trickle from what is left above that reserve.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
-import math
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import asdict
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from desktop.config import Paths, Settings
@@ -26,9 +32,10 @@ from desktop.core.api import (
     NetworkError,
     QuotaExceeded,
     ServerError,
+    Usage,
 )
-from desktop.core.budget import Governor, Quota
-from desktop.core.store import Store
+from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
+from desktop.core.store import JobQuery, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
@@ -41,20 +48,107 @@ log = logging.getLogger(__name__)
 USAGE_META = "usage"
 LAST_SYNC_META = "last_sync"
 BACKOFF_META = "backoff"
-SPENT_META = "spent_today"
+#: The governor's state: bucket, learned spending, onboarding allowance.
+GOVERNOR_META = "governor"
 BACKOFF_BASE_S = 5.0
 BACKOFF_CAP_S = 300.0
 #: Set when the server refused a request because the month is spent: its reset time.
 PAUSED_META = "quota_paused"
-#: A device's first sync may spend this much of the month once (10,000 jobs listed
-#: in full take 100 pages); more than that waits for later cycles.
-ONBOARDING_FRACTION = 0.1
-#: The vendor's plan, assumed until a reply says what the company's limit is.
-DEFAULT_MONTHLY_LIMIT = 50_000
+#: Items in a list page: every scan asks for the API's maximum.
+PAGE_SIZE = 100
+#: A push may cost a GET (its base is stale) besides its own request.
+REQUESTS_PER_PUSH = 2
+#: The settings' default share means "learn it"; any other value is the user's.
+_DEFAULT_SHARE = next(f.default for f in fields(Settings) if f.name == "quota_share_percent")
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The governor's figures as they stand now (for status displays and tests)."""
+
+    tokens: float
+    rate: float
+    capacity: float
+    share: float
+    onboarding_left: float | None
+
+
+@dataclass
+class _GovernorState:
+    bucket: Bucket | None = None
+    spending: Spending = field(default_factory=Spending)
+    #: This device's requests sent after the last reply it observed.
+    unobserved: int = 0
+    #: What is left of the first sync's allowance (None: not granted yet).
+    onboarding_left: float | None = None
+
+    @classmethod
+    def load(cls, raw: dict[str, Any] | None) -> _GovernorState:
+        if not raw:
+            return cls()
+        bucket = raw.get("bucket")
+        spending = raw.get("spending") or {}
+        seen = spending.get("at")
+        return cls(
+            bucket=None if not bucket else Bucket(
+                float(bucket["tokens"]), datetime.fromisoformat(bucket["at"]),
+                float(bucket.get("pot", 0.0))),
+            spending=Spending(mine=float(spending.get("mine", 0.0)),
+                              others=float(spending.get("others", 0.0)),
+                              count=spending.get("count"),
+                              at=datetime.fromisoformat(seen) if seen else None),
+            unobserved=int(raw.get("unobserved", 0)),
+            onboarding_left=raw.get("onboarding_left"))
+
+    def dump(self) -> dict[str, Any]:
+        # Written and read with this engine's own clock only, never the server's.
+        bucket = self.bucket
+        spending = self.spending
+        return {
+            "bucket": None if bucket is None else {
+                "tokens": bucket.tokens, "at": bucket.at.isoformat(), "pot": bucket.pot},
+            "spending": {"mine": spending.mine, "others": spending.others,
+                         "count": spending.count,
+                         "at": spending.at.isoformat() if spending.at else None},
+            "unobserved": self.unobserved,
+            "onboarding_left": self.onboarding_left,
+        }
+
+
+@dataclass
+class _Books:
+    """One cycle's accounts: what it started with and where its requests went."""
+
+    state: _GovernorState
+    #: The bucket as refilled when the cycle began.
+    bucket: Bucket
+    #: The first sync's allowance left when the cycle began (None: not a first sync).
+    onboarding: float | None
+    #: ``requests_sent`` and the engine's last observed reply when the cycle began.
+    sent_before: int
+    reply_before: int
+    #: ``requests_sent`` when this cycle's onboarding scan began and ended.
+    onboarding_span: tuple[int, int | None] | None = None
+
+    def onboarding_paid(self, requests_sent: int) -> int:
+        """This cycle's requests the first sync's allowance pays for."""
+        if self.onboarding is None or self.onboarding_span is None:
+            return 0
+        began, ended = self.onboarding_span
+        spent = (requests_sent if ended is None else ended) - began
+        return max(0, min(spent, int(self.onboarding)))
+
+
+def _details() -> Any | None:
+    """The detail-refresh and trickle module, where this build has it."""
+    try:
+        return importlib.import_module("desktop.core.sync.details")
+    except ModuleNotFoundError:
+        return None
 
 
 class SyncEngine:
@@ -79,9 +173,12 @@ class SyncEngine:
         self.read_timeout = read_timeout
         #: Each request's limit, connecting to its last byte (None: the client's default).
         self.deadline = deadline
-        self.governor = Governor(share_percent=settings.quota_share_percent)
+        share = settings.quota_share_percent
+        self.governor = Governor(share_percent=None if share == _DEFAULT_SHARE else share)
         self._api: ApiClient | None = None
         self._cancel = threading.Event()
+        #: ``requests_sent`` when the last reply carrying usage figures came.
+        self._reply_sent = 0
 
     def cancel(self) -> None:
         """Ask a running cycle to stop after its current step (any thread may call).
@@ -92,17 +189,19 @@ class SyncEngine:
         self._cancel.set()
 
     def run(self, full: bool = False, progress: Progress | None = None, *,
-            force: bool = False) -> SyncReport:
+            force: bool = False, explicit: bool = False) -> SyncReport:
         """One cycle. Trouble with the network or the server is reported, not raised.
 
-        ``force`` sends requests even while the server's month is known to be spent
-        (one probe: the first refusal pauses again).
+        ``explicit``: the user asked for this sync, so it runs at least the quick scan
+        whatever the bucket holds (unless the company is in its reserve). ``force``
+        is the user's too: it also sends requests while the server's month is known
+        to be spent (one probe: the first refusal pauses again).
         """
         report = SyncReport(kind="full" if full else "quick")
         self._cancel.clear()
         try:
             with SyncLock(self.paths.sync_lock):
-                self._locked_cycle(report, full, progress, force)
+                self._locked_cycle(report, full, progress, force, explicit or force)
         except SyncBusy as exc:
             report.status, report.message = "busy", str(exc)
         self._finish(report)
@@ -124,20 +223,70 @@ class SyncEngine:
         # costs tens of milliseconds each time.
         if self._api is None:
             self._api = ApiClient(self.server_url, self.api_key,
-                                  read_timeout=self.read_timeout, deadline=self.deadline)
+                                  read_timeout=self.read_timeout, deadline=self.deadline,
+                                  on_usage=self._on_usage)
+            self._reply_sent = 0
         return self._api
 
+    def _on_usage(self, usage: Usage) -> None:
+        # May run on the read-ahead thread: one attribute store, no I/O.
+        if self._api is not None:
+            self._reply_sent = self._api.requests_sent
+
+    # --- the governor's state ---------------------------------------------------
+
+    def budget(self) -> Budget:
+        """What the governor would allow if a cycle started now."""
+        state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
+        bucket, rate, capacity = self._refilled(state, self._quota(), self.clock())
+        onboarding = self._onboarding_left(state, self._quota())
+        return Budget(bucket.tokens, rate, capacity, self.governor.share(state.spending),
+                      onboarding)
+
+    def _refilled(self, state: _GovernorState, quota: Quota | None,
+                  now: datetime) -> tuple[Bucket, float, float]:
+        quick = self._cost("quick")
+        rate = self.governor.rate(quota, now, state.spending, quick)
+        capacity = self.governor.capacity(rate, quick)
+        # A new device starts with a full bucket: its first hour is its own.
+        bucket = state.bucket or Bucket(capacity, now)
+        return bucket.refilled(now, rate, capacity, self._cost("full")), rate, capacity
+
+    def _onboarding_left(self, state: _GovernorState, quota: Quota | None) -> float | None:
+        """The first sync's allowance while the mirror has never completed a full scan."""
+        if self.store.get_meta("last_full"):
+            return None
+        if state.onboarding_left is not None:
+            return float(state.onboarding_left)
+        return self.governor.onboarding_allowance(quota)
+
+    # --- the cycle -------------------------------------------------------------
+
     def _locked_cycle(self, report: SyncReport, full: bool, progress: Progress | None,
-                      force: bool) -> None:
+                      force: bool, explicit: bool) -> None:
         try:
             client = self._client()
         except (ApiError, ValueError) as exc:
             report.status, report.message = "auth", str(exc)
             return
+        if self._wait_asked(report, explicit):
+            return
         sent_before = client.requests_sent
+        _forget_retry_after(client)
         cycle = Cycle(store=self.store, client=client, report=report, clock=self.clock,
                       my_user_id=self.settings.my_user_id or None, progress=progress,
                       cancel=self._cancel)
+        quota = self._quota()
+        state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
+        bucket, _, _ = self._refilled(state, quota, self.clock())
+        books = _Books(state, bucket, self._onboarding_left(state, quota), sent_before,
+                       self._reply_sent)
+        pending = self.store.count_by_sync_state().get("pending", 0)
+        # Held before anything is sent: a crash from here on loses what the bucket
+        # held (at most an hour's refill), and never lets a request go unpaid. The
+        # onboarding allowance is not held: a first sync killed midway resumes on it.
+        self._save_state(state, Bucket(min(0.0, bucket.tokens) - REQUESTS_PER_PUSH * pending,
+                                       bucket.at), books.onboarding)
         try:
             paused = self._pause()
             if paused is not None:
@@ -148,8 +297,16 @@ class SyncEngine:
                 # raises QuotaExceeded if so); the cycle goes on only if it is not.
                 client.company()
                 self.store.put_meta(PAUSED_META, None)
-            self._pull_if_allowed(cycle, full)
-            push(cycle)
+            # Local changes first when the budget cannot pay for them and a scan too.
+            short = bucket.tokens < self._cost("quick") + REQUESTS_PER_PUSH * pending
+            pushed_first = short and pending > 0
+            if pushed_first:
+                push(cycle)
+            spent = client.requests_sent - sent_before
+            self._pull(cycle, books, full=full, explicit=explicit, quota=quota,
+                       bucket=bucket.spend(spent))
+            if not pushed_first:
+                push(cycle)
             self._judge_push(cycle)
         except AuthError:
             report.status = "auth"
@@ -170,11 +327,139 @@ class SyncEngine:
             report.message = "stopped before the end; the next sync carries on from there"
         finally:
             report.requests = client.requests_sent - sent_before
+            if client.retry_after is not None:
+                report.retry_after = client.retry_after
+            self._settle(books, report, client)
             if client.usage is not None:
                 # Kept once per cycle, not per reply: a commit per request would cost
                 # more than the figure is worth if a crash lost the last one.
                 report.usage = asdict(client.usage)
                 self.store.put_meta(USAGE_META, report.usage)
+
+    def _settle(self, books: _Books, report: SyncReport, client: ApiClient) -> None:
+        """Pay for what the cycle sent, and learn from what the company's count did."""
+        state, requests = books.state, report.requests
+        onboarding_spent = books.onboarding_paid(client.requests_sent)
+        sent_before, reply_before = books.sent_before, books.reply_before
+        if self._reply_sent > reply_before and client.usage is not None:
+            own = state.unobserved + self._reply_sent - sent_before
+            # The first sync's requests are not this device's usual spending.
+            counted = max(0, own - onboarding_spent)
+            state.spending = state.spending.observe(client.usage.count, own, self.clock(),
+                                                    counted=counted)
+            state.unobserved = client.requests_sent - self._reply_sent
+        else:
+            state.unobserved += requests
+        left = None if books.onboarding is None else books.onboarding - onboarding_spent
+        if self.store.get_meta("last_full"):
+            left = 0.0  # onboarding is over; a rebuilt mirror is a new store
+        # The pot pays only for the full reconciliation it was saved for.
+        self._save_state(state, books.bucket.spend(requests - onboarding_spent,
+                                             from_pot=report.kind == "full"), left)
+
+    def _save_state(self, state: _GovernorState, bucket: Bucket,
+                    onboarding: float | None) -> None:
+        state.bucket = bucket
+        state.onboarding_left = onboarding
+        self.store.put_meta(GOVERNOR_META, state.dump())
+
+    def _wait_asked(self, report: SyncReport, explicit: bool) -> bool:
+        """Whether the server's ``Retry-After`` still holds this (unasked-for) cycle back."""
+        until_text = (self.store.get_meta(BACKOFF_META) or {}).get("until")
+        if not until_text or explicit:
+            return False
+        left = (datetime.fromisoformat(until_text) - self.clock()).total_seconds()
+        if left <= 0:
+            return False
+        report.status = "error"
+        report.message = (f"the server asked for a pause; sync resumes in {left:.0f} s")
+        report.retry_after = left
+        return True
+
+    def _pull(self, cycle: Cycle, books: _Books, *, full: bool, explicit: bool,
+              quota: Quota | None, bucket: Bucket) -> None:
+        """The planned scan, then detail refreshes and trickle from what is left."""
+        report = cycle.report
+        now = self.clock()
+        stamp = self.store.get_meta("last_full")
+        # Written with this engine's own clock, so read back without the server-time
+        # parser: it only ever meets that same clock.
+        last_full = datetime.fromisoformat(stamp) if stamp else None
+        onboarding, full_requested = books.onboarding, full
+        pending = pending_scan_kind(cycle)
+        if pending == "quick" and full_requested:
+            abandon_scan(cycle)  # a full scan covers everything the quick one would
+            pending = None
+        full_wanted = (full_requested or pending == "full"
+                       or self.governor.full_due(last_full, now))
+        quick_cost = self._cost("quick")
+        plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
+                                  full_cost=self._cost("full"), full_wanted=full_wanted,
+                                  explicit=explicit, onboarding_left=onboarding)
+        report.skipped.extend(plan.skipped)
+        if plan.scan is None:
+            return
+        if pending == "full" and plan.scan == "quick":
+            # An interrupted full scan the budget cannot finish now would keep the
+            # quick scan from running: it starts again when it fits.
+            abandon_scan(cycle)
+        began = cycle.client.requests_sent
+        if plan.onboarding:
+            books.onboarding_span = (began, None)
+        finished = self._scan(cycle, plan)
+        spent = cycle.client.requests_sent - began
+        paid = 0
+        if plan.onboarding:
+            books.onboarding_span = (began, cycle.client.requests_sent)
+            paid = min(spent, int(onboarding or 0))
+        if not finished:
+            return
+        left = bucket.spend(spent - paid, from_pot=plan.scan == "full").tokens
+        self._discretionary(cycle, self.governor.discretionary(left, quick_cost))
+
+    def _scan(self, cycle: Cycle, plan: Plan) -> bool:
+        """Run the planned scan; whether it reached its end."""
+        report = cycle.report
+        assert plan.scan is not None
+        report.kind = plan.scan
+        before = cycle.pull_start = cycle.client.requests_sent
+        cycle.pull_budget = plan.budget
+        try:
+            run_scan(cycle, start_scan(cycle, plan.scan))
+        except ScanStopped as exc:
+            report.skipped.append(f"scan stopped: {exc.reason}")
+            log.warning("scan stopped: %s", exc.reason)
+            if exc.server_fault:
+                # A broken list cannot be resumed into; the next scan starts afresh.
+                abandon_scan(cycle)
+                report.scan_problem = exc.reason
+            return False
+        if not plan.onboarding:
+            self.store.put_meta(f"{plan.scan}_cost", cycle.client.requests_sent - before)
+        if plan.scan == "full":
+            self.store.checkpoint()
+        return True
+
+    def _discretionary(self, cycle: Cycle, budget: float) -> None:
+        """Detail refreshes, then trickle, from what is left above the quick reserve."""
+        details = _details()
+        if details is None:
+            return
+        for name in ("refresh_details", "trickle"):
+            most = int(budget)
+            if most <= 0:
+                cycle.report.skipped.append(
+                    f"{name.replace('_', ' ')} deferred: budget (the next quick scan is "
+                    "reserved)")
+                continue
+            cycle.pull_start = cycle.client.requests_sent
+            cycle.pull_budget = most
+            try:
+                sent = int(getattr(details, name)(cycle, most))
+            except ScanStopped as exc:
+                cycle.report.skipped.append(f"{name.replace('_', ' ')} stopped: {exc.reason}")
+                sent = cycle.client.requests_sent - cycle.pull_start
+            budget -= sent
 
     def _pause(self) -> dict[str, Any] | None:
         """The server's word that the month is spent, while its reset has not come."""
@@ -216,66 +501,17 @@ class SyncEngine:
             return None
         return Quota(count=int(usage["count"]), limit=int(usage["limit"]), resets_at=resets)
 
-    def _spent_today(self) -> int:
-        spent = self.store.get_meta(SPENT_META) or {}
-        today = self.clock().date().isoformat()
-        return int(spent.get("requests", 0)) if spent.get("day") == today else 0
-
     def _cost(self, kind: str) -> int:
         """Requests the last scan of this kind took (a guess before the first one)."""
-        return int(self.store.get_meta(f"{kind}_cost") or (100 if kind == "full" else 5))
-
-    def _pull_if_allowed(self, cycle: Cycle, full_requested: bool) -> None:
-        report = cycle.report
-        now = self.clock()
-        quota, spent = self._quota(), self._spent_today()
-        # Written with this engine's own clock, so read back without the server-time
-        # parser: it only ever meets that same clock.
-        stamp = self.store.get_meta("last_full")
-        last_full = datetime.fromisoformat(stamp) if stamp else None
-        kind = pending_scan_kind(cycle)
-        if kind == "quick" and full_requested:
-            abandon_scan(cycle)  # a full scan covers everything the quick one would
-            kind = None
-        if kind is None:
-            kind = "full" if full_requested or last_full is None else "quick"
-            if kind == "quick" and self.governor.full_due(last_full, now):
-                if self.governor.may_pull(quota, now, spent, self._cost("full")).allowed:
-                    kind = "full"
-                else:
-                    report.skipped.append("full reconciliation deferred: budget")
-        decision = self.governor.may_pull(quota, now, spent, self._cost(kind))
-        if not decision.allowed and not (last_full is None and not self.governor.in_reserve(
-                quota)):
-            report.skipped.append(f"pull skipped: {decision.reason}")
-            return
-        report.kind = kind
-        before = cycle.pull_start = cycle.client.requests_sent
-        cycle.pull_budget = self._pull_budget(quota, now, spent, onboarding=last_full is None)
-        try:
-            run_scan(cycle, start_scan(cycle, kind))
-        except ScanStopped as exc:
-            report.skipped.append(f"scan stopped: {exc.reason}")
-            log.warning("scan stopped: %s", exc.reason)
-            if exc.server_fault:
-                # A broken list cannot be resumed into; the next scan starts afresh.
-                abandon_scan(cycle)
-                report.scan_problem = exc.reason
-            return
-        self.store.put_meta(f"{kind}_cost", cycle.client.requests_sent - before)
-        if kind == "full":
-            self.store.checkpoint()
-
-    def _pull_budget(self, quota: Quota | None, now: datetime, spent: int, *,
-                     onboarding: bool) -> float:
-        """Requests this cycle's pull may send: what is left of today's share, or for
-        a device's first sync a one-time slice of the month (a scan that outgrows
-        either stops and resumes on a later cycle)."""
-        limit = quota.limit if quota is not None else DEFAULT_MONTHLY_LIMIT
-        if onboarding:
-            return ONBOARDING_FRACTION * limit
-        left = self.governor.daily_allowance(quota, now) - spent
-        return left if left != math.inf else ONBOARDING_FRACTION * limit
+        recorded = self.store.get_meta(f"{kind}_cost")
+        if recorded:
+            return int(recorded)
+        if kind == "quick":
+            return 5
+        # Its job pages, customer pages and a few absence checks: the first sync's
+        # own cost is no guide, since under summary list items it fetched every job.
+        jobs = self.store.count(JobQuery(deleted="include"))
+        return jobs // PAGE_SIZE + 5
 
     def _finish(self, report: SyncReport) -> None:
         counts = self.store.count_by_sync_state()
@@ -284,24 +520,35 @@ class SyncEngine:
         if report.usage is None:
             report.usage = self.store.get_meta(USAGE_META)
         now = self.clock()
-        today = now.date().isoformat()
-        spent = self._spent_today() + report.requests
-        self.store.put_meta(SPENT_META, {"day": today, "requests": spent})
-        failures = int((self.store.get_meta(BACKOFF_META) or {}).get("failures", 0))
-        if report.status in ("offline", "error") or report.push_failed:
+        backoff = self.store.get_meta(BACKOFF_META) or {}
+        failures = int(backoff.get("failures", 0))
+        until = backoff.get("until")
+        if report.status == "error" and report.requests == 0 and until:
+            pass  # held back by the server's Retry-After: nothing new happened
+        elif report.status in ("offline", "error") or report.push_failed:
             failures += 1
-            delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1))
-            # Jitter spreads the retries of many laptops after a shared outage.
-            report.retry_after = delay * random.uniform(0.5, 1.5)
+            if report.retry_after is not None:
+                # The server said how long to wait: its word, not a guess.
+                until = (now + timedelta(seconds=report.retry_after)).isoformat()
+            else:
+                delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (failures - 1))
+                # Jitter spreads the retries of many laptops after a shared outage.
+                report.retry_after = delay * random.uniform(0.5, 1.5)
+                until = None
         elif report.status == "ok":
-            failures = 0
-        self.store.put_meta(BACKOFF_META, {"failures": failures})
+            failures, until = 0, None
+        self.store.put_meta(BACKOFF_META, {"failures": failures, "until": until})
         if report.status == "ok" and not report.message:
             report.message = _summary(report)
         if report.status != "busy":
             self.store.put_meta(LAST_SYNC_META, {**report.to_json(),
                                                  "finished_at": now.isoformat()})
         log.info("sync %s: %s", report.status, report.message)
+
+
+def _forget_retry_after(client: ApiClient) -> None:
+    """A new cycle heeds only the ``Retry-After`` its own replies carry."""
+    client.retry_after = None
 
 
 def _summary(report: SyncReport) -> str:
@@ -314,5 +561,15 @@ def _summary(report: SyncReport) -> str:
         parts.append(f"{report.flagged} kept with a value out of range")
     if report.push_failed:
         parts.append(f"{report.push_failed} not taken by the server, sent again later")
+    staleness = getattr(report, "staleness_s", None)
+    if staleness is not None:
+        parts.append(f"active jobs at most {_duration(float(staleness))} old")
     return ", ".join(parts)
 
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

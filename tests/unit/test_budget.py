@@ -1,0 +1,199 @@
+"""The governor's rules, one test each: pure values over a fixed clock, no HTTP."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from desktop.core.api import retry_after
+from desktop.core.budget import (
+    BURST_HOURS,
+    HOURS_PER_MONTH,
+    QUICK_SCANS_PER_HOUR,
+    WORK_DAYS_PER_MONTH,
+    WORK_HOURS_PER_DAY,
+    Bucket,
+    Governor,
+    Quota,
+    Spending,
+    working_hours_left,
+)
+
+NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
+#: A whole month ahead: exactly 220 working hours left.
+MONTH = timedelta(hours=HOURS_PER_MONTH)
+QUICK = 3.0
+FULL = 110.0
+
+
+def _quota(count: int = 0, limit: int = 50_000) -> Quota:
+    return Quota(count=count, limit=limit, resets_at=NOW + MONTH)
+
+
+def _plan(governor: Governor, *, tokens: float, quota: Quota | None = None,
+          full_wanted: bool = False, explicit: bool = False,
+          onboarding_left: float | None = None, pot: float = 0.0):  # type: ignore[no-untyped-def]
+    return governor.plan(quota=quota or _quota(), bucket=Bucket(tokens, NOW, pot),
+                         quick_cost=QUICK, full_cost=FULL, full_wanted=full_wanted,
+                         explicit=explicit, onboarding_left=onboarding_left)
+
+
+def test_working_hours_are_ten_a_day_twenty_two_days_a_month() -> None:
+    assert working_hours_left(_quota(), NOW) == pytest.approx(
+        WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH)
+    # The month's last minutes still count as an hour: no rate divides by nothing.
+    late = Quota(0, 50_000, NOW + timedelta(minutes=5))
+    assert working_hours_left(late, NOW) == 1.0
+
+
+def test_a_lone_device_may_spend_the_companys_whole_rate() -> None:
+    governor = Governor()
+    rate = governor.rate(_quota(), NOW, Spending(), QUICK)
+    assert rate == pytest.approx(49_000 / 220)  # the month less the 2% reserve
+    assert governor.daily_allowance(_quota(), NOW, Spending(), QUICK) == pytest.approx(
+        rate * WORK_HOURS_PER_DAY)
+
+
+def test_the_first_sync_is_paid_by_the_onboarding_allowance_not_the_bucket() -> None:
+    governor = Governor()
+    assert governor.onboarding_allowance(_quota()) == 1_000
+    plan = _plan(governor, tokens=0.0, onboarding_left=1_000)
+    assert (plan.scan, plan.onboarding, plan.budget) == ("full", True, 1_000)
+    # An empty bucket does not stop a first sync; a spent allowance goes on as the
+    # bucket allows, and is never more than the company has left before its reserve.
+    assert _plan(governor, tokens=40.0, onboarding_left=0.0).budget == 40.0
+    assert _plan(governor, tokens=0.0, onboarding_left=0.0).scan is None
+    assert governor.onboarding_allowance(_quota(count=48_500)) == pytest.approx(500)
+
+
+def test_the_bucket_refills_continuously_and_holds_an_hour_at_most() -> None:
+    rate = 60.0
+    capacity = Governor().capacity(rate, QUICK)
+    assert capacity == rate * BURST_HOURS
+    empty = Bucket(0.0, NOW)
+    after_ten_minutes = empty.refilled(NOW + timedelta(minutes=10), rate, capacity, FULL)
+    assert after_ten_minutes.tokens == pytest.approx(10.0)
+    # A night off buys one hour, not the night: a busy morning cannot spend the day.
+    morning = empty.refilled(NOW + timedelta(hours=14), rate, capacity, 0.0)
+    assert morning.tokens == capacity
+    spent = morning.spend(capacity)
+    assert spent.refilled(NOW + timedelta(hours=14, minutes=30), rate, capacity,
+                          0.0).tokens == pytest.approx(30.0)
+
+
+def test_a_clock_that_went_back_refills_nothing() -> None:
+    bucket = Bucket(5.0, NOW)
+    assert bucket.refilled(NOW - timedelta(hours=3), 60.0, 60.0, 0.0).tokens == 5.0
+
+
+def test_what_the_bucket_cannot_hold_is_saved_for_a_full_reconciliation() -> None:
+    rate = 11.0
+    capacity = Governor().capacity(rate, QUICK)
+    night = Bucket(capacity, NOW).refilled(NOW + timedelta(hours=14), rate, capacity, FULL)
+    assert night.pot == FULL  # saved up to one full scan, no more
+    plan = _plan(Governor(), tokens=night.tokens, pot=night.pot, full_wanted=True)
+    assert plan.scan == "full"
+    # The pot pays only for the reconciliation it was saved for.
+    assert night.spend(5).pot == FULL and night.spend(5, from_pot=True).pot == FULL - 5
+
+
+def test_the_quick_scan_is_reserved_before_discretionary_work() -> None:
+    governor = Governor()
+    # A full reconciliation that would leave no quick scan for the next cycle waits.
+    plan = _plan(governor, tokens=FULL + QUICK - 1, full_wanted=True)
+    assert plan.scan == "quick"
+    assert any("full reconciliation deferred" in s for s in plan.skipped)
+    assert _plan(governor, tokens=FULL + QUICK, full_wanted=True).scan == "full"
+    # Detail refreshes and trickle get only what is left above one quick scan.
+    assert governor.discretionary(10.0, QUICK) == 10.0 - QUICK
+    assert governor.discretionary(QUICK - 1, QUICK) == 0.0
+    # And the rate never falls below two quick scans an hour, whatever the share.
+    starved = Spending(mine=0.0, others=10_000.0, count=1, at=NOW)
+    assert governor.rate(_quota(), NOW, starved, QUICK) == QUICK_SCANS_PER_HOUR * QUICK
+
+
+def test_an_empty_bucket_defers_the_scan_of_a_timer_cycle() -> None:
+    plan = _plan(Governor(), tokens=QUICK - 1)
+    assert plan.scan is None
+    assert any("quick scan deferred" in s for s in plan.skipped)
+
+
+def test_an_explicit_sync_runs_the_quick_scan_whatever_the_bucket_holds() -> None:
+    plan = _plan(Governor(), tokens=-20.0, explicit=True, full_wanted=True)
+    assert plan.scan == "quick" and plan.budget == QUICK
+    assert any("full reconciliation deferred" in s for s in plan.skipped)
+
+
+def test_nothing_is_pulled_in_the_reserve_even_when_asked() -> None:
+    governor = Governor()
+    reserve = _quota(count=49_000)
+    assert reserve.in_reserve and not _quota(count=48_999).in_reserve
+    for explicit, onboarding in ((False, None), (True, None), (True, 1_000.0)):
+        plan = _plan(governor, tokens=500.0, quota=reserve, explicit=explicit,
+                     onboarding_left=onboarding)
+        assert plan.scan is None
+        assert any("last 2%" in s for s in plan.skipped)
+    assert governor.rate(reserve, NOW, Spending(), QUICK) == 0.0
+
+
+def _learn(counts: list[tuple[int, int]], step: timedelta = timedelta(minutes=5)) -> Spending:
+    """Observe a usage sequence: (the company's count, this device's own requests)."""
+    spending = Spending()
+    for n, (count, own) in enumerate(counts):
+        spending = spending.observe(count, own, NOW + n * step)
+    return spending
+
+
+def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
+    governor = Governor()
+    alone = _learn([(100, 0)] + [(100 + 4 * n, 4) for n in range(1, 40)])
+    assert alone.share == pytest.approx(1.0)
+    # Nineteen colleagues spending as much as this device each: its share is a twentieth.
+    crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
+    assert crowd.share == pytest.approx(1 / 20)
+    solo_rate = governor.rate(_quota(), NOW, alone, QUICK)
+    crowd_rate = governor.rate(_quota(), NOW, crowd, QUICK)
+    assert crowd_rate == pytest.approx(solo_rate / 20)
+    # Every device's share of the same spending adds up to the company's rate: the
+    # projected month lands at the limit less the reserve, with 1 device or 20.
+    assert 20 * crowd_rate * 220 == pytest.approx(49_000)
+
+
+def test_old_spending_fades_and_a_new_month_is_a_new_baseline() -> None:
+    crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
+    # The colleagues went home for good: a week of this device alone wins it back.
+    last = 100 + 80 * 39
+    quiet = crowd
+    for n in range(1, 7 * 24):
+        quiet = quiet.observe(last + 4 * n, 4, NOW + timedelta(hours=3 + n))
+    assert quiet.share > 0.95
+    turned = crowd.observe(3, 3, NOW + timedelta(days=1))
+    assert (turned.mine, turned.others, turned.count) == (crowd.mine, crowd.others, 3)
+
+
+def test_the_first_syncs_requests_do_not_count_toward_the_share() -> None:
+    spending = Spending().observe(100, 0, NOW).observe(700, 600, NOW + timedelta(minutes=5),
+                                                        counted=0)
+    assert (spending.mine, spending.others) == (0.0, 0.0)
+
+
+def test_an_explicit_share_overrides_the_learned_one() -> None:
+    crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
+    pinned = Governor(share_percent=30)
+    assert pinned.share(crowd) == 0.3
+    assert pinned.rate(_quota(), NOW, crowd, QUICK) == pytest.approx(0.3 * 49_000 / 220)
+
+
+@pytest.mark.parametrize(("value", "seconds"), [
+    ("120", 120.0),
+    ("Wed, 02 Dec 2026 10:02:00 GMT", 120.0),
+    ("Wed, 02 Dec 2026 09:59:00 GMT", 0.0),
+    ("soon", None),
+    ("", None),
+    ("999999999", 6 * 3600.0),
+])
+def test_retry_after_is_read_in_seconds_or_as_a_date(value: str, seconds: float | None) -> None:
+    headers = httpx.Headers({"Retry-After": value, "Date": "Wed, 02 Dec 2026 10:00:00 GMT"})
+    assert retry_after(headers) == seconds
