@@ -4,6 +4,7 @@ refusals."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 from pathlib import Path
@@ -137,6 +138,25 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
                         "live_counts_added", "live_counts_removed", "live_counts_moved"}
     assert kept == counted and sum(n for _s, n in kept) == 5  # one trashed above
     assert "ix_jobs_live_status" not in indexes and "ix_jobs_filters" in indexes
+
+
+def test_jobs_of_an_earlier_file_are_whole_with_details_from_its_last_full_scan(
+        tmp_path: Path) -> None:
+    path = tmp_path / "jobdesk.sqlite3"
+    path.write_bytes((FIXTURES / "schema-v5.sqlite3").read_bytes())
+    conn = sqlite3.connect(path)
+    last_full = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'last_full'")
+                           .fetchone()[0])
+    conn.close()
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT uuid IS NULL, summary_only, details_at FROM jobs").fetchall()
+    finally:
+        conn.close()
+    assert {summary_only for _local, summary_only, _at in rows} == {0}
+    assert {at for local, _s, at in rows if not local} == {last_full}
+    assert [at for local, _s, at in rows if local] == [None], "a job never read has no date"
 
 
 def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:

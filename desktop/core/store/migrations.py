@@ -303,8 +303,28 @@ def _v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Under summary list shapes a job may be mirrored from its list summary alone: the row
+# says so, and says when its whole record was last read, so that details are fetched
+# by priority and their staleness reported. Every job of an earlier file was mirrored
+# whole, and a completed full scan had read or stamp-checked each of them, so their
+# details date from the last one ('last_full', written by the engine's clock as
+# details_at is); a file that never finished one leaves the time unknown.
+_V6_DETAILS = [
+    "ALTER TABLE jobs ADD COLUMN summary_only BOOLEAN NOT NULL DEFAULT 0",
+    "ALTER TABLE jobs ADD COLUMN details_at TEXT",
+    """UPDATE jobs SET details_at = (SELECT json_extract(value, '$') FROM meta
+        WHERE key = 'last_full') WHERE uuid IS NOT NULL""",
+    "CREATE INDEX ix_jobs_summary_only ON jobs (scheduled_date, local_id) WHERE summary_only",
+]
+
+
+def _v6(conn: sqlite3.Connection) -> None:
+    for statement in _V6_DETAILS:
+        conn.execute(statement)
+
+
 #: MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5, _v6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

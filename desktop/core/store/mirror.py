@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
 
-from desktop.core.jobs import FIELD_KINDS, JOB_FIELDS, SERVER_FIELDS, Kind, ServerJob
+from desktop.core.jobs import (
+    FIELD_KINDS,
+    FLAGS_KEY,
+    JOB_FIELDS,
+    SERVER_FIELDS,
+    Kind,
+    ServerJob,
+)
 from desktop.core.merge import DELETED, FieldConflict, merge
 from desktop.core.store.bulk import insert_rows
 from desktop.core.store.edits import last_local_id, settle_state, to_db
@@ -22,10 +30,32 @@ from desktop.core.store.queries import SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_from_json
 from desktop.core.store.search_index import INDEX_NEW_JOBS_SQL
 
-_INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan")
+_INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan",
+                   "summary_only", "details_at")
 _MONEY_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.MONEY)
 _FLAGS_AT = tuple(i for i, f in enumerate(JOB_FIELDS) if FIELD_KINDS[f] is Kind.BOOL)
 _INSERT_HEAD = f"INSERT INTO jobs ({', '.join(_INSERT_COLUMNS)})"
+#: What a list summary may show of a job, as mirror columns (the nested customer is
+#: its uuid); ``unchanged`` compares these when a summary carries no stamps.
+SUMMARY_COLUMNS = ("job_number", "title", "status", "priority", "customer_uuid",
+                   "scheduled_date", "updated_at", "deleted_at")
+_STAMPS = ("updated_at", "deleted_at")
+
+
+def is_summary(job: ServerJob) -> bool:
+    """Whether the server sent less than the whole job (a list summary)."""
+    return len(job.fields) < len(JOB_FIELDS)
+
+
+def is_stamped(job: ServerJob) -> bool:
+    """Whether the record says when it last changed and whether it is deleted, so
+    comparing those two with the mirror's settles whether anything changed."""
+    return "updated_at" in job.fields and "deleted_at" in job.fields
+
+
+def known_server_values(row: JobRecord) -> dict[str, Any]:
+    """The server record as this row last saw it."""
+    return dict(row.base) if row.base is not None else dict(row.values)
 
 
 def customer_name_of(job: ServerJob) -> str | None:
@@ -43,7 +73,8 @@ def server_values(job: ServerJob) -> dict[str, Any]:
     return values
 
 
-def _insert_row(job: ServerJob, scan: int | None) -> tuple[Any, ...]:
+def _insert_row(job: ServerJob, scan: int | None, summary: bool,
+                read_at: str | None) -> tuple[Any, ...]:
     # Built straight from the fields: this runs for every job of a first sync.
     fields = job.fields
     row: list[Any] = [fields.get(name) for name in JOB_FIELDS]
@@ -53,17 +84,21 @@ def _insert_row(job: ServerJob, scan: int | None) -> tuple[Any, ...]:
     for index in _FLAGS_AT:
         row[index] = bool(row[index])
     extras = json.dumps(job.extras, sort_keys=True) if job.extras else None
-    row.extend((customer_name_of(job), extras, "synced", scan))
+    row.extend((customer_name_of(job), extras, "synced", scan, summary,
+                None if summary else read_at))
     return tuple(row)
 
 
-def job_rows(jobs: Iterable[ServerJob], scan: int | None = None) -> list[tuple[Any, ...]]:
+def job_rows(jobs: Iterable[ServerJob], scan: int | None = None, *, summaries: bool = False,
+             read_at: str | None = None) -> list[tuple[Any, ...]]:
     """The table rows of jobs the mirror has never seen, for ``insert_job_rows``.
 
     Plain tuples that need no connection, so a bulk load can build them on the
-    thread that parses, while the writer's thread is inside SQLite.
+    thread that parses, while the writer's thread is inside SQLite. ``summaries``:
+    the jobs are list summaries, mirrored as summary-only; else whole records, read
+    at ``read_at``.
     """
-    return [_insert_row(job, scan) for job in jobs]
+    return [_insert_row(job, scan, summaries, read_at) for job in jobs]
 
 
 def insert_job_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
@@ -75,9 +110,13 @@ def insert_job_rows(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> int:
     return len(rows)
 
 
-def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | None = None) -> int:
-    """Insert jobs the mirror has never seen, as synced rows; returns how many."""
-    return insert_job_rows(conn, job_rows(jobs, scan))
+def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | None = None,
+                       *, summaries: bool = False, read_at: str | None = None) -> int:
+    """Insert jobs the mirror has never seen, as synced rows; returns how many.
+
+    ``summaries`` marks them summary-only (see ``job_rows``).
+    """
+    return insert_job_rows(conn, job_rows(jobs, scan, summaries=summaries, read_at=read_at))
 
 
 def upsert_nested_customers(conn: Connection, jobs: Iterable[ServerJob]) -> None:
@@ -110,35 +149,65 @@ def rows_by_uuid(conn: Connection, uuids: Sequence[str]) -> dict[str, JobRecord]
     return {str(r.uuid): r for r in records}
 
 
-def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, int]:
-    """The listed jobs the mirror already holds exactly so: uuid -> local id.
+@dataclass(frozen=True)
+class Unchanged:
+    """A listed job the mirror already holds as the server has it."""
+
+    local_id: int
+    #: Only its summary is mirrored.
+    summary_only: bool
+    #: The listing proves the whole record unchanged, not only what it shows: it
+    #: carried the stamps (or every field).
+    whole: bool
+
+
+def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, Unchanged]:
+    """The listed jobs the mirror already holds exactly so, by uuid.
 
     Most of any scan is jobs nobody touched: one light query settles them, instead
-    of loading and comparing whole records.
+    of loading and comparing whole records. A stamped item is compared by its
+    stamps, which change with any field; an item without them by the fields it
+    shows (a summary's), which says nothing of the fields it does not show.
     """
     if not jobs:
         return {}
     marks = ", ".join("?" * len(jobs))
     result = conn.exec_driver_sql(
-        "SELECT uuid, local_id, updated_at, deleted_at FROM jobs "
+        f"SELECT uuid, local_id, summary_only, {', '.join(SUMMARY_COLUMNS)} FROM jobs "
         f"WHERE uuid IN ({marks}) AND sync_state = 'synced' AND pending_op IS NULL",
         tuple(j.uuid for j in jobs),
     )
-    known = {str(r[0]): (int(r[1]), r[2], r[3]) for r in result}
-    same: dict[str, int] = {}
+    known = {str(r[0]): r for r in result}
+    same: dict[str, Unchanged] = {}
     for job in jobs:
         row = known.get(job.uuid)
-        if row is not None and job.fields.get("updated_at") is not None and (
-                row[1], row[2]) == (job.fields.get("updated_at"), job.fields.get("deleted_at")):
-            same[job.uuid] = row[0]
+        if row is None:
+            continue
+        stored = dict(zip(SUMMARY_COLUMNS, row[3:], strict=True))
+        if is_stamped(job) and job.fields["updated_at"] is not None:
+            if all(stored[f] == job.fields[f] for f in _STAMPS):
+                same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=True)
+        elif "updated_at" not in job.fields and job.fields.keys() <= {"uuid", *stored} and all(
+                stored[f] == v for f, v in job.fields.items() if f != "uuid"):
+            same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=False)
     return same
 
 
-def mark_seen(conn: Connection, local_ids: Sequence[int], scan: int) -> None:
-    if local_ids:
+def mark_seen(conn: Connection, local_ids: Sequence[int], scan: int,
+              read_at: str | None = None) -> None:
+    """Note that a scan listed these jobs; with ``read_at``, that the listing also
+    proved their whole records current then (rows that have one)."""
+    if not local_ids:
+        return
+    marks = ", ".join("?" * len(local_ids))
+    if read_at is None:
+        conn.exec_driver_sql(f"UPDATE jobs SET seen_scan = ? WHERE local_id IN ({marks})",
+                             (scan, *local_ids))
+    else:
         conn.exec_driver_sql(
-            f"UPDATE jobs SET seen_scan = ? WHERE local_id IN ({', '.join('?' * len(local_ids))})",
-            (scan, *local_ids))
+            "UPDATE jobs SET seen_scan = ?, "
+            "details_at = CASE WHEN summary_only THEN details_at ELSE ? END "
+            f"WHERE local_id IN ({marks})", (scan, read_at, *local_ids))
 
 
 def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:
@@ -163,37 +232,70 @@ def sent_fields(row: JobRecord) -> dict[str, Any]:
     return fields_from_json(json.dumps(row.request_body.get("body") or {}))
 
 
+def _summary_extras(row: JobRecord, job: ServerJob) -> dict[str, Any]:
+    """The row's unknown fields and flags with a summary's laid over them: a flag on
+    a field the summary shows is the summary's to keep or clear; the rest stay."""
+    flags = {name: note for name, note in dict(row.extras.get(FLAGS_KEY) or {}).items()
+             if (note_column(name)) not in job.fields}
+    flags.update(job.extras.get(FLAGS_KEY) or {})
+    extras = {**row.extras, **job.extras}
+    extras.pop(FLAGS_KEY, None)
+    if flags:
+        extras[FLAGS_KEY] = flags
+    return extras
+
+
+def note_column(flagged: str) -> str:
+    """The job field a flag is about: the nested customer's flag is about its uuid."""
+    return "customer_uuid" if flagged == "customer" else flagged
+
+
 def apply_remote(conn: Connection, row: JobRecord | None, job: ServerJob,
-                 scan: int | None = None) -> str:
+                 scan: int | None = None, *, read_at: str | None = None) -> str:
     """Bring one server record into the mirror; returns what happened.
 
     "inserted", "updated", "unchanged", "skipped" (a deleted job never mirrored),
     "merged" (remote changes folded into local edits) or "conflict".
+
+    A whole record makes the row whole, its details read at ``read_at`` (the sync
+    engine's clock; None leaves the date as it was). A summary changes only what it
+    shows: a field it leaves out is unknown, not empty, so it is taken to be as the
+    row last saw it, and neither clears a value nor looks like a remote change.
     """
-    theirs = server_values(job)
+    summary = is_summary(job)
     if row is None:
-        if theirs["deleted_at"] is not None:
+        if job.fields.get("deleted_at") is not None:
             return "skipped"
-        insert_server_jobs(conn, [job], scan)
+        insert_server_jobs(conn, [job], scan, summaries=summary, read_at=read_at)
         return "inserted"
+    base = known_server_values(row)
+    if summary:
+        carried = server_values(job)
+        theirs = {**base, **{f: carried[f] for f in JOB_FIELDS if f in job.fields}}
+        extras_json = _summary_extras(row, job)
+        details: dict[str, Any] = {}
+    else:
+        theirs = server_values(job)
+        extras_json = dict(job.extras)
+        details = {"summary_only": False}
+        if read_at is not None:
+            details["details_at"] = read_at
     seen = {"seen_scan": scan} if scan is not None else {}
-    extras = {"extras_json": json.dumps(job.extras, sort_keys=True) if job.extras else None}
+    extras = {"extras_json": json.dumps(extras_json, sort_keys=True) if extras_json else None}
     name = customer_name_of(job)
     if name is not None:
         extras["customer_name"] = name
     if not has_local_changes(row):
         if row.values == theirs:
-            write_columns(conn, row.local_id, seen)
+            write_columns(conn, row.local_id, {**seen, **details})
             return "unchanged"
-        write_columns(conn, row.local_id, {**theirs, **extras, **seen})
+        write_columns(conn, row.local_id, {**theirs, **extras, **seen, **details})
         return "updated"
-    base = dict(row.base) if row.base is not None else dict(row.values)
-    if base.get("updated_at") == theirs["updated_at"] and base.get("deleted_at") == theirs[
-        "deleted_at"
-    ]:
-        write_columns(conn, row.local_id, seen)
+    if (is_stamped(job) and all(base.get(f) == theirs[f] for f in _STAMPS)) or (
+            summary and all(base.get(f) == theirs[f] for f in job.fields if f in theirs)):
+        write_columns(conn, row.local_id, {**seen, **details})
         return "unchanged"
-    return _merge_into(conn, row, base, theirs, {**extras, **seen})
+    return _merge_into(conn, row, base, theirs, {**extras, **seen, **details})
 
 
 def _merge_into(conn: Connection, row: JobRecord, base: Mapping[str, Any],

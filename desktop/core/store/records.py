@@ -34,6 +34,8 @@ BOOKKEEPING = (
     "last_error",
     "local_rev",
     "local_modified_at",
+    "summary_only",
+    "details_at",
 )
 JOB_COLUMNS = (*JOB_FIELDS, *BOOKKEEPING)
 _FIELD_COUNT = len(JOB_FIELDS)
@@ -74,6 +76,11 @@ class JobRecord:
     request_body: Mapping[str, Any] | None
     first_attempt_at: str | None
     local_modified_at: str | None
+    #: Only the job's list summary is known: fields it does not show are unknown here
+    #: (shown as not downloaded yet), not empty.
+    summary_only: bool = False
+    #: When its whole record was last read (the sync engine's clock, ISO); None: never.
+    details_at: str | None = None
 
     def __getitem__(self, field: str) -> Any:
         return self.values[field]
@@ -113,7 +120,7 @@ class JobRecord:
         # BOOKKEEPING, then CUSTOMER_COLUMNS, in their order.
         (local_id, customer_name, extras, sync_state, pending_op, base, conflict_json,
          idempotency_key, request_body, first_attempt_at, last_error, local_rev,
-         local_modified_at, first, last) = row[_FIELD_COUNT:]
+         local_modified_at, summary_only, details_at, first, last) = row[_FIELD_COUNT:]
         # Nearly every row has neither conflicts nor unknown fields: parsing "[]" and
         # "{}" regardless adds up.
         conflicts = tuple(
@@ -137,6 +144,8 @@ class JobRecord:
             request_body=json.loads(request_body) if request_body else None,
             first_attempt_at=first_attempt_at,
             local_modified_at=local_modified_at,
+            summary_only=bool(summary_only),
+            details_at=details_at,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -151,6 +160,7 @@ class JobRecord:
         out["local_id"] = self.local_id
         out["sync_state"] = self.sync_state
         out["sync_error"] = self.last_error
+        out["summary_only"] = self.summary_only
         out["flagged"] = {name: flag.to_json() for name, flag in self.flags.items()}
         return out
 

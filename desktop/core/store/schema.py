@@ -82,6 +82,9 @@ _JOB_INDEXES = (
            where="(is_urgent OR is_emergency OR priority = 'Emergency')"),
     _index("ix_jobs_unsynced", "sync_state", where="sync_state != 'synced'"),
     _index("ix_jobs_deleted", "deleted_at", where="deleted_at IS NOT NULL"),
+    # The jobs known only by their summary, newest schedule first: what the trickle of
+    # details reads, a handful at a time, without walking every job.
+    _index("ix_jobs_summary_only", "scheduled_date", "local_id", where="summary_only"),
 )
 
 
@@ -150,6 +153,14 @@ class Job(SQLModel, table=True):
         "priority_rank", Integer, Computed(_PRIORITY_RANK, persisted=False)))
     status_rank: int | None = Field(default=None, sa_column=Column(
         "status_rank", Integer, Computed(_STATUS_RANK, persisted=False)))
+
+    # Under summary list shapes (see sync.details): only a list summary of this job is
+    # known, so its other fields are unknown here, not empty, until its whole record
+    # is read. After the ranks because an upgrade appends the columns it adds.
+    summary_only: bool = Field(default=False, sa_column_kwargs=_server_default("0"))
+    # When the whole record was last read from the server, or shown unchanged by its
+    # stamps, by the sync engine's clock (ISO, UTC); null if never by this device.
+    details_at: str | None = None
 
 
 class Customer(SQLModel, table=True):
