@@ -4,6 +4,11 @@ A scan's position is committed with the pages it wrote, so a crash resumes at
 the next page. A job the scan should have listed but did not is checked with one
 GET before anything is removed: offset pages shift while others write, so
 absence from a page proves nothing.
+
+List items may be whole jobs or summaries, with or without ``updated_at`` and
+``deleted_at`` (see ``details``): each is judged by what it carries. A stamped item
+is compared with the mirror by its stamps; one without them by the fields it shows.
+A summary that differs costs one GET, and only when the job is to be mirrored whole.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
@@ -23,17 +29,27 @@ from desktop.core.store.edits import load, now_iso
 from desktop.core.store.mirror import (
     apply_remote,
     insert_server_jobs,
+    is_stamped,
+    is_summary,
+    known_server_values,
     mark_gone,
     mark_seen,
     rows_by_uuid,
+    server_values,
     unchanged,
     unseen_ids,
     upsert_nested_customers,
-    write_columns,
 )
 from desktop.core.store.outbox import Request, adopt, in_flight
 from desktop.core.sync.adoption import is_own_create
 from desktop.core.sync.cycle import JOB_TROUBLE, Cycle, ScanStopped
+from desktop.core.sync.details import (
+    LIST_SHAPE_META,
+    known_shape,
+    list_shape,
+    stamp,
+    wants_details,
+)
 from desktop.core.sync.prefetch import read_ahead
 
 log = logging.getLogger(__name__)
@@ -60,6 +76,11 @@ SCAN_SEQ_META = "scan_seq"
 APPLIED = frozenset({"inserted", "updated", "merged", "conflict"})
 
 
+class _NoDeletionsShown(Exception):
+    """The list items say nothing of deletion, yet the scan listed deleted jobs too:
+    they would look live. The scan lists live jobs only instead."""
+
+
 def start_scan(cycle: Cycle, kind: str) -> dict[str, Any]:
     """Resume the interrupted scan if there is one, else begin a new one."""
     with cycle.store.write() as conn:
@@ -67,8 +88,12 @@ def start_scan(cycle: Cycle, kind: str) -> dict[str, Any]:
         if state is None:
             number = int(meta_get(conn, SCAN_SEQ_META) or 0) + 1
             meta_put(conn, SCAN_SEQ_META, number)
+            # Items without deleted_at cannot tell a deleted job from a live one, so
+            # under that shape a full scan lists live jobs only and finds deletions
+            # as it finds the rest: unlisted, then one GET (404) each.
             state = {"id": number, "kind": kind, "phase": "jobs", "page": 1,
-                     "user": cycle.my_user_id if kind == "quick" else None}
+                     "user": cycle.my_user_id if kind == "quick" else None,
+                     "deleted": kind == "full" and known_shape(conn) != "bare"}
             meta_put(conn, SCAN_META, state)
     return state
 
@@ -86,29 +111,19 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     """Run (or resume) a scan to its end; raises ``ScanStopped`` if it cannot finish."""
     quick = state["kind"] == "quick"
     statuses = [s.value for s in ACTIVE_STATUSES] if quick else None
-    if state["phase"] == "jobs":
-        # Soft-deleted jobs stay listed forever with include_deleted, so a quick scan
-        # would page through every deletion ever made, each cycle. Without them, a
-        # job deleted since the last scan is simply unseen, and its single GET (404)
-        # settles it once. Full scans still list deletions, to reconcile everything.
-        def fetch(number: int) -> JobPage:
-            return cycle.client.list_jobs(number, include_deleted=not quick,
-                                          statuses=statuses, assigned_to_user_id=state["user"])
-
-        listed = int(state.get("listed", 0))
-        pages = checked_pages(cycle, fetch, state["page"], "jobs")
-        with read_ahead(pages, depth=PAGES_PER_WRITE) as ahead:
-            for batch in ahead.batches(PAGES_PER_WRITE):
-                for unit in write_units(batch):
-                    for problem in (p for page in unit for p in page.invalid):
-                        log.warning("server sent a job the mirror cannot read: %s", problem)
-                        cycle.report.skipped.append(
-                            f"unreadable job from the server: {problem}")
-                    last = unit[-1]
-                    listed += sum(len(page.jobs) for page in unit)
-                    _apply_page(cycle, each_once(unit), state["id"], next_state={
-                        **state, "page": last.page + 1, "listed": listed})
-                    cycle.step("pull", last.page, last.total_pages)
+    while state["phase"] == "jobs":
+        try:
+            listed = _list_jobs(cycle, state, statuses)
+        except _NoDeletionsShown:
+            # Nothing of the unit that showed it was written; what came before was
+            # stamped and is right as written. Once per device: the shape is kept.
+            log.info("the server's list items do not say which jobs are deleted; "
+                     "listing live jobs only")
+            state = {**state, "deleted": False, "page": 1, "listed": 0}
+            with cycle.store.write() as conn:
+                meta_put(conn, LIST_SHAPE_META, "bare")
+                meta_put(conn, SCAN_META, state)
+            continue
         state = {**state, "phase": "check", "listed": listed}
         cycle.store.put_meta(SCAN_META, state)
     if state["phase"] == "check":
@@ -126,6 +141,39 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
         meta_put(conn, SCAN_META, None)
         if not quick:
             meta_put(conn, "last_full", cycle.clock().isoformat())
+
+
+def _list_jobs(cycle: Cycle, state: dict[str, Any], statuses: Sequence[str] | None) -> int:
+    """Page through the jobs from the scan's page on; returns how many it listed."""
+    # Soft-deleted jobs stay listed forever with include_deleted, so a quick scan
+    # would page through every deletion ever made, each cycle. Without them, a
+    # job deleted since the last scan is simply unseen, and its single GET (404)
+    # settles it once. Full scans still list deletions, to reconcile everything,
+    # where the items say which are deleted.
+    deleted = bool(state.get("deleted", state["kind"] != "quick"))
+
+    def fetch(number: int) -> JobPage:
+        return cycle.client.list_jobs(number, include_deleted=deleted,
+                                      statuses=statuses, assigned_to_user_id=state["user"])
+
+    listed = int(state.get("listed", 0))
+    pages = checked_pages(cycle, fetch, state["page"], "jobs")
+    with read_ahead(pages, depth=PAGES_PER_WRITE) as ahead:
+        for batch in ahead.batches(PAGES_PER_WRITE):
+            for unit in write_units(batch):
+                if deleted and any("deleted_at" not in job.fields
+                                   for page in unit for job in page.jobs):
+                    raise _NoDeletionsShown
+                for problem in (p for page in unit for p in page.invalid):
+                    log.warning("server sent a job the mirror cannot read: %s", problem)
+                    cycle.report.skipped.append(
+                        f"unreadable job from the server: {problem}")
+                last = unit[-1]
+                listed += sum(len(page.jobs) for page in unit)
+                _apply_page(cycle, each_once(unit), state["id"], next_state={
+                    **state, "page": last.page + 1, "listed": listed})
+                cycle.step("pull", last.page, last.total_pages)
+    return listed
 
 
 def _item_uuid(item: object) -> str | None:
@@ -179,7 +227,7 @@ def write_units(pages: Sequence[JobPage]) -> list[list[JobPage]]:
     units: list[list[JobPage]] = []
     joinable = False
     for page in pages:
-        summary = any(_is_summary(job) for job in page.jobs)
+        summary = any(is_summary(job) for job in page.jobs)
         if joinable and not summary:
             units[-1].append(page)
         else:
@@ -198,67 +246,106 @@ def each_once(pages: Sequence[JobPage]) -> list[ServerJob]:
     return list(jobs.values())
 
 
-def _is_summary(job: ServerJob) -> bool:
-    return len(job.fields) < len(JOB_FIELDS)
+def _changed(row: JobRecord, job: ServerJob) -> bool:
+    """Whether a listed job differs from what the mirror last saw of it on the server:
+    by its stamps where it carries them, else by the fields it shows."""
+    known = known_server_values(row)
+    if is_stamped(job) and job.fields["updated_at"] is not None:
+        return any(known.get(f) != job.fields[f] for f in ("updated_at", "deleted_at"))
+    shown = server_values(job)
+    return any(known.get(f) != shown[f] for f in job.fields if f in JOB_FIELDS)
 
 
-def _changed(row: JobRecord | None, job: ServerJob) -> bool:
+def _needs_record(row: JobRecord | None, job: ServerJob, today: date, creating: bool) -> bool:
+    """Whether a listed summary costs a GET of the whole job.
+
+    A new job is read whole if someone will work on it soon, else mirrored from
+    its summary; a known one when its summary changed, unless the mirror holds only
+    its summary anyway (then the summary is the news) or it is deleted (its details
+    no longer matter). A summary-only job that is now wanted whole is read once.
+    """
+    gone = is_stamped(job) and job.fields["deleted_at"] is not None
     if row is None:
-        return job.fields.get("deleted_at") is None
-    known = row.base if row.base is not None else row.values
-    return (job.fields.get("updated_at") is None
-            or known.get("updated_at") != job.fields.get("updated_at")
-            or known.get("deleted_at") != job.fields.get("deleted_at"))
+        # This device's own create whose reply was lost is recognised by its whole
+        # record (usually there is none in flight).
+        return not gone and (creating or wants_details(job.fields, today))
+    wanted = wants_details(job.fields, today)
+    if not _changed(row, job):
+        return row.summary_only and wanted
+    return not gone and (wanted or not row.summary_only)
 
 
 def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 next_state: dict[str, Any]) -> None:
-    uuids = [j.uuid for j in jobs]
+    now = cycle.clock()
+    read_at, today = stamp(now), now.date()
     with cycle.store.read() as conn:
         same = unchanged(conn, jobs)
-        rest = [j for j in jobs if j.uuid not in same]
-        summaries = [j for j in rest if _is_summary(j)]
-        before = rows_by_uuid(conn, [j.uuid for j in summaries])
+        creating = bool(_creates_in_flight(conn))
+        before = rows_by_uuid(conn, [j.uuid for j in jobs
+                                     if j.uuid not in same and is_summary(j)])
     # Summary items carry no more than the list needs; fetch the whole record only
-    # for jobs that are new or changed, never for the unchanged majority.
-    changed = [job for job in summaries if _changed(before.get(job.uuid), job)]
+    # for jobs that are new or changed and wanted whole, never for the unchanged
+    # majority. An unchanged summary-only job is read once it is wanted whole.
+    fetch = [job for job in jobs if is_summary(job) and (
+        _needs_record(before.get(job.uuid), job, today, creating) if job.uuid not in same
+        else same[job.uuid].summary_only and wants_details(job.fields, today))]
     # Checked before any of them: a page half fetched would be fetched again.
-    cycle.charge(len(changed), "changed jobs")
+    cycle.charge(len(fetch), "changed jobs")
     full: dict[str, ServerJob | None] = {}
-    for job in changed:
+    for job in fetch:
         try:
             full[job.uuid] = cycle.client.get_job(job.uuid)
         except NotFound:
             full[job.uuid] = None
+    # Jobs whose whole record this page proved current: a push needs no GET first.
+    proven: set[str] = set()
     with cycle.store.write() as conn:
-        mark_seen(conn, list(same.values()), scan)
+        settled = [s for uuid, s in same.items() if uuid not in full]
+        mark_seen(conn, [s.local_id for s in settled if s.whole], scan, read_at)
+        mark_seen(conn, [s.local_id for s in settled if not s.whole], scan)
+        proven.update(uuid for uuid, s in same.items()
+                      if uuid not in full and s.whole and not s.summary_only)
+        rest = [job for job in jobs if job.uuid not in same or job.uuid in full]
         rows = rows_by_uuid(conn, [j.uuid for j in rest])
         upsert_nested_customers(conn, jobs)
-        creating = _creates_in_flight(conn)
+        in_flight_creates = _creates_in_flight(conn) if creating else []
         new: list[ServerJob] = []
+        new_summaries: list[ServerJob] = []
         for job in rest:
             record = full.get(job.uuid, job)
             row = rows.get(job.uuid)
             if record is None:
-                continue
-            if _is_summary(record):
+                # Listed, then 404 when read: deleted since (edits here: a conflict).
                 if row is not None:
-                    write_columns(conn, row.local_id, {"seen_scan": scan})
+                    with one_job(cycle, conn, job.uuid):
+                        mark_gone(conn, row, now_iso())
                 continue
-            if row is None and creating:
+            whole = not is_summary(record)
+            if row is None and in_flight_creates and whole:
                 with one_job(cycle, conn, record.uuid):
-                    if _adopt_own_create(conn, creating, record):
+                    if _adopt_own_create(conn, in_flight_creates, record):
                         cycle.report.pushed += 1
                         continue
-            if row is None and record.fields.get("deleted_at") is None:
-                new.append(record)
+            if row is None:
+                if record.fields.get("deleted_at") is None:
+                    (new if whole else new_summaries).append(record)
                 continue
+            if whole or (is_stamped(record) and not _changed(row, record)
+                         and not row.summary_only):
+                proven.add(record.uuid)
             with one_job(cycle, conn, record.uuid):
-                if apply_remote(conn, row, record, scan) in APPLIED:
+                if apply_remote(conn, row, record, scan,
+                                read_at=read_at if whole else None) in APPLIED:
                     cycle.report.pulled += 1
-        cycle.report.pulled += insert_server_jobs(conn, new, scan)
+        cycle.report.pulled += insert_server_jobs(conn, new, scan, read_at=read_at)
+        cycle.report.pulled += insert_server_jobs(conn, new_summaries, scan, summaries=True)
+        proven.update(job.uuid for job in new)
+        shape = list_shape(jobs)
+        if shape is not None and shape != known_shape(conn):
+            meta_put(conn, LIST_SHAPE_META, shape)
         meta_put(conn, SCAN_META, next_state)
-    cycle.fresh.update(uuids)
+    cycle.fresh.update(proven)
     received = [full.get(job.uuid, job) for job in jobs]
     cycle.report.flagged += sum(1 for record in received if record is not None and record.flags)
 
@@ -337,7 +424,8 @@ def _check_unseen(cycle: Cycle, state: dict[str, Any], statuses: Sequence[str] |
                 continue
             if job is None:
                 mark_gone(conn, current, now_iso())
-            elif apply_remote(conn, current, job, scan) in APPLIED:
+            elif apply_remote(conn, current, job, scan,
+                              read_at=stamp(cycle.clock())) in APPLIED:
                 cycle.report.pulled += 1
         cycle.fresh.add(row.uuid)
         cycle.step("check", number, len(ids))

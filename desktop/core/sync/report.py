@@ -33,6 +33,9 @@ class SyncReport:
     scan_problem: str | None = None
     #: When sync resumes after the server said the month's requests are spent (UTC).
     resumes_at: str | None = None
+    #: Seconds since the details of the active job read longest ago were read
+    #: (``details.worst_staleness``); None when not measured.
+    staleness_s: float | None = None
 
     @property
     def exit_code(self) -> int:

@@ -1,0 +1,268 @@
+"""Job details under summary list shapes: which jobs are mirrored whole, and when.
+
+The server's list items may be whole jobs, summaries with ``updated_at`` and
+``deleted_at``, or summaries without them (the seed's example item); each item
+says which by what it carries, and the pull records the shape it last met
+(``LIST_SHAPE_META``). Under a summary shape the mirror is tiered: every job is
+mirrored from its summary, and only the jobs someone will work on soon are read
+whole (one GET each) during the scan: active ones and those scheduled in the next
+days (``wants_details``). The rest are *summary-only* (``summary_only``): their
+other fields are unknown here, not empty. They are read when opened while online
+(``fetch_details``), or trickled in spare budget, most recent first (``trickle``).
+
+A summary without stamps shows no change of a field it does not show (notes,
+address, times, amounts), so active jobs' details are read again by a budgeted
+priority queue (``refresh_details``). Under the other two shapes nothing is owed:
+a whole item is the record, and a stamp shows any change, which the scan then reads.
+
+``details_at`` says when a job's whole record was last read, or last proved
+unchanged by its stamps, by the sync engine's clock (``Cycle.clock``). Staleness is
+an interval on that one clock, never a comparison with the server's stamps, so the
+rule that the laptop's clock is never compared with the server's holds; and the
+engine's clock is there on every path, offline too, where the server's ``Date``
+(to the second, and only while replies arrive) is not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Final, Literal
+
+from sqlalchemy import Connection
+
+from desktop.core.api import ApiClient, NotFound
+from desktop.core.jobs import ACTIVE_STATUSES, ServerJob, Status
+from desktop.core.store import JobRecord, Store
+from desktop.core.store.database import meta_get
+from desktop.core.store.edits import now_iso
+from desktop.core.store.mirror import (
+    apply_remote,
+    is_stamped,
+    is_summary,
+    mark_gone,
+    rows_by_uuid,
+)
+from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
+
+log = logging.getLogger(__name__)
+
+ListShape = Literal["full", "summary", "bare"]
+#: The list shape the last page written showed (see ``list_shape``).
+LIST_SHAPE_META = "list_shape"
+#: Jobs scheduled up to this many days after today are read whole by the scan.
+SOON_DAYS: Final = 2
+#: Details of an active job in progress or due today or tomorrow are refreshed once
+#: older than this; of any other active job, once older than ``ACTIVE_BOUND_S``. A
+#: job whose details are younger costs nothing, so a quiet cycle sends nothing.
+#: Within the 30 minutes by which a hidden change of a job due today must show, with
+#: a sync every five minutes.
+URGENT_BOUND_S: Final = 20 * 60
+ACTIVE_BOUND_S: Final = 4 * 3600
+
+_ACTIVE: Final = tuple(s.value for s in ACTIVE_STATUSES)
+#: The company's timezone is not the engine's: "today" is taken a day wide on the
+#: early side, which covers every zone from UTC-12 to UTC+14.
+_EARLY_SLACK: Final = timedelta(days=1)
+
+
+def list_shape(jobs: Sequence[ServerJob]) -> ListShape | None:
+    """What a page's items carry: every field, a stamped summary, or a bare one."""
+    if not jobs:
+        return None
+    if not any(is_summary(job) for job in jobs):
+        return "full"
+    return "summary" if all(is_stamped(job) for job in jobs) else "bare"
+
+
+def known_shape(conn: Connection) -> ListShape | None:
+    shape: ListShape | None = meta_get(conn, LIST_SHAPE_META)
+    return shape
+
+
+def stamp(moment: datetime) -> str:
+    """A ``details_at`` value: ISO UTC, so the text sorts as the time does."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _day(value: object) -> str | None:
+    """The date part of a ``scheduled_date`` (a date or a full timestamp)."""
+    return value[:10] if isinstance(value, str) and len(value) >= 10 else None
+
+
+def _window(today: date, days: int) -> tuple[str, str]:
+    return (today - _EARLY_SLACK).isoformat(), (today + timedelta(days=days)).isoformat()
+
+
+def wants_details(fields: Mapping[str, Any], today: date) -> bool:
+    """Whether the scan reads this job whole: live, and active or scheduled soon."""
+    if fields.get("deleted_at") is not None:
+        return False
+    if fields.get("status") in _ACTIVE:
+        return True
+    day = _day(fields.get("scheduled_date"))
+    first, last = _window(today, SOON_DAYS)
+    return day is not None and first <= day <= last
+
+
+# --- the budgeted reads --------------------------------------------------------------
+
+
+def _active_filter(cycle: Cycle) -> tuple[str, list[Any]]:
+    # A technician's device looks after the technician's own jobs, as its quick scan
+    # does; the office's looks after all of them.
+    sql = (f"uuid IS NOT NULL AND deleted_at IS NULL "
+           f"AND status IN ({', '.join('?' * len(_ACTIVE))})")
+    params: list[Any] = list(_ACTIVE)
+    if cycle.my_user_id:
+        sql += " AND assigned_to_user_id = ?"
+        params.append(cycle.my_user_id)
+    return sql, params
+
+
+def refresh_queue(cycle: Cycle, most: int) -> list[int]:
+    """Active jobs whose details are due, most urgent first, at most ``most``.
+
+    In progress or due today or tomorrow first, then by staleness (details never
+    read first): only those older than their bound (``URGENT_BOUND_S``,
+    ``ACTIVE_BOUND_S``) are due.
+    """
+    if most <= 0:
+        return []
+    now = cycle.clock()
+    first, last = _window(now.date(), 1)
+    where, params = _active_filter(cycle)
+    urgent = ("(status = ? OR substr(scheduled_date, 1, 10) BETWEEN ? AND ?)")
+    sql = (
+        f"SELECT local_id FROM jobs WHERE {where} AND (details_at IS NULL "
+        f"OR ({urgent} AND details_at < ?) OR details_at < ?) "
+        f"ORDER BY {urgent} DESC, details_at IS NOT NULL, details_at, local_id LIMIT ?")
+    with cycle.store.read() as conn:
+        found = conn.exec_driver_sql(sql, (
+            *params, Status.IN_PROGRESS.value, first, last,
+            stamp(now - timedelta(seconds=URGENT_BOUND_S)),
+            stamp(now - timedelta(seconds=ACTIVE_BOUND_S)),
+            Status.IN_PROGRESS.value, first, last, most))
+        return [int(r[0]) for r in found]
+
+
+def refresh_details(cycle: Cycle, most: int) -> int:
+    """Read again, one GET each, the details of active jobs that are due (see
+    ``refresh_queue``), up to ``most`` requests and the cycle's budget for pulling;
+    returns the requests sent.
+
+    Nothing under full list items (every scan brings whole records) or before the
+    first scan; under stamped summaries the scan reads every changed job, so its
+    listings keep details current and little is ever due.
+    """
+    with cycle.store.read() as conn:
+        shape = known_shape(conn)
+    if shape in (None, "full"):
+        return 0
+    return _read_each(cycle, refresh_queue(cycle, _affordable(cycle, most)), "details")
+
+
+def trickle_queue(cycle: Cycle, most: int) -> list[int]:
+    """Summary-only jobs, most recent first: latest schedule first, then those with
+    none, newest created first, then in the order the server listed them (which
+    the mirror's ids keep)."""
+    if most <= 0:
+        return []
+    with cycle.store.read() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT local_id FROM jobs WHERE summary_only AND uuid IS NOT NULL "
+            "AND deleted_at IS NULL ORDER BY scheduled_date IS NULL, scheduled_date DESC, "
+            "created_at DESC, local_id LIMIT ?", (most,))
+        return [int(r[0]) for r in found]
+
+
+def trickle(cycle: Cycle, most: int) -> int:
+    """Read the whole records of summary-only jobs, most recent first, one GET each,
+    up to ``most`` requests and the cycle's budget for pulling; returns the requests
+    sent. Nothing when no job is summary-only (always so under full list items)."""
+    return _read_each(cycle, trickle_queue(cycle, _affordable(cycle, most)), "trickle")
+
+
+def _affordable(cycle: Cycle, most: int) -> int:
+    left = cycle.pull_left()
+    return int(max(0, min(most, left)))
+
+
+def _read_each(cycle: Cycle, local_ids: list[int], phase: str) -> int:
+    sent = 0
+    for number, local_id in enumerate(local_ids, 1):
+        if cycle.pull_left() < 1:
+            break
+        row = cycle.store.get(local_id)
+        if row is None or row.uuid is None:
+            continue
+        sent += 1
+        read = _read(cycle.client, cycle.store, row.uuid, stamp(cycle.clock()))
+        if read is not None:
+            cycle.fresh.add(row.uuid)
+            if read in ("updated", "merged", "conflict"):
+                cycle.report.pulled += 1
+        cycle.step(phase, number, len(local_ids))
+    return sent
+
+
+def _read(client: ApiClient, store: Store, uuid: str, read_at: str) -> str | None:
+    """GET one job and bring it in; what happened, or None if the row went away.
+
+    Its trouble is that job's alone: logged and left, as a scan leaves it.
+    """
+    try:
+        job: ServerJob | None = client.get_job(uuid)
+    except NotFound:
+        job = None
+    with store.write() as conn:
+        row = rows_by_uuid(conn, [uuid]).get(uuid)
+        if row is None:
+            return None
+        try:
+            if job is None:
+                # 404: deleted there (local edits make it a conflict).
+                return mark_gone(conn, row, now_iso())
+            return apply_remote(conn, row, job, read_at=read_at)
+        except JOB_TROUBLE:
+            log.exception("details of job %s could not be mirrored", uuid)
+            return "skipped"
+
+
+def fetch_details(client: ApiClient, store: Store, local_id: int,
+                  now: datetime | None = None) -> JobRecord | None:
+    """One job's whole record, read now (a summary-only job opened while online).
+
+    One GET, merged into the row as a scan would (local edits kept, three-way);
+    ``now`` is the sync engine's clock, the one ``details_at`` is kept by. Returns
+    the row as it then is (a 404 leaves it deleted, or in conflict if edited here),
+    None if there is no such row. Raises the client's errors (offline, quota,
+    sign-in) for the caller to show; nothing has changed then.
+    """
+    row = store.get(local_id)
+    if row is None or row.uuid is None:
+        return row
+    _read(client, store, row.uuid, stamp(now or datetime.now(UTC)))
+    return store.get(local_id)
+
+
+def worst_staleness(store: Store, now: datetime, *,
+                    assigned_to: str | None = None) -> float | None:
+    """Seconds since the details of the active job read longest ago were read, by
+    the clock of ``now`` (the engine's); None when no active job has been read.
+
+    Active jobs never read here (created here, or from a file older than the
+    column) are left out: their age is unknown, and the refresh reads them first.
+    """
+    sql = ("SELECT min(details_at) FROM jobs WHERE uuid IS NOT NULL AND deleted_at IS NULL "
+           f"AND status IN ({', '.join('?' * len(_ACTIVE))})")
+    params: list[Any] = list(_ACTIVE)
+    if assigned_to:
+        sql += " AND assigned_to_user_id = ?"
+        params.append(assigned_to)
+    with store.read() as conn:
+        oldest = conn.exec_driver_sql(sql, tuple(params)).scalar()
+    if oldest is None:
+        return None
+    return max(0.0, (now - datetime.fromisoformat(str(oldest))).total_seconds())
