@@ -154,3 +154,17 @@ def test_retry_after_on_a_push_is_honoured(synced: Device, emulator: Emulator) -
     assert report.push_failed == 1
     assert report.retry_after == pytest.approx(300)
     assert synced.job(job["uuid"]).sync_state == "pending"
+
+
+def test_on_a_short_budget_local_changes_go_out_before_the_scan(
+        synced: Device, emulator: Emulator) -> None:
+    _nearly_spent_month(emulator)
+    _spend_the_bucket(synced)
+    job = next(iter(emulator.all_jobs(include_deleted=False)))
+    synced.store.update_job(synced.job(job["uuid"]).local_id, {"title": "Sent first"})
+    emulator.clear_requests()
+    report = synced.engine().run(explicit=True)
+    assert report.status == "ok" and report.pushed == 1, report.message
+    methods = [(r.method, r.path) for r in emulator.requests]
+    put = methods.index(("PUT", f"/api/v1/jobs/{job['uuid']}"))
+    assert put < methods.index(("GET", "/api/v1/jobs")), methods
