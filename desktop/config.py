@@ -43,7 +43,14 @@ class Paths:
 
     @property
     def log_file(self) -> Path:
+        """The window's log."""
         return self.log_dir / "jobdesk.log"
+
+    @property
+    def command_log_file(self) -> Path:
+        """The headless commands' log: a file of their own, since a rotating log
+        shared by two processes loses lines when both rotate it."""
+        return self.log_dir / "jobdesk-cli.log"
 
     @property
     def sync_lock(self) -> Path:

@@ -60,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     paths = resolve_paths(args.data_dir)
+    log_file = paths.log_file if args.command is None else paths.command_log_file
     try:
         paths.ensure()
-        setup_logging(paths.log_file)
+        setup_logging(log_file)
     except OSError as exc:
         unusable = from_os_error(exc, paths.database)
         if unusable is not None:
@@ -93,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_UNUSABLE
         log.exception("unexpected error in command %s", args.command)
         print(
-            f"jobdesk: unexpected error ({type(exc).__name__}); details in {paths.log_file}",
+            f"jobdesk: unexpected error ({type(exc).__name__}); details in {log_file}",
             file=sys.stderr,
         )
         return EXIT_ERROR

@@ -126,7 +126,7 @@ def test_headless_commands_sync_add_and_list_on_a_fresh_data_dir(
 
     refused = run(cli, *data, "jobs", "add", "--customer", customer, "--title", "")
     assert refused.returncode == 2 and "title" in refused.stderr
-    assert (tmp_path / "data" / "logs" / "jobdesk.log").exists()
+    assert (tmp_path / "data" / "logs" / "jobdesk-cli.log").exists()
 
 
 def test_the_window_renders_offscreen_to_a_real_image(build: ModuleType,

@@ -161,7 +161,9 @@ def test_data_dir_from_environment(
     monkeypatch.setenv("JOBDESK_DATA_DIR", str(tmp_path / "env-dir"))
     assert main(["jobs", "list", "--json"]) == 0
     assert (tmp_path / "env-dir" / "jobdesk.sqlite3").exists()
-    assert (tmp_path / "env-dir" / "logs" / "jobdesk.log").exists()
+    # A command logs to a file of its own, apart from the window's.
+    assert (tmp_path / "env-dir" / "logs" / "jobdesk-cli.log").exists()
+    assert not (tmp_path / "env-dir" / "logs" / "jobdesk.log").exists()
     capsys.readouterr()
 
 
