@@ -1,8 +1,11 @@
-"""Random interleavings of local edits, a colleague's edits, faults and crashes.
+"""Random interleavings of local edits, a colleague's edits, faults and crashes,
+against each list shape the server may send (drawn per example).
 
 After a final fault-free sync: the mirror equals the server for every job not in
 conflict; one server job per local create; no acknowledged local edit lost;
-nothing deleted comes back; the queue holds only conflicts and rejections.
+nothing deleted comes back; the queue holds only conflicts and rejections; and
+every conflict is one the model provoked: the same job changed here and by the
+colleague on the same field, or edited on one side and deleted on the other.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition,
 from desktop.core.jobs import InvalidJob
 from desktop.core.store import JobQuery
 from desktop.emulator import Emulator
+from desktop.emulator.variants import LIST_SHAPES
 from tests.integration.conftest import Device
 
 EXAMPLES = int(os.environ.get("JOBDESK_STATEFUL_EXAMPLES", "12"))
@@ -42,6 +46,10 @@ class Expected:
     local_description: dict[int, str] = field(default_factory=dict)
     #: local_ids a colleague changed ``description`` of after our last edit.
     contested: set[int] = field(default_factory=set)
+    #: local_id -> what this device changed on it: field names, ``deleted`` for a delete.
+    local_changes: dict[int, set[str]] = field(default_factory=dict)
+    #: server uuid -> what the colleague changed on it, in the same terms.
+    remote_changes: dict[str, set[str]] = field(default_factory=dict)
     #: titles of jobs created on this device and never deleted here.
     created_titles: set[str] = field(default_factory=set)
     #: server uuids deleted here or by a colleague.
@@ -56,12 +64,12 @@ class SyncMachine(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="jobdesk-stateful-"))
 
     @initialize(seed=st.integers(0, 1000), order=st.sampled_from(ORDERS),
-                summary=st.booleans(), honour_keys=st.booleans())
-    def start(self, seed: int, order: str, summary: bool, honour_keys: bool) -> None:
+                shape=st.sampled_from(LIST_SHAPES), honour_keys=st.booleans())
+    def start(self, seed: int, order: str, shape: str, honour_keys: bool) -> None:
         self.emulator = Emulator(jobs=6, customers=3, seed=seed).start()
         # Every plausible server, not only the default one.
         self.emulator.variants.list_order = order  # type: ignore[assignment]
-        self.emulator.variants.summary_items = summary
+        self.emulator.variants.list_shape = shape  # type: ignore[assignment]
         self.emulator.variants.honour_idempotency = honour_keys
         self.device = Device(self.emulator, self.tmp / "laptop")
         assert self.device.sync().status == "ok"
@@ -93,12 +101,14 @@ class SyncMachine(RuleBasedStateMachine):
             return  # in the Trash: the store refuses, which is the point
         self.expected.local_description[local_id] = text
         self.expected.contested.discard(local_id)
+        self.expected.local_changes.setdefault(local_id, set()).add("description")
 
     @rule(pick=st.integers(0, 50))
     def delete(self, pick: int) -> None:
         ids = self.local_ids()
         record = self.device.store.delete_job(ids[pick % len(ids)])
         self.expected.local_description.pop(record.local_id, None)
+        self.expected.local_changes.setdefault(record.local_id, set()).add("deleted")
         self.expected.created_titles.discard(str(record["title"]))
         if record.uuid:
             self.expected.deleted.add(record.uuid)
@@ -113,6 +123,7 @@ class SyncMachine(RuleBasedStateMachine):
         job = live[pick % len(live)]
         value = self.token("theirs") if remote_field == "description" else "High"
         self.emulator.colleague_update(job["uuid"], **{remote_field: value})
+        self.expected.remote_changes.setdefault(job["uuid"], set()).add(remote_field)
         local = self.device.store.get_by_uuid(job["uuid"])
         if remote_field == "description" and local is not None:
             self.expected.contested.add(local.local_id)
@@ -125,6 +136,7 @@ class SyncMachine(RuleBasedStateMachine):
         job = live[pick % len(live)]
         self.emulator.colleague_delete(job["uuid"])
         self.expected.deleted.add(job["uuid"])
+        self.expected.remote_changes.setdefault(job["uuid"], set()).add("deleted")
         local = self.device.store.get_by_uuid(job["uuid"])
         if local is not None:
             self.expected.contested.add(local.local_id)
@@ -174,6 +186,16 @@ class SyncMachine(RuleBasedStateMachine):
                 self.emulator.stop()
             shutil.rmtree(self.tmp, ignore_errors=True)
 
+    def provoked(self, local_id: int, uuid: str | None) -> bool:
+        """Whether the model changed this job on both sides in a way that may conflict:
+        the same field, or an edit on one side and a delete on the other."""
+        mine = self.expected.local_changes.get(local_id, set())
+        theirs = self.expected.remote_changes.get(uuid or "", set())
+        if mine & (theirs - {"deleted"}):
+            return True
+        return bool(("deleted" in mine and theirs - {"deleted"})
+                    or ("deleted" in theirs and mine - {"deleted"}))
+
     def check_end_state(self) -> None:
         self.emulator.faults.clear()
         # A full reconciliation: a quick cycle only looks at active jobs by design.
@@ -184,6 +206,11 @@ class SyncMachine(RuleBasedStateMachine):
         server = {j["uuid"]: j for j in self.emulator.all_jobs(include_deleted=True)}
         rows = store.rows(self.local_ids())
         for record in rows.values():
+            if record.sync_state == "conflict":
+                assert self.provoked(record.local_id, record.uuid), (
+                    "a conflict the model did not provoke", record.local_id, record.uuid,
+                    self.expected.local_changes.get(record.local_id),
+                    self.expected.remote_changes.get(record.uuid or ""))
             if record.sync_state in ("conflict", "rejected"):
                 continue
             if record.uuid is None:
@@ -200,19 +227,19 @@ class SyncMachine(RuleBasedStateMachine):
             assert sum(1 for j in server.values() if j["title"] == title) == 1, title
         # No acknowledged local edit lost.
         for local_id, text in self.expected.local_description.items():
-            record = rows.get(local_id)
-            if not text or record is None or local_id in self.expected.contested:
+            edited = rows.get(local_id)
+            if not text or edited is None or local_id in self.expected.contested:
                 continue
-            if record.sync_state == "conflict":
-                assert record["description"] == text
+            if edited.sync_state == "conflict":
+                assert edited["description"] == text
                 continue
-            assert record.uuid is not None
-            assert server[record.uuid]["description"] == text
+            assert edited.uuid is not None
+            assert server[edited.uuid]["description"] == text
         # Nothing deleted comes back (unless kept on purpose as a conflict).
         for uuid in self.expected.deleted:
-            record = store.get_by_uuid(uuid)
-            if record is not None and record.sync_state != "conflict":
-                assert record.deleted, uuid
+            gone = store.get_by_uuid(uuid)
+            if gone is not None and gone.sync_state != "conflict":
+                assert gone.deleted, uuid
             assert server[uuid]["deleted_at"] is not None
 
 
