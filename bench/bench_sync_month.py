@@ -1,36 +1,96 @@
 """A simulated working month for one company, on a simulated clock.
 
-10,000 jobs (300 active), one office device showing every job and four
-technicians showing their own, 22 working days of 10 hours, colleagues changing
-200 jobs a day. Every device syncs on its own schedule through the real engine and
-the emulator's real usage counter. Prints requests per device per day, the
-company's total, and the worst time any device took to see a colleague's change to
-an active job it shows.
+10,000 jobs (300 active), 22 working days of 10 hours in the company's timezone,
+colleagues changing 200 jobs a day at random moments of the day. Run for each list
+shape the server may send (full items, summaries with ``updated_at``, bare
+summaries) and for two fleets: 1 office + 4 technicians and 1 office + 19
+technicians. Every device's first sync is on day 1. Each device syncs on its own
+schedule (the shipped interval with +-10% jitter, sooner when a report asks for a
+retry) through the real engine with shipped ``Settings()``, against the emulator's
+real usage counter; the emulator and every engine read the same simulated clock.
 
-Run: ``.venv/bin/python -m bench.bench_sync_month [DAYS]`` (default 22).
+A device *shows* a job when it is the office's (every job) or when the job is
+assigned to the device's technician. Changes are of three classes:
+
+- visible: a field a list summary carries (status, priority, title, date; a job
+  completed and a call-out created in its place), target seen within 10 minutes;
+- hidden, scheduled today: description or internal notes of a job scheduled that
+  day, target seen within 30 minutes;
+- hidden, other active job: the same fields on other active jobs (no target; printed).
+
+Colleagues change jobs during the first 9.5 hours of the day, so every change has at
+least 30 minutes of working time left to be seen; a change still unseen when the
+laptops close counts with its age at that moment (printed as unseen).
+
+Run: ``.venv/bin/python -m bench.bench_sync_month [--days N] [--shapes full,summary,bare]
+[--fleets 4,19]`` (default: the whole month, every shape, both fleets).
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
 import random
-import sys
+import shutil
+import statistics
 import tempfile
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from bench.measure import report
+from bench.measure import print_machine_speed, report
 from desktop.config import Settings, resolve_paths
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import Store
 from desktop.core.sync import SyncEngine
 from desktop.emulator import Emulator
+from desktop.emulator.variants import LIST_SHAPES, Variants
 
-ACTIVE = [s.value for s in ACTIVE_STATUSES]
-ACTIVE_JOBS = 300
-CHANGES_PER_DAY = 200
-SYNC_EVERY = timedelta(minutes=9)
+SHAPES = LIST_SHAPES
+FLEETS = (4, 19)
+WORKING_DAYS = 22
+JOBS, ACTIVE_JOBS, CHANGES_PER_DAY = 10_000, 300, 200
 DAY_START_HOUR, DAY_HOURS = 8, 10
+#: Colleagues stop changing jobs this long before the laptops close.
+QUIET_END = timedelta(minutes=30)
+JITTER = 0.1
+MONTH_TARGET = 47_500
+VISIBLE_TARGET_MIN, HIDDEN_TODAY_TARGET_MIN = 10.0, 30.0
+ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
+#: Moves between active statuses a colleague makes (the job stays active).
+STATUS_MOVES = {"New": "Scheduled", "Contacted": "Scheduled", "Scheduled": "In Progress",
+                "In Progress": "Needs Approval", "Needs Approval": "Scheduled"}
+PRIORITIES = ("Low", "Normal", "High")
+HIDDEN_FIELDS = ("description", "internal_notes")
+VISIBLE, HIDDEN_TODAY, HIDDEN_OTHER = "visible", "hidden_today", "hidden_other"
+
+
+def set_shape(variants: Variants, shape: str) -> None:
+    """Make the emulator send list items of ``shape`` (one of ``LIST_SHAPES``)."""
+    if shape not in LIST_SHAPES:
+        raise ValueError(f"shape must be one of {LIST_SHAPES}, not {shape!r}")
+    variants.list_shape = shape  # type: ignore[assignment]  # checked just above
+
+
+def working_days(first: date, count: int) -> list[date]:
+    days: list[date] = []
+    day = first
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass
+class Waiting:
+    value: object
+    since: datetime
+    kind: str
 
 
 @dataclass
@@ -40,108 +100,196 @@ class SimDevice:
     engine: SyncEngine
     user: str | None
     next_sync: datetime
-    requests: int = 0
-    #: Colleague changes this device must still see: (uuid, field) -> (value, when).
-    waiting: dict[tuple[str, str], tuple[object, datetime]] = field(default_factory=dict)
+    requests_by_day: list[int] = field(default_factory=list)
+    cycles: int = 0
+    not_ok: dict[str, int] = field(default_factory=dict)
+    #: Colleague changes this device must still see: (uuid, field) -> what and since when.
+    waiting: dict[tuple[str, str], Waiting] = field(default_factory=dict)
 
 
-class Simulation:
-    def __init__(self, root: Path, seed: int = 3) -> None:
-        self.now = datetime(2026, 12, 1, DAY_START_HOUR, tzinfo=UTC)
+@dataclass
+class Outcome:
+    shape: str
+    technicians: int
+    days: int
+    total: int
+    first_day: int
+    seconds: float
+    worst: dict[str, float]
+    unseen: dict[str, int]
+    seen: dict[str, int]
+    per_device: list[tuple[str, float]]
+    not_ok: dict[str, int]
+
+
+def _same(name: str, have: object, want: object) -> bool:
+    if name == "scheduled_date":
+        return str(have or "")[:10] == str(want or "")[:10]
+    return have == want
+
+
+class Month:
+    def __init__(self, root: Path, shape: str, technicians: int, seed: int = 3) -> None:
         self.rng = random.Random(seed)
-        self.emulator = Emulator(jobs=10_000, customers=500, seed=seed,
+        self.now = datetime(2026, 12, 1, tzinfo=UTC)
+        self.emulator = Emulator(jobs=JOBS, customers=500, seed=seed,
                                  clock=lambda: self.now).start()
-        self.techs = self.emulator.technician_ids[:4]
+        set_shape(self.emulator.variants, shape)
+        self.zone = ZoneInfo(str(self.emulator.company.get("timezone") or "America/New_York"))
+        self.days = working_days(date(2026, 12, 1), WORKING_DAYS)
+        self.techs = self.emulator.technician_ids
+        #: The active jobs as the colleagues know them: uuid -> status, assignee, date.
+        self.active: dict[str, dict[str, Any]] = {}
         self._shape_workload()
-        self.devices = [self._device(root, "office", None, 0)] + [
-            self._device(root, f"tech{n + 1}", tech, n + 1) for n, tech in enumerate(self.techs)]
-        self.worst_staleness = timedelta(0)
+        self.interval = timedelta(minutes=Settings().sync_interval_minutes)
+        self.devices = [self._device(root, "office", None)] + [
+            self._device(root, f"tech{n + 1}", self.techs[n % len(self.techs)])
+            for n in range(technicians)]
+        self.worst: dict[str, timedelta] = {k: timedelta(0)
+                                            for k in (VISIBLE, HIDDEN_TODAY, HIDDEN_OTHER)}
+        self.unseen = dict.fromkeys(self.worst, 0)
+        self.seen = dict.fromkeys(self.worst, 0)
         self.changes = 0
 
     def _shape_workload(self) -> None:
+        """300 active jobs, scheduled over the month's working days, shared by the team."""
         live = self.emulator.all_jobs(include_deleted=False)
         active = [j for j in live if j["status"] in ACTIVE]
         for job in active[ACTIVE_JOBS:]:
             self.emulator.colleague_update(job["uuid"], status="Complete")
         for n, job in enumerate(active[:ACTIVE_JOBS]):
-            self.emulator.colleague_update(job["uuid"],
-                                           assigned_to_user_id=self.techs[n % len(self.techs)])
+            fields = {"assigned_to_user_id": self.techs[n % len(self.techs)],
+                      "scheduled_date": self.days[n % len(self.days)].isoformat()}
+            self.emulator.colleague_update(job["uuid"], **fields)
+            self.active[job["uuid"]] = {"status": job["status"], **fields}
 
-    def _device(self, root: Path, name: str, user: str | None, offset: int) -> SimDevice:
+    def _device(self, root: Path, name: str, user: str | None) -> SimDevice:
         paths = resolve_paths(root / name)
         paths.ensure()
         store = Store.open(paths.database)
-        # The office laptop shows every job, so its share is set higher, as an
-        # administrator would in Settings; technicians keep the default.
-        settings = Settings(my_user_id=user or "", quota_share_percent=20 if user else 30)
+        settings = Settings(my_user_id=user or "")  # shipped defaults otherwise
         engine = SyncEngine(store, paths, settings, self.emulator.url, self.emulator.api_key,
                             clock=lambda: self.now)
-        return SimDevice(name, store, engine, user, self.now + timedelta(minutes=offset * 2))
+        return SimDevice(name, store, engine, user, self.now)
 
-    def active_jobs(self) -> list[dict[str, object]]:
-        return [j for j in self.emulator.all_jobs(include_deleted=False)
-                if j["status"] in ACTIVE]
+    # -- colleagues ------------------------------------------------------------------------
 
-    def colleague_change(self) -> None:
-        active = self.active_jobs()
-        job = self.rng.choice(active)
-        uuid = str(job["uuid"])
-        roll = self.rng.random()
-        if roll < 0.1:
-            self.emulator.colleague_update(uuid, status="Complete")
-            created = self.emulator.colleague_create(
-                title=f"Call-out {self.changes}", status="Scheduled",
-                assigned_to_user_id=self.rng.choice(self.techs))
-            self._expect(str(created["uuid"]), "title", created["title"], created)
-            self._expect(uuid, "status", "Complete", job, leaving=True)
-        else:
-            text = f"Update {self.changes} from the office"
-            self.emulator.colleague_update(uuid, description=text)
-            self._expect(uuid, "description", text, job)
+    def colleague_change(self, today: date) -> None:
         self.changes += 1
+        roll = self.rng.random()
+        today_jobs = [u for u, j in self.active.items() if j["scheduled_date"] == today.isoformat()]
+        if roll < 0.10:
+            self._complete_and_replace(today)
+        elif roll < 0.45:
+            self._visible_change()
+        elif roll < 0.80 and today_jobs:
+            self._hidden_change(self.rng.choice(today_jobs), HIDDEN_TODAY)
+        else:
+            others = [u for u, j in self.active.items()
+                      if j["scheduled_date"] != today.isoformat()]
+            self._hidden_change(self.rng.choice(others), HIDDEN_OTHER)
 
-    def _expect(self, uuid: str, name: str, value: object, job: dict[str, object],
-                leaving: bool = False) -> None:
+    def _update(self, uuid: str, kind: str, **fields: Any) -> None:
+        self.emulator.colleague_update(uuid, **fields)
+        for name, value in fields.items():
+            self._expect(uuid, name, value, kind)
+
+    def _visible_change(self) -> None:
+        uuid = self.rng.choice(list(self.active))
+        job = self.active[uuid]
+        what = self.rng.randrange(4)
+        if what == 0:
+            status = STATUS_MOVES.get(job["status"], "Scheduled")
+            job["status"] = status
+            self._update(uuid, VISIBLE, status=status)
+        elif what == 1:
+            current = (self.emulator.job(uuid) or {}).get("priority")
+            self._update(uuid, VISIBLE, priority=self.rng.choice(
+                [p for p in PRIORITIES if p != current]))
+        elif what == 2:
+            self._update(uuid, VISIBLE, title=f"Revisit {self.changes}")
+        else:
+            day = self.rng.choice([d for d in self.days if d.isoformat() != job["scheduled_date"]])
+            job["scheduled_date"] = day.isoformat()
+            self._update(uuid, VISIBLE, scheduled_date=day.isoformat())
+
+    def _hidden_change(self, uuid: str, kind: str) -> None:
+        name = self.rng.choice(HIDDEN_FIELDS)
+        self._update(uuid, kind, **{name: f"Note {self.changes} from the office"})
+
+    def _complete_and_replace(self, today: date) -> None:
+        uuid = self.rng.choice(list(self.active))
+        self._update(uuid, VISIBLE, status="Complete")
+        del self.active[uuid]
+        later = [d for d in self.days if d >= today]
+        fields = {"assigned_to_user_id": self.rng.choice(self.techs),
+                  "scheduled_date": self.rng.choice(later[:3]).isoformat()}
+        created = self.emulator.colleague_create(
+            title=f"Call-out {self.changes}", status="Scheduled", **fields)
+        self.active[str(created["uuid"])] = {"status": "Scheduled", **fields}
+        self._expect(str(created["uuid"]), "title", created["title"], VISIBLE)
+
+    def _expect(self, uuid: str, name: str, value: object, kind: str) -> None:
+        assignee = (self.emulator.job(uuid) or {}).get("assigned_to_user_id")
         for device in self.devices:
-            shown = device.user is None or job.get("assigned_to_user_id") == device.user
-            if shown:
-                device.waiting[(uuid, name)] = (value, self.now)
-            if leaving and device.user is not None and not shown:
-                device.waiting.pop((uuid, name), None)
+            if device.user is not None and device.user != assignee:
+                continue
+            earlier = device.waiting.get((uuid, name))
+            since = earlier.since if earlier is not None else self.now
+            device.waiting[(uuid, name)] = Waiting(value, since, kind)
+
+    # -- devices ---------------------------------------------------------------------------
 
     def sync(self, device: SimDevice) -> None:
         result = device.engine.run()
-        device.requests += result.requests
-        for (uuid, name), (value, when) in list(device.waiting.items()):
-            record = device.store.get_by_uuid(uuid)
-            if record is not None and record[name] == value:
-                self.worst_staleness = max(self.worst_staleness, self.now - when)
-                del device.waiting[(uuid, name)]
+        device.cycles += 1
+        device.requests_by_day[-1] += result.requests
+        if result.status != "ok":
+            device.not_ok[result.status] = device.not_ok.get(result.status, 0) + 1
+        for key, want in list(device.waiting.items()):
+            record = device.store.get_by_uuid(key[0])
+            if record is not None and _same(key[1], record[key[1]], want.value):
+                self.worst[want.kind] = max(self.worst[want.kind], self.now - want.since)
+                self.seen[want.kind] += 1
+                del device.waiting[key]
+        jitter = self.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
+        retry = (timedelta(seconds=result.retry_after) if result.retry_after is not None
+                 else jitter)
+        device.next_sync = self.now + min(jitter, retry)
 
-    def run(self, days: int) -> None:
-        working = 0
-        while working < days:
-            if self.now.weekday() >= 5:
-                self.now += timedelta(days=1)
+    def run_day(self, day: date) -> None:
+        start = datetime(day.year, day.month, day.day, DAY_START_HOUR,
+                         tzinfo=self.zone).astimezone(UTC)
+        end = start + timedelta(hours=DAY_HOURS)
+        window = (end - QUIET_END - start).total_seconds()
+        changes = sorted(start + timedelta(seconds=self.rng.uniform(0, window))
+                         for _ in range(CHANGES_PER_DAY))
+        for device in self.devices:
+            # Laptops are switched on at slightly different moments.
+            device.next_sync = start + self.interval * self.rng.random()
+            device.requests_by_day.append(0)
+        for moment in self._events(changes, end):
+            self.now = moment
+            if changes and changes[0] == moment:
+                changes.pop(0)
+                self.colleague_change(day)
                 continue
-            end = self.now + timedelta(hours=DAY_HOURS)
-            minute = 0
-            # Laptops stay on a few minutes past the office's last change of the day.
-            while self.now < end + SYNC_EVERY:
-                if self.now < end and minute % (DAY_HOURS * 60 // CHANGES_PER_DAY) == 0:
-                    self.colleague_change()
-                for device in self.devices:
-                    if self.now >= device.next_sync:
-                        self.sync(device)
-                        device.next_sync = self.now + SYNC_EVERY
-                self.now += timedelta(minutes=1)
-                minute += 1
-            working += 1
-            self.now = self.now.replace(hour=DAY_START_HOUR) + timedelta(days=1)
             for device in self.devices:
-                device.next_sync = self.now
-            total = self.emulator.usage_count
-            print(f"      day {working:2d}: company usage {total:6d}", flush=True)
+                if device.next_sync <= moment:
+                    self.sync(device)
+        self.now = end
+        for device in self.devices:
+            for want in device.waiting.values():
+                self.worst[want.kind] = max(self.worst[want.kind], end - want.since)
+                self.unseen[want.kind] += 1
+            device.waiting.clear()
+
+    def _events(self, changes: list[datetime], end: datetime) -> Iterator[datetime]:
+        while True:
+            moment = min([*changes[:1], *(d.next_sync for d in self.devices)])
+            if moment >= end:
+                return
+            yield moment
 
     def close(self) -> None:
         for device in self.devices:
@@ -150,22 +298,78 @@ class Simulation:
         self.emulator.stop()
 
 
+def simulate(shape: str, technicians: int, days: int) -> Outcome:
+    root = Path(tempfile.mkdtemp(prefix="jobdesk-month-"))
+    start = time.perf_counter()
+    month = Month(root, shape, technicians)
+    try:
+        first_day = 0
+        for n, day in enumerate(month.days[:days]):
+            month.run_day(day)
+            total = month.emulator.usage_count
+            first_day = first_day or total
+            print(f"      {shape:<7} 1+{technicians:<2} day {n + 1:2d}: company usage "
+                  f"{total:6d} ({time.perf_counter() - start:5.0f} s)", flush=True)
+        not_ok: dict[str, int] = {}
+        for device in month.devices:
+            for status, count in device.not_ok.items():
+                not_ok[status] = not_ok.get(status, 0) + count
+        return Outcome(
+            shape, technicians, days, month.emulator.usage_count, first_day,
+            time.perf_counter() - start,
+            {k: v.total_seconds() / 60 for k, v in month.worst.items()},
+            month.unseen, month.seen,
+            [(d.name, sum(d.requests_by_day) / days) for d in month.devices], not_ok)
+    finally:
+        month.close()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def print_outcome(out: Outcome) -> bool:
+    label = f"[{out.shape}, 1 office + {out.technicians} technicians]"
+    office = out.per_device[0][1]
+    techs = [r for _, r in out.per_device[1:]]
+    print(f"      {label} {out.days} days in {out.seconds:.0f} s; requests/device/day: "
+          f"office {office:.1f}, technicians {min(techs):.1f}-{max(techs):.1f} "
+          f"(mean {statistics.fmean(techs):.1f}); company day 1 (first syncs) "
+          f"{out.first_day}")
+    print(f"      {label} changes seen/unseen at close: " + ", ".join(
+        f"{k} {out.seen[k]}/{out.unseen[k]}" for k in out.seen)
+          + (f"; cycles not ok: {out.not_ok}" if out.not_ok else ""))
+    if out.days >= WORKING_DAYS:
+        ok = report(f"{label} company requests, month", out.total, MONTH_TARGET, "req")
+    else:
+        # Day 1 carries every first sync; the other days are projected to the month.
+        later = (out.total - out.first_day) / max(1, out.days - 1)
+        projected = out.first_day + later * (WORKING_DAYS - 1)
+        ok = report(f"{label} company requests, month projected from {out.days} days",
+                    projected, MONTH_TARGET, "req")
+    ok &= report(f"{label} worst delay, summary-visible change", out.worst[VISIBLE],
+                 VISIBLE_TARGET_MIN, "min")
+    ok &= report(f"{label} worst delay, hidden field, job scheduled today",
+                 out.worst[HIDDEN_TODAY], HIDDEN_TODAY_TARGET_MIN, "min")
+    print(f"      {label} worst delay, hidden field, other active job: "
+          f"{out.worst[HIDDEN_OTHER]:.1f} min (no target)", flush=True)
+    return ok
+
+
 def main() -> int:
-    days = int(sys.argv[1]) if len(sys.argv) > 1 else 22
-    with tempfile.TemporaryDirectory() as tmp:
-        sim = Simulation(Path(tmp))
-        try:
-            sim.run(days)
-            for device in sim.devices:
-                print(f"      {device.name:<7} {device.requests / days:7.1f} requests/day, "
-                      f"{len(device.waiting)} changes still unseen")
-            projected = sim.emulator.usage_count * 22 / days
-            ok = report(f"company requests over {days} working days, projected to 22",
-                        projected, 50_000, "req")
-            ok &= report("worst staleness of a colleague's change on any device",
-                         sim.worst_staleness.total_seconds() / 60, 10, "min")
-        finally:
-            sim.close()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=WORKING_DAYS)
+    parser.add_argument("--shapes", default=",".join(SHAPES))
+    parser.add_argument("--fleets", default=",".join(map(str, FLEETS)),
+                        help="technicians beside the office, one run each")
+    args = parser.parse_args()
+    # The engine's own warnings (a scan left for a later cycle, ...) would bury the
+    # figures; what they say shows in the requests and delays.
+    logging.getLogger("desktop").setLevel(logging.ERROR)
+    print_machine_speed()
+    started = time.perf_counter()
+    ok = True
+    for shape in args.shapes.split(","):
+        for technicians in (int(n) for n in args.fleets.split(",")):
+            ok &= print_outcome(simulate(shape, technicians, args.days))
+    print(f"      whole run: {time.perf_counter() - started:.0f} s", flush=True)
     return 0 if ok else 1
 
 
