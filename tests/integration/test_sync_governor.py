@@ -88,7 +88,9 @@ def test_a_devices_first_sync_is_not_charged_to_its_bucket(tmp_path: Path) -> No
             assert first.requests > before.capacity  # more than the bucket ever holds
             after = device.engine().budget()
             assert after.onboarding_left is None  # the first full scan is done
-            assert after.tokens >= before.tokens - 1  # the bucket paid (nearly) nothing
+            # Had the bucket paid for the scan it would be deep in debt; it still holds
+            # the next quick scan (what it spent went to trickling in spare budget).
+            assert after.tokens >= 1, after
             assert device.live_count() == len(emulator.all_jobs(include_deleted=False))
             # The next cycle is an ordinary quick scan, paid from the bucket.
             quick = device.sync()

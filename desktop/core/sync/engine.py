@@ -13,7 +13,6 @@ scan); then detail refreshes and trickle from what is left above that reserve.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import random
 import threading
@@ -37,6 +36,7 @@ from desktop.core.api import (
 from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
 from desktop.core.store import JobQuery, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
+from desktop.core.sync.details import refresh_details, trickle, worst_staleness
 from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
 from desktop.core.sync.push import push
@@ -141,14 +141,6 @@ class _Books:
         began, ended = self.onboarding_span
         spent = (requests_sent if ended is None else ended) - began
         return max(0, min(spent, int(self.onboarding)))
-
-
-def _details() -> Any | None:
-    """The detail-refresh and trickle module, where this build has it."""
-    try:
-        return importlib.import_module("desktop.core.sync.details")
-    except ModuleNotFoundError:
-        return None
 
 
 class SyncEngine:
@@ -442,24 +434,23 @@ class SyncEngine:
 
     def _discretionary(self, cycle: Cycle, budget: float) -> None:
         """Detail refreshes, then trickle, from what is left above the quick reserve."""
-        details = _details()
-        if details is None:
-            return
-        for name in ("refresh_details", "trickle"):
+        phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
+            ("detail refresh", refresh_details), ("trickle", trickle))
+        for name, work in phases:
             most = int(budget)
             if most <= 0:
-                cycle.report.skipped.append(
-                    f"{name.replace('_', ' ')} deferred: budget (the next quick scan is "
-                    "reserved)")
-                continue
+                if name == "detail refresh":
+                    cycle.report.skipped.append(
+                        "detail refresh and trickle deferred: budget (the next quick scan "
+                        "is reserved)")
+                return
             cycle.pull_start = cycle.client.requests_sent
             cycle.pull_budget = most
             try:
-                sent = int(getattr(details, name)(cycle, most))
+                work(cycle, most)
             except ScanStopped as exc:
-                cycle.report.skipped.append(f"{name.replace('_', ' ')} stopped: {exc.reason}")
-                sent = cycle.client.requests_sent - cycle.pull_start
-            budget -= sent
+                cycle.report.skipped.append(f"{name} stopped: {exc.reason}")
+            budget -= cycle.client.requests_sent - cycle.pull_start
 
     def _pause(self) -> dict[str, Any] | None:
         """The server's word that the month is spent, while its reset has not come."""
@@ -538,6 +529,9 @@ class SyncEngine:
         elif report.status == "ok":
             failures, until = 0, None
         self.store.put_meta(BACKOFF_META, {"failures": failures, "until": until})
+        if report.status != "busy":
+            report.staleness_s = worst_staleness(
+                self.store, now, assigned_to=self.settings.my_user_id or None)
         if report.status == "ok" and not report.message:
             report.message = _summary(report)
         if report.status != "busy":
@@ -561,9 +555,8 @@ def _summary(report: SyncReport) -> str:
         parts.append(f"{report.flagged} kept with a value out of range")
     if report.push_failed:
         parts.append(f"{report.push_failed} not taken by the server, sent again later")
-    staleness = getattr(report, "staleness_s", None)
-    if staleness is not None:
-        parts.append(f"active jobs at most {_duration(float(staleness))} old")
+    if report.staleness_s is not None:
+        parts.append(f"active jobs' details at most {_duration(report.staleness_s)} old")
     return ", ".join(parts)
 
 
