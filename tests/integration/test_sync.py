@@ -12,7 +12,7 @@ from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
 from desktop.core.sync import SyncBusy, SyncLock, SyncReport
 from desktop.core.sync.pull import PAGES_PER_WRITE
-from desktop.emulator import Emulator
+from desktop.emulator import Emulator, ListShape
 from tests.conftest import make_customer, wait_until
 from tests.integration.conftest import Device
 
@@ -159,13 +159,17 @@ def test_create_whose_reply_was_lost_is_never_duplicated(synced: Device, emulato
     assert synced.store.count(JobQuery(search="Lost reply")) == 1
 
 
-@pytest.mark.parametrize("summary_items", [True, False])
+@pytest.mark.parametrize("shape", ["full", "summary", pytest.param("bare", marks=pytest.mark.xfail(
+    strict=True, reason="a bare summary of a deleted job says nothing of when it was made, "
+    "and a 404 says nothing either: push cannot tell this create from an older "
+    "job of the same customer and title, and creates it again rather than risk "
+    "adopting the wrong one"))])
 def test_a_lost_create_a_colleague_deleted_is_adopted_deleted(
-        synced: Device, emulator: Emulator, summary_items: bool) -> None:
+        synced: Device, emulator: Emulator, shape: ListShape) -> None:
     # The server forgot the key, and its list may show only a summary of the job,
     # which can no longer be read once deleted: it must still not be created again.
     emulator.variants.honour_idempotency = False
-    emulator.variants.summary_items = summary_items
+    emulator.variants.list_shape = shape
     customer = emulator.customers(include_deleted=False)[0]["uuid"]
     record = synced.store.create_job({"customer_uuid": customer, "title": "Then deleted"})
     emulator.faults.drop_after(1, method="POST")
@@ -386,7 +390,8 @@ def test_put_on_a_vanished_job_is_a_conflict_and_delete_of_one_is_done(
 
 @pytest.mark.parametrize(
     "variant",
-    [{"list_order": "updated_desc"}, {"list_order": "unordered"}, {"summary_items": True},
+    [{"list_order": "updated_desc"}, {"list_order": "unordered"},
+     {"list_shape": "summary"}, {"list_shape": "bare"},
      {"wrap_single_job": True}, {"amounts_as_strings": True},
      {"honour_idempotency": False}],
 )
@@ -402,9 +407,10 @@ def test_every_server_variant_mirrors_and_pushes(device: Device, emulator: Emula
     _mirror_matches_server(device, emulator)
 
 
-def test_summary_items_fetch_only_new_or_changed_jobs(synced: Device,
-                                                      emulator: Emulator) -> None:
-    emulator.variants.summary_items = True
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_summary_items_fetch_only_new_or_changed_jobs(synced: Device, emulator: Emulator,
+                                                      shape: ListShape) -> None:
+    emulator.variants.list_shape = shape
     job = _an_active_job(emulator)
     emulator.colleague_update(job["uuid"], title="Changed")
     emulator.clear_requests()

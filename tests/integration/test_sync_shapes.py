@@ -1,0 +1,375 @@
+"""The three list shapes (DESIGN.md sync semantics 10): full items, summaries with
+``updated_at``/``deleted_at``, and the seed's bare summary; the tiered mirror and
+what each costs, over real HTTP against the emulator with a real SQLite file.
+
+Scans, refreshes and trickle run on a ``Cycle`` of their own here, with no budget
+but the one a test gives, so the figures are the pull's alone, not the governor's.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from desktop.core.api import ApiClient
+from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.store import JobQuery
+from desktop.core.sync import SyncReport
+from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.details import (
+    URGENT_BOUND_S,
+    fetch_details,
+    refresh_details,
+    trickle,
+    worst_staleness,
+)
+from desktop.core.sync.pull import run_scan, start_scan
+from desktop.emulator import Emulator, ListShape
+from tests.integration.conftest import Device
+
+SHAPES: tuple[ListShape, ...] = ("full", "summary", "bare")
+ACTIVE = {s.value for s in ACTIVE_STATUSES}
+#: Requests beyond the pages and the GETs of jobs wanted whole that a first sync may
+#: send: under the bare shape, the first pages it listed with deletions.
+HANDFUL = 5
+
+
+@dataclass
+class Clock:
+    """The engine's clock, moved by the test."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def emulator() -> Iterator[Emulator]:
+    with Emulator(jobs=400, customers=40, seed=7) as emu:
+        yield emu
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime.now(UTC))
+
+
+@contextmanager
+def cycle_of(device: Device, clock: Clock, budget: float = math.inf) -> Iterator[Cycle]:
+    with ApiClient(device.url, device.emulator.api_key) as client:
+        cycle = Cycle(store=device.store, client=client, report=SyncReport(), clock=clock,
+                      my_user_id=None, pull_budget=budget)
+        yield cycle
+
+
+def scan(device: Device, clock: Clock, kind: str) -> Cycle:
+    with cycle_of(device, clock) as cycle:
+        run_scan(cycle, start_scan(cycle, kind))
+    return cycle
+
+
+def wanted_whole(job: dict, today: datetime) -> bool:  # type: ignore[type-arg]
+    """Active, or scheduled from yesterday (the company's day may lag UTC's) to two
+    days on."""
+    day = (job["scheduled_date"] or "")[:10]
+    first = (today - timedelta(days=1)).date().isoformat()
+    last = (today + timedelta(days=2)).date().isoformat()
+    return job["status"] in ACTIVE or first <= day <= last
+
+
+def gets(emulator: Emulator) -> list[str]:
+    return [r.path.rsplit("/", 1)[1] for r in emulator.requests
+            if r.method == "GET" and r.path.startswith("/api/v1/jobs/")]
+
+
+def lists(emulator: Emulator) -> list[str]:
+    return [r.query for r in emulator.requests
+            if r.method == "GET" and r.path in ("/api/v1/jobs", "/api/v1/customers")]
+
+
+def summary_only(device: Device) -> list[str]:
+    with device.store.read() as conn:
+        return [str(r[0]) for r in conn.exec_driver_sql(
+            "SELECT uuid FROM jobs WHERE summary_only AND deleted_at IS NULL")]
+
+
+def an_in_progress_job(emulator: Emulator) -> dict:  # type: ignore[type-arg]
+    return next(j for j in emulator.all_jobs(include_deleted=False)
+                if j["status"] == "In Progress")
+
+
+def urgent(emulator: Emulator, now: datetime) -> set[str]:
+    """Active jobs in progress or due today or tomorrow (UTC's yesterday too)."""
+    days = {(now + timedelta(days=n)).date().isoformat() for n in (-1, 0, 1)}
+    return {j["uuid"] for j in emulator.all_jobs(include_deleted=False)
+            if j["status"] in ACTIVE and (j["status"] == "In Progress" or (
+                j["scheduled_date"] or "")[:10] in days)}
+
+
+def synced_in(device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    emulator.variants.list_shape = shape
+    scan(device, clock, "full")
+    emulator.clear_requests()
+
+
+# --- the first sync ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_first_sync_reads_whole_only_the_jobs_worked_on_soon(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    emulator.variants.list_shape = shape
+    live = emulator.all_jobs(include_deleted=False)
+    wanted = {j["uuid"] for j in live if wanted_whole(j, clock.now)}
+    assert 0 < len(wanted) < len(live)
+    scan(device, clock, "full")
+    pages = len(lists(emulator))
+    read = gets(emulator)
+    # Jobs: live ones (with deletions too where the items show them); customers: 1.
+    assert pages <= math.ceil(len(emulator.all_jobs()) / 100) + 1 + HANDFUL
+    if shape == "full":
+        assert read == [] and summary_only(device) == []
+    else:
+        assert len(read) == len(set(read)) and set(read) == wanted
+        assert set(summary_only(device)) == {j["uuid"] for j in live} - wanted
+    assert len(emulator.requests) <= pages + len(wanted) + HANDFUL
+    assert device.live_count() == len(live)
+    for job in [j for j in live if j["uuid"] not in wanted][:5]:
+        found = device.store.page(JobQuery(search=job["job_number"]))
+        assert [r.uuid for r in found] == [job["uuid"]], "listed and searchable"
+        assert found[0].summary_only == (shape != "full")
+        assert found[0]["title"] == job["title"] and found[0]["status"] == job["status"]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_quiet_quick_scan_costs_only_its_list_pages(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    active = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
+    scan(device, clock, "quick")
+    assert gets(emulator) == []
+    assert len(emulator.requests) == math.ceil(len(active) / 100)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_second_full_scan_with_nothing_changed_reads_no_job(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    scan(device, clock, "full")
+    assert gets(emulator) == []
+
+
+# --- change detection --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["status", "priority", "title", "scheduled_date", "customer"])
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_remote_change_of_a_summary_field_costs_one_get(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape,
+        field: str) -> None:
+    synced_in(device, emulator, clock, shape)
+    job = an_in_progress_job(emulator)
+    other = next(c["uuid"] for c in emulator.customers(include_deleted=False)
+                 if c["uuid"] != job["customer_uuid"])
+    change = {"status": {"status": "Needs Approval"}, "priority": {"priority": "Emergency"},
+              "title": {"title": "Renamed by the office"},
+              "scheduled_date": {"scheduled_date": "2031-05-06"},
+              "customer": {"customer_uuid": other}}[field]
+    emulator.colleague_update(job["uuid"], description="Seen with the change", **change)
+    scan(device, clock, "quick")
+    assert gets(emulator) == [job["uuid"]]
+    local = device.job(job["uuid"])
+    column = "customer_uuid" if field == "customer" else field
+    assert local[column] == next(iter(change.values()))
+    assert local["description"] == "Seen with the change", "the GET brought the rest"
+    assert local.sync_state == "synced" and not local.summary_only
+
+
+def test_a_summary_change_of_a_summary_only_job_costs_nothing(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    uuid = summary_only(device)[0]
+    emulator.colleague_update(uuid, title="Renamed, still finished")
+    scan(device, clock, "full")
+    assert gets(emulator) == []
+    local = device.job(uuid)
+    assert local["title"] == "Renamed, still finished" and local.summary_only
+
+
+def test_a_summary_only_job_that_becomes_active_is_read_whole(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    uuid = summary_only(device)[0]
+    emulator.colleague_update(uuid, status="Needs Approval", internal_notes="Reopened")
+    scan(device, clock, "full")
+    assert gets(emulator) == [uuid]
+    local = device.job(uuid)
+    assert not local.summary_only and local["internal_notes"] == "Reopened"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_deletions_are_found_with_one_get_each(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    active = [j["uuid"] for j in emulator.all_jobs(include_deleted=False)
+              if j["status"] in ACTIVE][:2]
+    for uuid in active:
+        emulator.colleague_delete(uuid)
+    scan(device, clock, "quick")
+    assert sorted(gets(emulator)) == sorted(active)
+    assert all(device.job(uuid).deleted for uuid in active)
+    if shape == "full":
+        return
+    finished = summary_only(device)[:2]
+    for uuid in finished:
+        emulator.colleague_delete(uuid)
+    emulator.clear_requests()
+    scan(device, clock, "full")
+    # A stamped summary says it is deleted; a bare one is unlisted, then read (404).
+    assert sorted(gets(emulator)) == (sorted(finished) if shape == "bare" else [])
+    assert all(device.job(uuid).deleted for uuid in finished)
+    assert device.live_count() == len(emulator.all_jobs(include_deleted=False))
+
+
+# --- details -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_bound(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    job = an_in_progress_job(emulator)
+    emulator.colleague_update(job["uuid"], internal_notes="Gate code 4321")
+    clock.now += timedelta(minutes=5)
+    quick = scan(device, clock, "quick")
+    with cycle_of(device, clock) as cycle:
+        assert refresh_details(cycle, 1000) == 0, "nothing is due yet"
+    if shape == "bare":
+        assert device.job(job["uuid"])["internal_notes"] != "Gate code 4321"
+    else:
+        assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
+        assert quick.client.requests_sent >= 1
+    emulator.clear_requests()
+    clock.now += timedelta(seconds=URGENT_BOUND_S)
+    with cycle_of(device, clock) as cycle:
+        sent = refresh_details(cycle, 1000)
+    assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
+    if shape == "bare":
+        urgent_jobs = urgent(emulator, clock.now)
+        assert job["uuid"] in gets(emulator) and set(gets(emulator)) == urgent_jobs
+        assert sent == len(gets(emulator)) == len(urgent_jobs)
+        # The urgent jobs were just read; the others' details are younger than their
+        # own bound, which is not yet due.
+        worst = worst_staleness(device.store, clock.now)
+        assert worst is not None and worst <= URGENT_BOUND_S + 5 * 60
+    else:
+        assert sent == 0 and gets(emulator) == []
+
+
+def test_the_refresh_stops_at_most_and_serves_the_urgent_first(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    clock.now += timedelta(hours=5)
+    with cycle_of(device, clock) as cycle:
+        assert refresh_details(cycle, 3) == 3
+    assert set(gets(emulator)) <= urgent(emulator, clock.now)
+    with cycle_of(device, clock, budget=2) as cycle:
+        assert refresh_details(cycle, 10) == 2, "the cycle's budget binds too"
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_trickle_reads_summary_only_jobs_most_recent_first_and_stops_at_most(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    waiting = summary_only(device)
+    with cycle_of(device, clock) as cycle:
+        sent = trickle(cycle, 5)
+    if shape == "full":
+        assert sent == 0 and emulator.requests == []
+        return
+    dates = {u: emulator.job(u)["scheduled_date"] or "" for u in waiting}  # type: ignore[index]
+    expected = sorted(waiting, key=lambda u: dates[u], reverse=True)[:5]
+    # Latest schedule first (jobs on the same day in any order among themselves).
+    assert sent == 5 and [dates[u] for u in gets(emulator)] == [dates[u] for u in expected]
+    assert not any(device.job(u).summary_only for u in gets(emulator))
+    assert len(summary_only(device)) == len(waiting) - 5
+    with cycle_of(device, clock) as cycle:
+        assert trickle(cycle, 0) == 0
+
+
+def test_trickle_costs_nothing_once_every_job_is_whole(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "summary")
+    with cycle_of(device, clock) as cycle:
+        assert trickle(cycle, 10_000) == len(emulator.all_jobs(include_deleted=False)) - len(
+            [j for j in emulator.all_jobs(include_deleted=False) if wanted_whole(j, clock.now)])
+    emulator.clear_requests()
+    with cycle_of(device, clock) as cycle:
+        assert trickle(cycle, 10_000) == 0
+    assert emulator.requests == []
+
+
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_summary_only_job_opened_online_is_read_with_one_get(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    uuid = summary_only(device)[0]
+    before = device.job(uuid)
+    assert before.summary_only and before.details_at is None
+    server = emulator.job(uuid)
+    assert server is not None
+    with ApiClient(device.url, emulator.api_key) as client:
+        after = fetch_details(client, device.store, before.local_id, clock.now)
+    assert gets(emulator) == [uuid]
+    assert after is not None and not after.summary_only and after.details_at is not None
+    for name in ("description", "service_address1", "internal_notes", "created_at"):
+        assert after[name] == server[name], name
+
+
+# --- local edits of a summary-only job ----------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_local_edit_of_a_summary_only_job_sends_only_its_field_and_merges(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    uuid = summary_only(device)[0]
+    local = device.job(uuid)
+    device.store.update_job(local.local_id, {"priority": "Emergency"})
+    # Meanwhile the office changes fields this device has never seen.
+    office = emulator.colleague_update(uuid, description="Written in the office",
+                                       customer_notes="Call first")
+    report = device.sync()
+    assert report.status == "ok", report.message
+    puts = [r.path for r in emulator.requests if r.method == "PUT"]
+    assert puts == [f"/api/v1/jobs/{uuid}"]
+    server = emulator.job(uuid)
+    assert server is not None
+    # Only the field edited here changed: nothing this device never saw was sent.
+    moved = {k for k in server if server[k] != office[k]}
+    assert moved == {"priority", "updated_at"} and server["priority"] == "Emergency"
+    after = device.job(uuid)
+    assert after.sync_state == "synced" and not after.summary_only
+    assert after["priority"] == "Emergency"
+    assert after["description"] == "Written in the office"
+    assert after["customer_notes"] == "Call first"
+
+
+def test_a_summary_field_changed_on_both_sides_is_a_conflict_on_that_field_only(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    uuid = summary_only(device)[0]
+    device.store.update_job(device.job(uuid).local_id, {"title": "Mine"})
+    emulator.colleague_update(uuid, title="Theirs", description="Theirs alone")
+    device.sync()
+    after = device.job(uuid)
+    assert after.sync_state == "conflict"
+    assert [c.field for c in after.conflicts] == ["title"]
+    assert after["description"] == "Theirs alone"
+    assert not [r for r in emulator.requests if r.method == "PUT"]
