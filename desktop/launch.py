@@ -14,7 +14,7 @@ from pathlib import Path
 
 from desktop.config import Paths, Settings
 
-HEADLESS_COMMANDS = "jobs, customers, sync, conflicts, status, login, config, emulator"
+HEADLESS_COMMANDS = "jobs, customers, sync, conflicts, status, login, config, db, emulator"
 EXIT_USAGE = 2
 
 
