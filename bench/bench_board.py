@@ -30,10 +30,10 @@ from desktop.config import Paths, Settings
 from desktop.core.jobs import Status
 from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
-from desktop.ui.board import BoardView
-from desktop.ui.board_column import BoardColumn
-from desktop.ui.dashboard import Dashboard, read_figures
-from desktop.ui.job_drag import job_mime
+from desktop.ui.board.column import BoardColumn
+from desktop.ui.board.page import BoardView
+from desktop.ui.dashboard.page import Dashboard, read_figures
+from desktop.ui.jobs.drag import job_mime
 from desktop.ui.session import Session
 
 ROUNDS = 15

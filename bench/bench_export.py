@@ -28,8 +28,8 @@ from bench.measure import median_ms, print_machine_speed, report
 from desktop.core.export import write_week_calendar
 from desktop.core.jobs import TEXT_MAX
 from desktop.core.store import JobQuery, Store
-from desktop.ui.documents import export_csv, save_job_sheet_pdf
-from desktop.ui.job_rows import COLUMNS
+from desktop.ui.documents.export import export_csv, save_job_sheet_pdf
+from desktop.ui.jobs.rows import COLUMNS
 
 
 def _csv_s(store: Store, path: Path) -> tuple[float, int]:

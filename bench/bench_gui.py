@@ -28,7 +28,7 @@ from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
-from desktop.ui.sync_worker import SyncController
+from desktop.ui.sync.worker import SyncController
 
 REPO = Path(__file__).resolve().parents[1]
 SYNC_JOBS = 10_000

@@ -27,8 +27,8 @@ from desktop.config import Paths, Settings
 from desktop.core.schedule import format_minutes, read_items, week_start
 from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
-from desktop.ui.job_drag import job_mime
-from desktop.ui.schedule_view import ScheduleView
+from desktop.ui.jobs.drag import job_mime
+from desktop.ui.schedule.page import ScheduleView
 from desktop.ui.session import Session
 
 WEEK_JOBS = 2_000

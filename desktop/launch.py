@@ -30,7 +30,7 @@ def has_display() -> bool:
 
 
 def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
-    from desktop.ui.views import view_by_name
+    from desktop.ui.jobs.presets import view_by_name
 
     view = None
     if args.view:

@@ -30,7 +30,7 @@ from desktop.ui.demo import DemoServer, start_demo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
 from desktop.ui.single_instance import SingleInstance
-from desktop.ui.sync_worker import SyncController
+from desktop.ui.sync.worker import SyncController
 
 log = logging.getLogger(__name__)
 

@@ -26,21 +26,22 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.store import JobQuery, JobRecord, Store
-from desktop.ui import status, theme
-from desktop.ui.board import BoardView
-from desktop.ui.conflict_dialog import ConflictDialog
-from desktop.ui.dashboard import Dashboard
-from desktop.ui.detail_panel import DetailPanel
-from desktop.ui.file_menu import FileMenu
-from desktop.ui.filter_bar import FilterBar
-from desktop.ui.job_table import JobTableModel, JobTableView
-from desktop.ui.schedule_view import ScheduleView
+from desktop.ui import theme
+from desktop.ui.board.page import BoardView
+from desktop.ui.dashboard.page import Dashboard
+from desktop.ui.documents.file_menu import FileMenu
+from desktop.ui.jobs.conflict_dialog import ConflictDialog
+from desktop.ui.jobs.detail_panel import DetailPanel
+from desktop.ui.jobs.filter_bar import FilterBar
+from desktop.ui.jobs.presets import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
+from desktop.ui.jobs.sidebar import Sidebar
+from desktop.ui.jobs.table import JobTableModel, JobTableView
+from desktop.ui.schedule.page import ScheduleView
 from desktop.ui.session import Session
 from desktop.ui.settings_dialog import SettingsDialog
-from desktop.ui.sidebar import Sidebar
-from desktop.ui.status_bar import StatusBar
-from desktop.ui.sync_worker import SyncController
-from desktop.ui.views import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
+from desktop.ui.sync import status
+from desktop.ui.sync.status_bar import StatusBar
+from desktop.ui.sync.worker import SyncController
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from desktop.core.api import (
     normalise_base_url,
 )
 from desktop.ui.session import Session
-from desktop.ui.status import usage_text
+from desktop.ui.sync.status import usage_text
 from desktop.ui.tasks import TaskRunner
 
 

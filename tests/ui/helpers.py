@@ -10,7 +10,7 @@ from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customer
 from desktop.emulator.demo_data import DemoData, generate
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
-from desktop.ui.sync_worker import SyncController
+from desktop.ui.sync.worker import SyncController
 
 
 def seed(store: Store, jobs: int = 60, customers: int = 12, seed_value: int = 3) -> DemoData:

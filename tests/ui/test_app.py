@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication
 from desktop.config import Paths
 from desktop.ui import theme
 from desktop.ui.app import LaunchOptions, run
-from desktop.ui.job_rows import SORT_COLUMNS
+from desktop.ui.jobs.rows import SORT_COLUMNS
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
 from desktop.ui.single_instance import SingleInstance
-from desktop.ui.sync_worker import SyncController
+from desktop.ui.sync.worker import SyncController
 from tests.ui.helpers import open_main_window
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,173 @@
+"""The Dashboard page: jobs by status, the next two weeks, this month's money, and sync.
+
+The figures are SQL aggregates (``core.store.reports``) read on the worker thread
+and drawn by the charts in ``charts``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QShowEvent,
+)
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.core.jobs import Status
+from desktop.core.store import JobQuery, Store, reports
+from desktop.core.sync import LAST_SYNC_META
+from desktop.ui import formatting
+from desktop.ui.dashboard.charts import Bar, BarChart, SyncPanel, money_text
+from desktop.ui.session import Session
+from desktop.ui.tasks import LatestReads
+
+#: Days the schedule chart covers, today included.
+DAYS = 14
+#: Edits come in bursts (a multi-select delete): read once after the last of them.
+REFRESH_DELAY_MS = 150
+#: "Synced 3 min ago" keeps counting while nothing else happens.
+CLOCK_MS = 30_000
+
+NO_QUERY_TEXT = "No job can match this view with these filters: there is nothing to count."
+TRASH_TEXT = "Jobs in the Trash are not counted on the dashboard."
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the dashboard draws, as plain values read in one go."""
+
+    statuses: dict[str | None, int]
+    per_day: list[tuple[date, int]]
+    month: reports.MonthAmounts
+    sync_states: dict[str, int]
+    last_sync: dict[str, Any] | None
+
+
+def read_figures(store: Store, query: JobQuery, today: date) -> Figures:
+    return Figures(
+        statuses=reports.status_counts(store, query),
+        per_day=reports.jobs_per_day(store, query, today, DAYS),
+        month=reports.month_amounts(store, query, today),
+        sync_states=store.count_by_sync_state(),
+        last_sync=store.get_meta(LAST_SYNC_META),
+    )
+
+
+# -- the view -----------------------------------------------------------------------
+
+
+class Dashboard(QWidget):
+    #: Every view offers it; the dashboard shows no single job to open.
+    job_activated = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session = session
+        self._query: JobQuery | None = None
+        self._reads = LatestReads(session.reads, self)
+        #: A refresh came while the dashboard was hidden.
+        self._stale = False
+        self.figures: Figures | None = None
+        self.setAccessibleName("Dashboard")
+        self.statuses = BarChart("Jobs by status", "Jobs", horizontal=True, parent=self)
+        self.days = BarChart("Scheduled, next two weeks", "Jobs", horizontal=False,
+                             parent=self)
+        self.money = BarChart("This month: estimated and actual", "Amount",
+                              horizontal=True, axis_text=money_text, parent=self)
+        self.sync = SyncPanel(self)
+        self._charts = QWidget(self)
+        grid = QGridLayout(self._charts)
+        grid.setContentsMargins(12, 12, 12, 12)
+        grid.setSpacing(12)
+        grid.addWidget(self.statuses, 0, 0)
+        grid.addWidget(self.days, 0, 1)
+        grid.addWidget(self.money, 1, 0)
+        grid.addWidget(self.sync, 1, 1)
+        grid.setRowStretch(0, 3)
+        grid.setRowStretch(1, 2)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("emptyState")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.hint, 1)
+        layout.addWidget(self._charts, 1)
+        self._later = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._later.timeout.connect(self.refresh)
+        self._clock = QTimer(self, interval=CLOCK_MS)
+        self._clock.timeout.connect(self.sync.update)
+        self._clock.start()
+        session.jobs_changed.connect(lambda _ids: self._later.start())
+        self.set_query(None)
+
+    def set_query(self, query: JobQuery | None) -> None:
+        """Count the jobs matching the main window's filters (``None``: none, with a
+        hint). The schedule and money charts keep to their own dates."""
+        counted = query is not None and query.deleted != "only"
+        self._query = query if counted else None
+        self.hint.setText(NO_QUERY_TEXT if query is None else TRASH_TEXT)
+        self.hint.setVisible(not counted)
+        self._charts.setVisible(counted)
+        self._stale = False
+        if not counted:
+            self._reads.restart()
+            self.figures = None
+            return
+        self._read()
+
+    def refresh(self) -> None:
+        """Read the figures again, on the worker thread; a hidden dashboard reads when
+        it is shown again."""
+        self._later.stop()
+        if self._query is None:
+            return
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._read()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def _read(self) -> None:
+        self._stale = False
+        self._reads.restart()
+        query, store, today = self._query, self._session.store, date.today()
+        self._reads.run(lambda: read_figures(store, query, today), self._show)
+
+    def settled(self) -> bool:
+        return not self._reads.busy and not self._later.isActive()
+
+    def _show(self, figures: Figures) -> None:
+        self.figures = figures
+        counts = figures.statuses
+        known = [s.value for s in Status]
+        bars = [Bar(s, counts.get(s, 0), f"{counts.get(s, 0):,}", s) for s in known]
+        other = sum(n for s, n in counts.items() if s not in known)
+        if other:
+            bars.append(Bar("Other", other, f"{other:,}", "Other"))
+        self.statuses.set_bars(bars, f"{sum(counts.values()):,} jobs in all")
+        today = figures.per_day[0][0]
+        self.days.set_bars(
+            [Bar(f"{'Today' if day == today else day.strftime('%a')}\n{day.day}", n, f"{n:,}",
+                 bold=day == today) for day, n in figures.per_day],
+            f"{sum(n for _d, n in figures.per_day):,} jobs from today to "
+            f"{figures.per_day[-1][0].strftime('%a %d %b')}")
+        month = figures.month
+        self.money.set_bars(
+            [Bar(f"Estimated, {month.jobs:,} jobs", float(month.estimated),
+                 formatting.money(month.estimated)),
+             Bar(f"Estimated, {month.with_actual:,} done", float(month.estimated_with_actual),
+                 formatting.money(month.estimated_with_actual)),
+             Bar(f"Actual, {month.with_actual:,} done", float(month.actual),
+                 formatting.money(month.actual), "ok")],
+            f"Jobs scheduled in {month.first_day.strftime('%B %Y')}; done: with an actual "
+            "amount recorded")
+        self.sync.set_state(figures.sync_states, figures.last_sync)

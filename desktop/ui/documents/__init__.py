@@ -1,0 +1,1 @@
+"""Documents made from jobs: printed sheets, CSV and iCalendar exports, the File menu."""

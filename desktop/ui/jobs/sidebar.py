@@ -1,0 +1,143 @@
+"""The list of views on the left, each with its live count."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QListView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from desktop.ui import theme
+from desktop.ui.jobs.presets import VIEWS, View
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
+ALERT_ROLE = Qt.ItemDataRole.UserRole + 3
+HEADER_ROLE = Qt.ItemDataRole.UserRole + 4
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class _ViewDelegate(QStyledItemDelegate):
+    """The view's name on the left, its count on the right; section titles in small caps."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
+        rect: QRect = option.rect
+        palette = option.palette
+        if index.data(HEADER_ROLE):
+            painter.save()
+            font = QFont(option.font)
+            font.setPointSizeF(font.pointSizeF() * 0.85)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(palette.placeholderText().color())
+            painter.drawText(rect.adjusted(14, 6, -8, 0),
+                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                             str(index.data()).upper())
+            painter.restore()
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = option.widget
+        style = widget.style() if widget else None
+        painter.save()
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_colour = (palette.highlightedText() if selected else palette.text()).color()
+        painter.setPen(text_colour)
+        painter.drawText(rect.adjusted(14, 0, -56, 0),
+                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         str(index.data()))
+        count = index.data(COUNT_ROLE)
+        if count is not None:
+            alert = bool(index.data(ALERT_ROLE)) and count > 0
+            if alert and not selected:
+                painter.setPen(theme.accent("danger"))
+                font = QFont(option.font)
+                font.setBold(True)
+                painter.setFont(font)
+            elif not selected:
+                painter.setPen(palette.placeholderText().color())
+            painter.drawText(rect.adjusted(0, 0, -12, 0),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             f"{count:,}")
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
+        height = option.fontMetrics.height()
+        extra = 14 if index.data(HEADER_ROLE) else 12
+        return QSize(180, height + extra)
+
+
+class Sidebar(QListView):
+    view_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sidebar")
+        self.setAccessibleName("Views")
+        self.setToolTip("Views of your jobs; the number is how many each holds")
+        self._model = QStandardItemModel(self)
+        self._items: dict[str, QStandardItem] = {}
+        section = ""
+        for view in VIEWS:
+            if view.section != section:
+                section = view.section
+                header = QStandardItem(section)
+                header.setData(True, HEADER_ROLE)
+                header.setFlags(Qt.ItemFlag.NoItemFlags)
+                self._model.appendRow(header)
+            self._model.appendRow(self._item(view))
+        self.setModel(self._model)
+        self.setItemDelegate(_ViewDelegate(self))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        widest = max(self.fontMetrics().horizontalAdvance(v.label) for v in VIEWS)
+        # Name, a gap, and room for a five-digit count.
+        self.setMinimumWidth(widest + 14 + 16 + self.fontMetrics().horizontalAdvance("00,000")
+                             + 12)
+        self.selectionModel().currentChanged.connect(self._current_changed)
+
+    def _item(self, view: View) -> QStandardItem:
+        item = QStandardItem(view.label)
+        item.setData(view.key, KEY_ROLE)
+        item.setData(view.alert, ALERT_ROLE)
+        item.setToolTip(view.tooltip)
+        item.setData(view.label, Qt.ItemDataRole.AccessibleTextRole)
+        self._items[view.key] = item
+        return item
+
+    def current_key(self) -> str | None:
+        key = self.currentIndex().data(KEY_ROLE)
+        return str(key) if key else None
+
+    def select(self, key: str) -> None:
+        self.setCurrentIndex(self._items[key].index())
+
+    def set_counts(self, counts: dict[str, int | None]) -> None:
+        for key, count in counts.items():
+            item = self._items.get(key)
+            if item is None:
+                continue
+            item.setData(count, COUNT_ROLE)
+            view_label = item.text()
+            item.setData(view_label if count is None else f"{view_label}, {count} jobs",
+                         Qt.ItemDataRole.AccessibleTextRole)
+
+    def count(self, key: str) -> int | None:
+        value = self._items[key].data(COUNT_ROLE)
+        return None if value is None else int(value)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        key = current.data(KEY_ROLE)
+        if key:
+            self.view_chosen.emit(str(key))

@@ -1,0 +1,388 @@
+"""The Schedule: a day or week of jobs on a timeline, and the tray of jobs with no date.
+
+Dragging a job to another day, time or lane reschedules or reassigns it; dragging
+from the tray schedules it, dragging onto the tray takes it off the schedule. Every
+such change goes through ``Session.update_job``, like an edit in the detail panel:
+validated, recorded for sync, announced to the rest of the window.
+
+Keys on the grid: Left/Right a day, Page Up/Page Down a week, Home or T today,
+D and W the day and week views, Up/Down the jobs of the day, Enter opens one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.jobs import InvalidJob, parse_day
+from desktop.core.schedule import (
+    Drop,
+    Lane,
+    ScheduleItem,
+    Span,
+    drop_changes,
+    lanes_for,
+    nudged,
+    read_items,
+    shift,
+    unschedule_changes,
+    visible_days,
+)
+from desktop.core.store import JobMissing, JobQuery, JobRecord
+from desktop.ui import formatting, theme
+from desktop.ui.schedule.grid import ScheduleGrid
+from desktop.ui.schedule.text import day_text, lane_title, range_title, tooltip
+from desktop.ui.schedule.tray import ScheduleTray
+from desktop.ui.session import Session
+from desktop.ui.tasks import LatestReads
+
+log = logging.getLogger(__name__)
+
+NOTHING_TO_SHOW = "Nothing to show for this view and these filters."
+_DATE_FIELDS = ("scheduled_date", "scheduled_time_start", "scheduled_time_end")
+
+
+def _sorted(items: list[ScheduleItem]) -> list[ScheduleItem]:
+    """In the order the store reads them (day, then start with no time first, then id)."""
+    return sorted(items, key=lambda i: (i.day or date.min,
+                                        -1 if i.start is None else i.start, i.local_id))
+
+
+class ScheduleView(QWidget):
+    """The Schedule view: navigation bar, the grid, and the Unscheduled tray."""
+
+    #: A job the user opened (double-click or Enter): its local id.
+    job_activated = Signal(int)
+    #: A one-line note for the status bar.
+    message = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._query: JobQuery | None = None
+        self._span: Span = "week"
+        self._anchor = date.today()
+        self._reads = LatestReads(session.reads, self)
+        self._stale = False
+        #: A job moved by keyboard out of sight: selected again once its days are read.
+        self._follow: int | None = None
+        self.setAccessibleName("Schedule view")
+        self._reload_soon = QTimer(self, singleShot=True, interval=0)
+        self._reload_soon.timeout.connect(self._reload)
+        self.grid = ScheduleGrid(self)
+        self.tray = ScheduleTray(session, self)
+        self._build_bar()
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.grid)
+        splitter.addWidget(self.tray)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([900, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.bar)
+        layout.addWidget(splitter, 1)
+
+        self.grid.job_dropped.connect(self.drop_job)
+        self.grid.job_nudged.connect(self._nudge)
+        self.grid.job_activated.connect(self.job_activated)
+        self.grid.selection_changed.connect(lambda _id: self._describe())
+        self.tray.job_activated.connect(self.job_activated)
+        self.tray.unschedule_requested.connect(self.unschedule)
+        session.jobs_changed.connect(self._jobs_changed)
+        self.set_query(None)
+
+    def _build_bar(self) -> None:
+        self.bar = QWidget(self)
+        row = QHBoxLayout(self.bar)
+        row.setContentsMargins(8, 6, 8, 6)
+        self.today_button = self._button("Today", "Go to today (T or Home)", self.go_today)
+        theme.set_icon(self.today_button, "calendar")
+        self.today_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.previous_button = self._button("Previous", "", lambda: self.step(-1))
+        self.previous_button.setArrowType(Qt.ArrowType.LeftArrow)
+        self.next_button = self._button("Next", "", lambda: self.step(1))
+        self.next_button.setArrowType(Qt.ArrowType.RightArrow)
+        self.title = QLabel(self.bar)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.day_button = self._button("Day", "One day, a lane per technician (D)",
+                                       lambda: self.set_span("day"))
+        self.week_button = self._button("Week", "Monday to Sunday (W)",
+                                        lambda: self.set_span("week"))
+        self._spans = QButtonGroup(self)
+        for button in (self.day_button, self.week_button):
+            button.setCheckable(True)
+            self._spans.addButton(button)
+        for widget in (self.today_button, self.previous_button, self.next_button):
+            row.addWidget(widget)
+        row.addSpacing(8)
+        row.addWidget(self.title, 1)
+        row.addWidget(self.day_button)
+        row.addWidget(self.week_button)
+
+    def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
+        button = QToolButton(self.bar)
+        button.setText(text)
+        button.setAccessibleName(text)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(lambda _checked=False: slot())
+        return button
+
+    # -- what the main window drives ------------------------------------------------------
+
+    def set_query(self, query: JobQuery | None) -> None:
+        """Show the jobs ``query`` matches; its own dates give way to the visible range."""
+        self._query = query
+        self.grid.set_hint("" if query is not None else NOTHING_TO_SHOW)
+        self.tray.set_query(query)
+        self._show_range(reload=True)
+
+    def refresh(self) -> None:
+        """Read again from the store; nothing is redrawn if nothing changed."""
+        self._reload()
+        self.tray.refresh()
+
+    def settled(self) -> bool:
+        """Whether nothing is being read in the background."""
+        return not (self._reads.busy or self._reload_soon.isActive()) and self.tray.settled()
+
+    def _jobs_changed(self, local_ids: list[int]) -> None:
+        if not self.isVisible():
+            # Edited in the list while the schedule is not on screen: read once, when
+            # it is shown again, rather than after every edit.
+            self._stale = True
+            return
+        # After the repaint that shows the edit: the read's Python work would
+        # otherwise share the interpreter with that paint. A burst of edits is read once.
+        self._reload_soon.start()
+        self.tray.jobs_changed(local_ids)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.refresh()
+
+    # -- navigation -----------------------------------------------------------------------
+
+    @property
+    def span(self) -> Span:
+        return self._span
+
+    @property
+    def anchor(self) -> date:
+        """The day in focus: the day shown, or the week's highlighted day."""
+        return self._anchor
+
+    def days(self) -> list[date]:
+        return visible_days(self._anchor, self._span)
+
+    def set_span(self, span: Span) -> None:
+        self._span = span
+        self._show_range()
+
+    def show_day(self, day: date) -> None:
+        """Focus ``day``; the week view follows it into another week."""
+        self._anchor = day
+        self._show_range()
+
+    def go_today(self) -> None:
+        self.show_day(date.today())
+
+    def step(self, periods: int) -> None:
+        """Forward (or back) by days in the day view, by weeks in the week view."""
+        self.show_day(shift(self._anchor, self._span, periods))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        moves = {Qt.Key.Key_Left: lambda: shift(self._anchor, "day", -1),
+                 Qt.Key.Key_Right: lambda: shift(self._anchor, "day", 1),
+                 Qt.Key.Key_PageUp: lambda: shift(self._anchor, "week", -1),
+                 Qt.Key.Key_PageDown: lambda: shift(self._anchor, "week", 1),
+                 Qt.Key.Key_Home: date.today, Qt.Key.Key_T: date.today}
+        if key in moves:
+            self.show_day(moves[key]())
+        elif key in (Qt.Key.Key_D, Qt.Key.Key_W):
+            self.set_span("day" if key == Qt.Key.Key_D else "week")
+        else:
+            super().keyPressEvent(event)
+
+    def _show_range(self, *, reload: bool = False) -> None:
+        days = self.days()
+        (self.day_button if self._span == "day" else self.week_button).setChecked(True)
+        unit = "day" if self._span == "day" else "week"
+        for button, word, keys in ((self.previous_button, "Previous", "Left / Page Up"),
+                                   (self.next_button, "Next", "Right / Page Down")):
+            button.setAccessibleName(f"{word} {unit}")
+            button.setToolTip(f"{word} {unit} ({keys})")
+        self.title.setText(range_title(days))
+        moved = days != self.grid.days or (self._span == "week") != (self.grid.lanes is None)
+        if moved:
+            self.grid.set_columns(days, self._lanes([]), self._anchor,
+                                  self.session.my_user_id)
+            self.grid.set_items([])
+        else:
+            self.grid.set_focus_day(self._anchor)
+        if moved or reload:
+            self._reload()
+        self._describe()
+
+    def _lanes(self, items: list[ScheduleItem]) -> list[Lane] | None:
+        """The day view's lanes: the ones already shown stay while the day does."""
+        if self._span == "week":
+            return None
+        kept = [lane.assignee for lane in self.grid.lanes or [] if lane.assignee
+                ] if self.grid.days == self.days() else []
+        wanted = [self.session.my_user_id, self._query.assigned_to if self._query else None]
+        return lanes_for(items, [a for a in (*wanted, *kept) if a])
+
+    def _describe(self) -> None:
+        days = self.days()
+        count = len(self.grid.items())
+        selected = self.grid.selected_item()
+        where = f"Selected: {tooltip(selected)}. " if selected is not None else ""
+        self.grid.setAccessibleDescription(
+            f"{range_title(days)}: {count} job{'s' if count != 1 else ''}. {where}Left and "
+            "Right move a day, Page Up and Page Down a week, Up and Down through the day's "
+            "jobs, Enter opens one.")
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _reload(self) -> None:
+        self._reads.restart()
+        query = self._query
+        if query is None:
+            self._show_items([])
+            return
+        store, days = self.session.store, self.days()
+        self._reads.run(lambda: read_items(store, query, days[0], days[-1]),
+                        self._show_items, self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        log.error("reading the schedule failed", exc_info=error)
+        self.message.emit(f"Could not read the schedule: {error}")
+
+    def _show_items(self, items: list[ScheduleItem]) -> None:
+        lanes = self._lanes(items)
+        if items == self.grid.items() and lanes == self.grid.lanes:
+            return
+        if lanes != self.grid.lanes:
+            self.grid.set_columns(self.days(), lanes, self._anchor, self.session.my_user_id)
+        self.grid.set_items(items)
+        if self._follow is not None and any(i.local_id == self._follow for i in items):
+            self.grid.select(self._follow)
+            self._follow = None
+        self._describe()
+
+    # -- edits ----------------------------------------------------------------------------
+
+    def drop_job(self, local_id: int, drop: Drop) -> bool:
+        """Put a job where it was dropped; refused (with the reason) if it cannot go there."""
+        record = self.session.store.get(local_id)
+        if record is None:
+            self.message.emit("Not moved: the job is no longer here")
+            return False
+        try:
+            changes = drop_changes(record.values, drop)
+        except InvalidJob as invalid:
+            self.message.emit(_refusal("Not moved", invalid))
+            return False
+        if not changes:
+            return True
+        updated = self._update(record, changes, "Not moved")
+        if updated is None:
+            return False
+        self.message.emit(self._moved_text(record, updated, changes))
+        return True
+
+    def _nudge(self, local_id: int, days: int, minutes: int) -> None:
+        item = self.grid.selected_item()
+        drop = None if item is None else nudged(item, days, minutes)
+        if drop is not None and self.drop_job(local_id, drop) and drop.day not in self.days():
+            self._follow = local_id
+            self.show_day(drop.day)
+
+    def unschedule(self, local_id: int) -> bool:
+        record = self.session.store.get(local_id)
+        if record is None:
+            self.message.emit("Not taken off the schedule: the job is no longer here")
+            return False
+        changes = unschedule_changes(record.values)
+        if not changes:
+            return True
+        if self._update(record, changes, "Not taken off the schedule") is None:
+            return False
+        self.message.emit(f"Took {_number(record)} off the schedule")
+        return True
+
+    def _update(self, record: JobRecord, changes: Mapping[str, Any],
+                failure: str) -> JobRecord | None:
+        try:
+            updated = self.session.update_job(record.local_id, changes)
+        except InvalidJob as invalid:
+            self.message.emit(_refusal(failure, invalid))
+            return None
+        except JobMissing:
+            self.message.emit(f"{failure}: the job is no longer here")
+            return None
+        self._show_now(updated)
+        return updated
+
+    def _show_now(self, record: JobRecord) -> None:
+        """Draw an edited job where it now is without waiting for the re-read."""
+        item = ScheduleItem.from_values(record.local_id, record.values,
+                                        record.customer_name, record.sync_state)
+        items = [i for i in self.grid.items() if i.local_id != record.local_id]
+        days = self.days()
+        if item.day is not None and days[0] <= item.day <= days[-1]:
+            items.append(item)
+        self._show_items(_sorted(items))
+
+    def _moved_text(self, before: JobRecord, after: JobRecord,
+                    changes: Mapping[str, Any]) -> str:
+        number = _number(after)
+        parts = []
+        if any(f in changes for f in _DATE_FIELDS):
+            day = parse_day(after.values["scheduled_date"])
+            start = after.values["scheduled_time_start"]
+            when = (day_text(day) if day else "") + (f" {start}" if start else ", no set time")
+            if before.values["scheduled_date"] is None:
+                parts.append(f"Scheduled {number} for {when}")
+            else:
+                parts.append(f"Rescheduled {number} to {when}")
+        if "assigned_to_user_id" in changes:
+            who = lane_title(Lane(after.values["assigned_to_user_id"]),
+                             self.session.my_user_id)
+            who = "nobody" if who == "Unassigned" else who
+            parts.append(f"assigned {number} to {who}" if not parts else f"assigned to {who}")
+        text = " · ".join(parts)
+        return text[:1].upper() + text[1:]
+
+
+def _number(record: JobRecord) -> str:
+    number = record.values["job_number"]
+    return str(number) if number else "the new job"
+
+
+def _refusal(prefix: str, invalid: InvalidJob) -> str:
+    return f"{prefix}: " + "; ".join(
+        f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors)
