@@ -36,6 +36,7 @@ from desktop.ui.jobs.filter_bar import FilterBar
 from desktop.ui.jobs.presets import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
 from desktop.ui.jobs.sidebar import Sidebar
 from desktop.ui.jobs.table import JobTableModel, JobTableView
+from desktop.ui.pages import Page
 from desktop.ui.schedule.page import ScheduleView
 from desktop.ui.session import Session
 from desktop.ui.settings_dialog import SettingsDialog
@@ -50,10 +51,8 @@ LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
 
-Page = ScheduleView | BoardView | Dashboard
 #: The ways of looking at the jobs: key, label, shortcut, tip, and the widget (the
-#: list is the window's own table; the others share a small interface: ``set_query``,
-#: ``refresh``, ``settled``, ``job_activated``, ``message``).
+#: list is the window's own table; the others are ``Page`` widgets).
 PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
     ("list", "List", "Ctrl+1", "The jobs as a list", None),
     ("schedule", "Schedule", "Ctrl+2", "Jobs by day and time: drag to reschedule",

@@ -1,7 +1,8 @@
 """One column of the status board: its cards as an id-list model and a view of them.
 
 As in the job list, a column holds only the ordered ids of its jobs; the cards a
-view paints are read a window at a time, in one query, and kept in a small cache.
+view paints are read a window at a time, in one query, and kept in a small cache
+(the list's own ``IdList``).
 A column may know its count and its first cards before its whole id list is in:
 until then the rest paint as blank cards.
 """
@@ -9,7 +10,6 @@ until then the rest paint as blank cards.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -55,7 +55,8 @@ from desktop.ui.board.cards import (
     card_summary,
 )
 from desktop.ui.jobs.drag import JOB_MIME, dragged_job, job_mime
-from desktop.ui.jobs.rows import RowView, row_view
+from desktop.ui.jobs.id_list import IdList
+from desktop.ui.jobs.rows import MISSING, RowView
 from desktop.ui.session import Session
 
 EXPANDED_WIDTH = 280
@@ -76,10 +77,8 @@ class CardModel(QAbstractListModel):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        self._ids: list[int] = []
+        self._list = IdList(session.store, chunk=self.CHUNK, limit=self.CACHE_LIMIT)
         self._total = 0
-        self._rows: dict[int, RowView] = {}
-        self._today = date.today()
         #: The column's query, until its first cards are read.
         self._first: JobQuery | None = None
         #: The first row painted blank (its id not in yet), to repaint when it is.
@@ -94,19 +93,16 @@ class CardModel(QAbstractListModel):
     @property
     def complete(self) -> bool:
         """Whether every id is in (not just the first cards)."""
-        return len(self._ids) == self._total
+        return len(self._list) == self._total
 
     def ids(self) -> list[int]:
-        return list(self._ids)
+        return list(self._list.ids)
 
     def id_at(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._list.id_at(row)
 
     def row_of(self, local_id: int) -> int | None:
-        try:
-            return self._ids.index(local_id)
-        except ValueError:
-            return None
+        return self._list.row_of(local_id)
 
     def card_at(self, row: int) -> RowView | None:
         """The card of a row, read now if it is not in the cache; ``None`` until its id is."""
@@ -117,18 +113,17 @@ class CardModel(QAbstractListModel):
         if local_id is None:
             self._blank_from = row if self._blank_from is None else min(row, self._blank_from)
             return None
-        found = self._rows.get(local_id)
-        if found is None:
-            self._fetch(row)
-            found = self._rows.get(local_id)
-        return found
+        card = self._list.row(row)
+        # A job gone from the mirror since its id was listed paints as a blank card.
+        return None if card is MISSING else card
 
     def show_count(self, first: JobQuery | None, total: int) -> None:
         """The column's count before its ids: the first cards a view paints are read by
         the column's own query ``first``, the rest wait for ``set_ids``."""
         self.beginResetModel()
-        self._today = date.today()
-        self._ids, self._rows, self._total = [], {}, total
+        self._list.set_ids([])
+        self._list.clear_rows()
+        self._total = total
         self._first = first if total else None
         self._blank_from = None
         self.endResetModel()
@@ -137,24 +132,23 @@ class CardModel(QAbstractListModel):
         assert self._first is not None
         query, self._first = self._first, None
         records = self._session.store.page(query, 0, self.FIRST)
-        self._ids = [r.local_id for r in records[:self._total]]
-        self._rows.update((r.local_id, row_view(r, self._today)) for r in records)
+        self._list.set_ids([r.local_id for r in records[:self._total]])
+        self._list.add(records)
 
     def set_ids(self, ids: list[int]) -> None:
         """The whole id list. Cards already read stay when their place is unchanged,
         so a re-read that finds the same jobs costs no model reset."""
-        known, blank = len(self._ids), self._blank_from
+        known, blank = len(self._list), self._blank_from
         self._first, self._blank_from = None, None
-        if ids[:known] == self._ids and len(ids) == self._total:
-            self._ids = ids
+        if ids[:known] == self._list.ids and len(ids) == self._total:
+            self._list.set_ids(ids)
             if blank is not None and blank < len(ids):
                 self.dataChanged.emit(self.index(blank), self.index(len(ids) - 1))
             return
         self.beginResetModel()
-        self._ids = ids
+        self._list.set_ids(ids)
+        self._list.keep_listed()
         self._total = len(ids)
-        kept = set(ids)
-        self._rows = {i: v for i, v in self._rows.items() if i in kept}
         self.endResetModel()
 
     def clear(self) -> None:
@@ -166,34 +160,23 @@ class CardModel(QAbstractListModel):
         if row is None:
             return False
         self.beginRemoveRows(QModelIndex(), row, row)
-        del self._ids[row]
+        self._list.remove(row)
         self._total -= 1
-        self._rows.pop(local_id, None)
         self.endRemoveRows()
         return True
 
     def put(self, row: int, local_id: int) -> None:
         """Insert one job at ``row`` (its place in the column's order)."""
         self.beginInsertRows(QModelIndex(), row, row)
-        self._ids.insert(row, local_id)
+        self._list.insert(row, local_id)
         self._total += 1
         self.endInsertRows()
 
     def reread(self) -> None:
         """Drop the cached cards: they are read again as they are painted."""
-        self._rows.clear()
-        self._today = date.today()
+        self._list.clear_rows()
         if self._total:
             self.dataChanged.emit(self.index(0), self.index(self._total - 1))
-
-    def _fetch(self, row: int) -> None:
-        if len(self._rows) > self.CACHE_LIMIT:
-            self._rows.clear()
-        start = row - row % self.CHUNK
-        wanted = [i for i in self._ids[start:start + self.CHUNK] if i not in self._rows]
-        records = self._session.store.rows(wanted)
-        for local_id, record in records.items():
-            self._rows[local_id] = row_view(record, self._today)
 
     # -- Qt model interface ---------------------------------------------------------
 

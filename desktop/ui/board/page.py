@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.core.jobs import InvalidJob, Status, move_refusal, status_move
@@ -24,8 +23,8 @@ from desktop.core.store.edits import now_iso
 from desktop.core.store.queries import has_narrow_index
 from desktop.ui import formatting
 from desktop.ui.board.column import BoardColumn
+from desktop.ui.pages import Page
 from desktop.ui.session import Session
-from desktop.ui.tasks import LatestReads
 
 STATUSES = tuple(s.value for s in Status)
 OTHER = "Other"
@@ -45,20 +44,11 @@ def job_name(record: JobRecord) -> str:
     return record.values["job_number"] or f"“{record.values['title'] or 'new job'}”"
 
 
-class BoardView(QWidget):
-    #: The user double-clicked a card (its local id): open it.
-    job_activated = Signal(int)
-    #: A one-line note for the status bar.
-    message = Signal(str)
-
+class BoardView(Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._session = session
+        super().__init__(session, parent)
         self._query: JobQuery | None = None
-        self._reads = LatestReads(session.reads, self)
         self._counted = False
-        #: A refresh came while the board was hidden.
-        self._stale = False
         self.setAccessibleName("Status board")
         row = QWidget(self)
         columns = QHBoxLayout(row)
@@ -111,10 +101,9 @@ class BoardView(QWidget):
                 return column
         return self.other
 
-    def set_query(self, query: JobQuery | None) -> None:
-        """Show the jobs matching the main window's filters (``None``: none, with a hint)."""
-        self._reads.restart()
-        self._counted = self._stale = False
+    def show_query(self, query: JobQuery | None) -> None:
+        self.reads.restart()
+        self._counted = False
         if query is None or query.deleted == "only":
             self._query = None
             for column in self.columns:
@@ -126,36 +115,22 @@ class BoardView(QWidget):
         self._query = reports.live(query)
         self.hint.hide()
         self._scroll.show()
-        live, store = self._query, self._session.store
+        live, store = self._query, self.session.store
         if has_narrow_index(live):
             # Few matches (a search, a customer, dates): one read of them all gives the
             # counts and every column's order, where a first page per column would run
             # the same search again for each (about 10 ms apiece for a common word).
-            self._reads.run(lambda: reports.ids_by_status(store, live), self._show_all)
+            self.reads.run(lambda: reports.ids_by_status(store, live), self._show_all)
             return
-        self._reads.run(lambda: reports.status_counts(store, live), self._show_counts)
+        self.reads.run(lambda: reports.status_counts(store, live), self._show_counts)
 
-    def refresh(self) -> None:
-        """Read the board again (after a sync or edits elsewhere); it stays as it is
-        until the new id lists are in, and redraws only what they change. A hidden
-        board reads when it is shown again."""
+    def reload(self) -> None:
+        """The board stays as it is until the new id lists are in, and redraws only
+        what they change."""
         if self._query is None:
             return
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._stale = False
-        self._reads.restart()
+        self.reads.restart()
         self._read_ids(reread=True)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def settled(self) -> bool:
-        """Whether no read is under way."""
-        return not self._reads.busy
 
     @property
     def counted(self) -> bool:
@@ -164,9 +139,9 @@ class BoardView(QWidget):
         return self._counted or self._query is None
 
     def _read_ids(self, *, reread: bool, after_ms: int = 0) -> None:
-        query, store = self._query, self._session.store
+        query, store = self._query, self.session.store
         assert query is not None
-        self._reads.run(lambda: reports.ids_by_status(store, query),
+        self.reads.run(lambda: reports.ids_by_status(store, query),
                         lambda groups: self._show_ids(groups, reread), after_ms=after_ms)
 
     def _show_all(self, groups: dict[str | None, list[int]]) -> None:
@@ -213,7 +188,7 @@ class BoardView(QWidget):
         if len(local_ids) > FEW_CHANGES or not all(c.model.complete for c in self.columns):
             self.refresh()
             return
-        store, query = self._session.store, self._query
+        store, query = self.session.store, self._query
         records = store.rows(local_ids)
         shown = reports.matching(store, query, local_ids)
         for local_id in local_ids:
@@ -230,7 +205,7 @@ class BoardView(QWidget):
         """Move a job to a column's status, as dropping its card there does. Start and
         Complete record when, as the quick actions do; a refused move changes nothing
         and says why."""
-        record = self._session.store.get(local_id)
+        record = self.session.store.get(local_id)
         if record is None or record.deleted or record.values["status"] == status:
             return False
         name = job_name(record)
@@ -239,7 +214,7 @@ class BoardView(QWidget):
                               "not know; drop the card on a status column")
             return False
         try:
-            self._session.update_job(local_id, status_move(record.values, status, now_iso()))
+            self.session.update_job(local_id, status_move(record.values, status, now_iso()))
         except InvalidJob as invalid:
             self.message.emit(f"{name} not moved: " + "; ".join(
                 f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))
@@ -259,7 +234,7 @@ class BoardView(QWidget):
                 other.cards.setCurrentIndex(QModelIndex())
 
     def _card_menu(self, local_id: int, where: QPoint) -> None:
-        record = self._session.store.get(local_id)
+        record = self.session.store.get(local_id)
         if record is None:
             return
         current = record.values["status"]

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QShowEvent,
-)
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.core.jobs import Status
@@ -21,8 +18,8 @@ from desktop.core.store import JobQuery, Store, reports
 from desktop.core.sync import LAST_SYNC_META
 from desktop.ui import formatting
 from desktop.ui.dashboard.charts import Bar, BarChart, SyncPanel, money_text
+from desktop.ui.pages import Page
 from desktop.ui.session import Session
-from desktop.ui.tasks import LatestReads
 
 #: Days the schedule chart covers, today included.
 DAYS = 14
@@ -59,18 +56,12 @@ def read_figures(store: Store, query: JobQuery, today: date) -> Figures:
 # -- the view -----------------------------------------------------------------------
 
 
-class Dashboard(QWidget):
-    #: Every view offers it; the dashboard shows no single job to open.
-    job_activated = Signal(int)
-    message = Signal(str)
+class Dashboard(Page):
+    """Shows no single job, so it never opens one."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._session = session
+        super().__init__(session, parent)
         self._query: JobQuery | None = None
-        self._reads = LatestReads(session.reads, self)
-        #: A refresh came while the dashboard was hidden.
-        self._stale = False
         self.figures: Figures | None = None
         self.setAccessibleName("Dashboard")
         self.statuses = BarChart("Jobs by status", "Jobs", horizontal=True, parent=self)
@@ -105,45 +96,30 @@ class Dashboard(QWidget):
         session.jobs_changed.connect(lambda _ids: self._later.start())
         self.set_query(None)
 
-    def set_query(self, query: JobQuery | None) -> None:
-        """Count the jobs matching the main window's filters (``None``: none, with a
-        hint). The schedule and money charts keep to their own dates."""
+    def show_query(self, query: JobQuery | None) -> None:
+        """The schedule and money charts keep to their own dates."""
         counted = query is not None and query.deleted != "only"
         self._query = query if counted else None
         self.hint.setText(NO_QUERY_TEXT if query is None else TRASH_TEXT)
         self.hint.setVisible(not counted)
         self._charts.setVisible(counted)
-        self._stale = False
-        if not counted:
-            self._reads.restart()
+        if self._query is None:
             self.figures = None
-            return
-        self._read()
+        self.reload()
 
     def refresh(self) -> None:
-        """Read the figures again, on the worker thread; a hidden dashboard reads when
-        it is shown again."""
+        # Reading now makes the read an edit put off for later needless.
         self._later.stop()
-        if self._query is None:
-            return
-        if not self.isVisible():
-            self._stale = True
-            return
-        self._read()
+        super().refresh()
 
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
-
-    def _read(self) -> None:
-        self._stale = False
-        self._reads.restart()
-        query, store, today = self._query, self._session.store, date.today()
-        self._reads.run(lambda: read_figures(store, query, today), self._show)
+    def reload(self) -> None:
+        self.reads.restart()
+        query, store, today = self._query, self.session.store, date.today()
+        if query is not None:
+            self.reads.run(lambda: read_figures(store, query, today), self._show)
 
     def settled(self) -> bool:
-        return not self._reads.busy and not self._later.isActive()
+        return super().settled() and not self._later.isActive()
 
     def _show(self, figures: Figures) -> None:
         self.figures = figures

@@ -2,7 +2,7 @@
 
 As in Anki's browser, the query (filters, search, sort) runs in SQL and yields ids;
 rows are read a chunk at a time, in one query, only when the view paints them, and
-kept in a small cache. A new query shows its first page at once from a cheap
+kept in a small cache (``IdList``). A new query shows its first page at once from a cheap
 ``LIMIT`` read and fills in the full id list from a worker thread, so even a
 100,000-job sort never holds up the window.
 """
@@ -10,7 +10,6 @@ kept in a small cache. A new query shows its first page at once from a cheap
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (
@@ -29,15 +28,9 @@ from PySide6.QtGui import QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from desktop.core.store import JobQuery, JobRecord
+from desktop.ui.jobs.id_list import IdList
 from desktop.ui.jobs.row_painting import Colours, FittedText, RowPainter
-from desktop.ui.jobs.rows import (
-    COLUMNS,
-    MISSING,
-    SORT_COLUMNS,
-    SYNC_COLUMN,
-    RowView,
-    row_view,
-)
+from desktop.ui.jobs.rows import COLUMNS, SORT_COLUMNS, SYNC_COLUMN, RowView
 from desktop.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -59,13 +52,10 @@ class JobTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._session = session
         self._query: JobQuery | None = None
-        self._ids: list[int] = []
-        self._positions: dict[int, int] | None = None
-        self._rows: dict[int, RowView] = {}
+        self._list = IdList(session.store, chunk=self.CHUNK, limit=self.CACHE_LIMIT)
         self._generation = 0
         self._loading = False
         self._complete = True
-        self._today = date.today()
         self.sort_key = "scheduled"
         self.descending = False
         self._ahead: tuple[int, int] = (0, 0)
@@ -93,17 +83,17 @@ class JobTableModel(QAbstractTableModel):
         self._generation += 1
         self._loading = False
         self._query = query
-        self._today = date.today()
         first: list[JobRecord] = []
         if query is not None:
             first = self._session.store.page(query, 0, self.FIRST_PAGE)
         self.beginResetModel()
-        self._set_ids([r.local_id for r in first])
-        self._rows = {r.local_id: row_view(r, self._today) for r in first}
+        self._list.set_ids([r.local_id for r in first])
+        self._list.clear_rows()
+        self._list.add(first)
         self._complete = len(first) < self.FIRST_PAGE
         self.endResetModel()
         if self._complete:
-            self.total_changed.emit(len(self._ids))
+            self.total_changed.emit(len(self._list))
         else:
             self._load_ids(self._extend)
 
@@ -117,27 +107,21 @@ class JobTableModel(QAbstractTableModel):
     def invalidate(self, local_ids: list[int]) -> None:
         """Re-read these rows on next paint (edited here; the id list follows later)."""
         for local_id in local_ids:
-            self._rows.pop(local_id, None)
+            self._list.forget(local_id)
             row = self.row_of(local_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
     def id_at(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
+        return self._list.id_at(row)
 
     def row_of(self, local_id: int) -> int | None:
-        if self._positions is None:
-            self._positions = {i: n for n, i in enumerate(self._ids)}
-        return self._positions.get(local_id)
+        return self._list.row_of(local_id)
 
     def ids(self) -> list[int]:
-        return list(self._ids)
+        return list(self._list.ids)
 
     # -- loading -----------------------------------------------------------------------
-
-    def _set_ids(self, ids: list[int]) -> None:
-        self._ids = ids
-        self._positions = None
 
     def _load_ids(self, apply: Any) -> None:
         generation, query, store = self._generation, self._query, self._session.store
@@ -157,13 +141,13 @@ class JobTableModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._loading = False
-        shown = len(self._ids)
-        if ids[:shown] != self._ids:
+        shown = len(self._list)
+        if ids[:shown] != self._list.ids:
             self._replace(generation, ids)
             return
         if len(ids) > shown:
             self.beginInsertRows(QModelIndex(), shown, len(ids) - 1)
-            self._set_ids(ids)
+            self._list.set_ids(ids)
             self.endInsertRows()
         self._complete = True
         self.total_changed.emit(len(ids))
@@ -173,60 +157,43 @@ class JobTableModel(QAbstractTableModel):
             return
         self._loading = False
         self._complete = True
-        if ids == self._ids:
-            self._rows.clear()
+        if ids == self._list.ids:
+            self._list.clear_rows()
             if ids:
                 self.dataChanged.emit(self.index(0, 0),
                                       self.index(len(ids) - 1, len(COLUMNS) - 1))
         else:
             self.beginResetModel()
-            self._set_ids(ids)
-            self._rows.clear()
+            self._list.set_ids(ids)
+            self._list.clear_rows()
             self.endResetModel()
         self.total_changed.emit(len(ids))
 
     def row_at(self, row: int) -> RowView:
-        local_id = self._ids[row]
-        found = self._rows.get(local_id)
-        if found is None:
-            self._fetch_chunk(row)
-            found = self._rows.get(local_id, MISSING)
-        return found
+        return self._list.row(row)
 
     def painted(self, first: int, last: int) -> None:
         """Rows first..last were just shown: read a screenful either side while the
         app is idle, so the next scroll step paints from memory, not from disk."""
         span = last - first + 1
-        self._ahead = (max(0, first - span), min(len(self._ids), last + 1 + span))
-        if len(self._rows) > self.CACHE_LIMIT:
-            keep = set(self._ids[max(0, first - self.CACHE_LIMIT // 2):
-                                 last + self.CACHE_LIMIT // 2])
-            self._rows = {i: v for i, v in self._rows.items() if i in keep}
+        self._ahead = (max(0, first - span), min(len(self._list), last + 1 + span))
+        self._list.keep_near(first, last)
         self._prefetch.start()
 
     def _prefetch_step(self) -> None:
         # The list may have been re-read since the paint that asked.
         start, end = self._ahead
-        for row in range(start, min(end, len(self._ids))):
-            if self._ids[row] not in self._rows:
-                self._fetch_chunk(row)
+        for row in range(start, min(end, len(self._list))):
+            if not self._list.cached(row):
+                self._list.read_chunk(row)
                 # One chunk per idle moment; input and paints go first.
                 self._prefetch.start()
                 return
 
-    def _fetch_chunk(self, row: int) -> None:
-        start = row - row % self.CHUNK
-        wanted = [i for i in self._ids[start:start + self.CHUNK] if i not in self._rows]
-        records = self._session.store.rows(wanted)
-        for local_id in wanted:
-            record = records.get(local_id)
-            # A row gone from the mirror meanwhile stays blank until the next refresh.
-            self._rows[local_id] = row_view(record, self._today) if record else MISSING
-
     # -- Qt model interface ---------------------------------------------------------
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else len(self._list)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -238,17 +205,17 @@ class JobTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.row_at(index.row()).texts[column]
         if role == ID_ROLE:
-            return self._ids[index.row()]
-        view = self.row_at(index.row())
+            return self._list.id_at(index.row())
+        row = self.row_at(index.row())
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == SYNC_COLUMN:
-                return view.sync_tip or "In step with the server"
-            text = view.texts[column]
+                return row.sync_tip or "In step with the server"
+            text = row.texts[column]
             return text if len(text) > 14 else None
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[column].right:
             return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            text = view.texts[column]
+            text = row.texts[column]
             return f"{COLUMNS[column].title}: {text or 'none'}"
         return None
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -44,11 +44,11 @@ from desktop.core.schedule import (
 )
 from desktop.core.store import JobMissing, JobQuery, JobRecord
 from desktop.ui import formatting, theme
+from desktop.ui.pages import Page
 from desktop.ui.schedule.grid import ScheduleGrid
 from desktop.ui.schedule.text import day_text, lane_title, range_title, tooltip
 from desktop.ui.schedule.tray import ScheduleTray
 from desktop.ui.session import Session
-from desktop.ui.tasks import LatestReads
 
 log = logging.getLogger(__name__)
 
@@ -62,27 +62,19 @@ def _sorted(items: list[ScheduleItem]) -> list[ScheduleItem]:
                                         -1 if i.start is None else i.start, i.local_id))
 
 
-class ScheduleView(QWidget):
-    """The Schedule view: navigation bar, the grid, and the Unscheduled tray."""
-
-    #: A job the user opened (double-click or Enter): its local id.
-    job_activated = Signal(int)
-    #: A one-line note for the status bar.
-    message = Signal(str)
+class ScheduleView(Page):
+    """The Schedule page: navigation bar, the grid, and the Unscheduled tray."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, parent)
         self._query: JobQuery | None = None
         self._span: Span = "week"
         self._anchor = date.today()
-        self._reads = LatestReads(session.reads, self)
-        self._stale = False
         #: A job moved by keyboard out of sight: selected again once its days are read.
         self._follow: int | None = None
         self.setAccessibleName("Schedule view")
-        self._reload_soon = QTimer(self, singleShot=True, interval=0)
-        self._reload_soon.timeout.connect(self._reload)
+        self._read_soon = QTimer(self, singleShot=True, interval=0)
+        self._read_soon.timeout.connect(self._read_days)
         self.grid = ScheduleGrid(self)
         self.tray = ScheduleTray(session, self)
         self._build_bar()
@@ -149,38 +141,31 @@ class ScheduleView(QWidget):
 
     # -- what the main window drives ------------------------------------------------------
 
-    def set_query(self, query: JobQuery | None) -> None:
-        """Show the jobs ``query`` matches; its own dates give way to the visible range."""
+    def show_query(self, query: JobQuery | None) -> None:
+        """The query's own dates give way to the visible range."""
         self._query = query
         self.grid.set_hint("" if query is not None else NOTHING_TO_SHOW)
         self.tray.set_query(query)
         self._show_range(reload=True)
 
-    def refresh(self) -> None:
-        """Read again from the store; nothing is redrawn if nothing changed."""
-        self._reload()
+    def reload(self) -> None:
+        """Nothing is redrawn if nothing changed."""
+        self._read_days()
         self.tray.refresh()
 
     def settled(self) -> bool:
-        """Whether nothing is being read in the background."""
-        return not (self._reads.busy or self._reload_soon.isActive()) and self.tray.settled()
+        return (super().settled() and not self._read_soon.isActive()
+                and self.tray.settled())
 
     def _jobs_changed(self, local_ids: list[int]) -> None:
-        if not self.isVisible():
-            # Edited in the list while the schedule is not on screen: read once, when
-            # it is shown again, rather than after every edit.
-            self._stale = True
+        # Edited in the list while the schedule is not on screen: read once, when it
+        # is shown again, rather than after every edit.
+        if self.defer_while_hidden():
             return
         # After the repaint that shows the edit: the read's Python work would
         # otherwise share the interpreter with that paint. A burst of edits is read once.
-        self._reload_soon.start()
+        self._read_soon.start()
         self.tray.jobs_changed(local_ids)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self.refresh()
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -243,7 +228,7 @@ class ScheduleView(QWidget):
         else:
             self.grid.set_focus_day(self._anchor)
         if moved or reload:
-            self._reload()
+            self._read_days()
         self._describe()
 
     def _lanes(self, items: list[ScheduleItem]) -> list[Lane] | None:
@@ -267,14 +252,14 @@ class ScheduleView(QWidget):
 
     # -- reading --------------------------------------------------------------------------
 
-    def _reload(self) -> None:
-        self._reads.restart()
+    def _read_days(self) -> None:
+        self.reads.restart()
         query = self._query
         if query is None:
             self._show_items([])
             return
         store, days = self.session.store, self.days()
-        self._reads.run(lambda: read_items(store, query, days[0], days[-1]),
+        self.reads.run(lambda: read_items(store, query, days[0], days[-1]),
                         self._show_items, self._failed)
 
     def _failed(self, error: BaseException) -> None:

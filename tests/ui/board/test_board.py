@@ -276,3 +276,25 @@ def test_the_board_follows_edits_made_elsewhere(qtbot: Any, session: Session,
     qtbot.waitUntil(board.settled)
     assert _titles(board, "Invoiced") == ["Heater (paid)"]
     assert board.column("Complete").model.total == 0
+
+
+def test_a_card_gone_from_the_mirror_is_read_once_not_on_every_paint(
+        qtbot: Any, session: Session, jobs: dict[str, int], monkeypatch: pytest.MonkeyPatch
+        ) -> None:
+    board = _board(qtbot, session)
+    column = board.column("New")
+    # Gone from the mirror (a sync removed it) after the board listed its id.
+    with session.store.write() as conn:
+        conn.exec_driver_sql("DELETE FROM jobs WHERE local_id = ?", (jobs["fan"],))
+    column.model.reread()
+    reads: list[list[int]] = []
+    read_rows = session.store.rows
+    monkeypatch.setattr(session.store, "rows",
+                        lambda ids: reads.append(list(ids)) or read_rows(ids))
+    for _paint in range(3):
+        column.cards.viewport().repaint()
+    assert reads == [column.model.ids()], "one read of the column's cards, then none"
+    gone = column.model.row_of(jobs["fan"])
+    assert gone is not None
+    assert column.model.card_at(gone) is None, "it paints as a blank card"
+    assert len(reads) == 1
