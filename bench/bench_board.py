@@ -31,8 +31,8 @@ from desktop.core.jobs import Status
 from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
 from desktop.ui.board.column import BoardColumn
-from desktop.ui.board.page import BoardView
-from desktop.ui.dashboard.page import Dashboard, read_figures
+from desktop.ui.board.page import BoardPage
+from desktop.ui.dashboard.page import DashboardPage, read_figures
 from desktop.ui.jobs.drag import job_mime
 from desktop.ui.session import Session
 
@@ -56,7 +56,7 @@ def _timed(action: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def board_load_ms(app: QApplication, board: BoardView,
+def board_load_ms(app: QApplication, board: BoardPage,
                   query: JobQuery) -> tuple[float, float]:
     """From ``set_query`` to every column counted and the board drawn with the cards a
     screen shows (median); and until every column's whole id list is in as well."""
@@ -74,7 +74,7 @@ def board_load_ms(app: QApplication, board: BoardView,
     return statistics.median(drawn[WARMUP:]), statistics.median(settled[WARMUP:])
 
 
-def drop_ms(app: QApplication, board: BoardView) -> float:
+def drop_ms(app: QApplication, board: BoardPage) -> float:
     """A card dropped on another column: the status change committed, the card taken
     from one column and put in its place in the other, both columns repainted."""
     board.show()
@@ -110,7 +110,7 @@ def drop_ms(app: QApplication, board: BoardView) -> float:
     return statistics.median(samples[2 * WARMUP:])
 
 
-def dashboard_ms(app: QApplication, dashboard: Dashboard,
+def dashboard_ms(app: QApplication, dashboard: DashboardPage,
                  store: Store) -> tuple[float, float, float]:
     """From ``set_query`` to the figures read and drawn; the read alone; the drawing alone."""
     samples = []
@@ -136,7 +136,7 @@ def main() -> int:
         store = Store.open(paths.database)
         session = Session(store, paths, Settings())
         try:
-            board = BoardView(session)
+            board = BoardPage(session)
             board.resize(1600, 900)
             drawn, settled = board_load_ms(app, board, JobQuery())
             ok = report("board, all jobs: counted and drawn (median)", drawn, 100.0)
@@ -160,7 +160,7 @@ def main() -> int:
                          drop_ms(app, board), 50.0)
             board.close()
 
-            dashboard = Dashboard(session)
+            dashboard = DashboardPage(session)
             dashboard.resize(1300, 800)
             total, read, draw = dashboard_ms(app, dashboard, store)
             ok &= report("dashboard: figures read and drawn (median)", total, 100.0)

@@ -28,7 +28,7 @@ from desktop.core.schedule import format_minutes, read_items, week_start
 from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
 from desktop.ui.jobs.drag import job_mime
-from desktop.ui.schedule.page import ScheduleView
+from desktop.ui.schedule.page import SchedulePage
 from desktop.ui.session import Session
 
 WEEK_JOBS = 2_000
@@ -75,7 +75,7 @@ def _wait(ready: Callable[[], bool], timeout_s: float = 60) -> None:
         raise TimeoutError("the schedule did not settle")
 
 
-def load_and_render_ms(view: ScheduleView, rounds: int = 15) -> float:
+def load_and_render_ms(view: SchedulePage, rounds: int = 15) -> float:
     """From asking for the week to its jobs painted, the read included (median)."""
     samples = []
     for _ in range(rounds):
@@ -89,7 +89,7 @@ def load_and_render_ms(view: ScheduleView, rounds: int = 15) -> float:
     return statistics.median(samples)
 
 
-def drop_ms(view: ScheduleView, rng: random.Random,
+def drop_ms(view: SchedulePage, rng: random.Random,
             rounds: int = 30) -> tuple[float, int, int]:
     """A job dropped on another day and time: the drop event, the committed edit and the
     grid painted again (median, over ``rounds`` drops that moved their job, and how many
@@ -145,7 +145,7 @@ def main() -> int:
         fill_week(store, rng)
         session = Session(store, paths, Settings())
         try:
-            view = ScheduleView(session)
+            view = SchedulePage(session)
             view.resize(1600, 900)
             view.set_query(JobQuery())
             # Laid out once but never shown, so the only paints are the measured ones.

@@ -30,12 +30,12 @@ def has_display() -> bool:
 
 
 def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
-    from desktop.ui.jobs.presets import view_by_name
+    from desktop.ui.jobs.presets import preset_by_name
 
-    view = None
+    preset = None
     if args.view:
         try:
-            view = view_by_name(args.view).key
+            preset = preset_by_name(args.view).key
         except ValueError as exc:
             print(f"jobdesk: --view: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -53,4 +53,4 @@ def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
     from desktop.ui.app import LaunchOptions, run
 
     return run(LaunchOptions(paths=paths, demo=args.demo or not configured or headless,
-                             screenshot=shot, view=view, summary=headless))
+                             screenshot=shot, preset=preset, summary=headless))

@@ -41,7 +41,7 @@ class LaunchOptions:
     paths: Paths
     demo: bool = False
     screenshot: Path | None = None
-    view: str | None = None
+    preset: str | None = None
     #: Print what the demo synced (the run with no display).
     summary: bool = False
 
@@ -112,7 +112,7 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
     sync = SyncController(session)
     # Window geometry is the user's, kept beside their settings even in the demo.
     window = MainWindow(session, sync, options.paths.config_dir / "window.ini",
-                        view=options.view)
+                        preset=options.preset)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     return window
 

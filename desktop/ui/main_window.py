@@ -1,4 +1,4 @@
-"""The main window: views on the left, the job list in the middle, the job on the right."""
+"""The main window: presets on the left, the job list in the middle, the job on the right."""
 
 from __future__ import annotations
 
@@ -27,17 +27,17 @@ from PySide6.QtWidgets import (
 
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.ui import theme
-from desktop.ui.board.page import BoardView
-from desktop.ui.dashboard.page import Dashboard
-from desktop.ui.documents.file_menu import FileMenu
+from desktop.ui.board.page import BoardPage
+from desktop.ui.dashboard.page import DashboardPage
+from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
 from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.jobs.detail_panel import DetailPanel
 from desktop.ui.jobs.filter_bar import FilterBar
-from desktop.ui.jobs.presets import DEFAULT_VIEW, VIEWS, VIEWS_BY_KEY, narrow
+from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, narrow
 from desktop.ui.jobs.sidebar import Sidebar
 from desktop.ui.jobs.table import JobTableModel, JobTableView
 from desktop.ui.pages import Page
-from desktop.ui.schedule.page import ScheduleView
+from desktop.ui.schedule.page import SchedulePage
 from desktop.ui.session import Session
 from desktop.ui.settings_dialog import SettingsDialog
 from desktop.ui.sync import status
@@ -50,16 +50,18 @@ log = logging.getLogger(__name__)
 LIVE_REFRESH_MS = 2000
 COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
+#: The sidebar preset is saved under its first name, so a saved choice survives.
+PRESET_STATE = "view"
 
 #: The ways of looking at the jobs: key, label, shortcut, tip, and the widget (the
 #: list is the window's own table; the others are ``Page`` widgets).
 PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
     ("list", "List", "Ctrl+1", "The jobs as a list", None),
     ("schedule", "Schedule", "Ctrl+2", "Jobs by day and time: drag to reschedule",
-     ScheduleView),
-    ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along", BoardView),
+     SchedulePage),
+    ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along", BoardPage),
     ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts",
-     Dashboard),
+     DashboardPage),
 )
 PAGE_TYPES = {key: kind for key, *_, kind in PAGES if kind is not None}
 
@@ -82,19 +84,19 @@ def _jobs(count: int) -> str:
 
 
 def _counts(store: Store, my_user_id: str) -> dict[str, Any]:
-    """Every view's count and the sync backlog, read on the worker thread."""
+    """Every preset's count and the sync backlog, read on the worker thread."""
     today = date.today()
     counts: dict[str, Any] = {}
-    for view in VIEWS:
-        query = view.build(today, my_user_id)
-        counts[view.key] = None if query is None else store.count(query)
+    for preset in PRESETS:
+        query = preset.build(today, my_user_id)
+        counts[preset.key] = None if query is None else store.count(query)
     counts["sync"] = store.count_by_sync_state()
     return counts
 
 
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, sync: SyncController, state_file: Path,
-                 view: str | None = None) -> None:
+                 preset: str | None = None) -> None:
         super().__init__()
         self.session = session
         self.sync = sync
@@ -113,15 +115,15 @@ class MainWindow(QMainWindow):
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
         #: The pages other than the list, made the first time each is shown.
-        self._views: dict[str, Page] = {}
-        #: What the list shows (the view narrowed by the filters); None: nothing.
+        self._pages: dict[str, Page] = {}
+        #: What the list shows (the preset narrowed by the filters); None: nothing.
         self.query: JobQuery | None = None
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self._build_actions()
         self._build_layout()
 
-        self.sidebar.view_chosen.connect(lambda _key: self.apply_query())
+        self.sidebar.preset_chosen.connect(lambda _key: self.apply_query())
         self.filters.changed.connect(self.apply_query)
         self.table.current_job_changed.connect(self.show_job)
         self.table.doubleClicked.connect(lambda _i: self._focus_detail())
@@ -152,7 +154,7 @@ class MainWindow(QMainWindow):
 
         self._restore_state()
         self.show_page(str(self._state.value("page", "list")))
-        self.sidebar.select(view or str(self._state.value("view", DEFAULT_VIEW)))
+        self.sidebar.select(preset or str(self._state.value(PRESET_STATE, DEFAULT_PRESET)))
         self.refresh_counts()
         self._show_sync()
 
@@ -221,7 +223,11 @@ class MainWindow(QMainWindow):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
         menus = self.menuBar()
-        self.file_menu = FileMenu(self)
+        self.file_menu = FileMenu(FileMenuContext(
+            window=self, session=self.session, note=self.status.note,
+            current_job=lambda: self.detail.current_id, query=lambda: self.query,
+            day=self._schedule_day, visible_columns=self.table.visible_columns,
+            new_action=self.new_action, settings_action=self.settings_action))
         menus.addMenu(self.file_menu)
         pages = menus.addMenu("&View")
         for action in self.page_actions.actions():
@@ -280,39 +286,43 @@ class MainWindow(QMainWindow):
     # -- the list -------------------------------------------------------------------------
 
     @property
-    def view_key(self) -> str:
-        return self.sidebar.current_key() or DEFAULT_VIEW
+    def preset_key(self) -> str:
+        return self.sidebar.current_key() or DEFAULT_PRESET
 
     @property
     def page_key(self) -> str:
         checked = self.page_actions.checkedAction()
         return str(checked.data()) if checked is not None else "list"
 
-    def _view(self, key: str) -> Page | None:
+    def _page(self, key: str) -> Page | None:
         """The page shown for ``key`` (``None``: the list). Each is made when first
         asked for: building all of them cost a third of the window's cold start."""
         kind = PAGE_TYPES.get(key)
         if kind is None:
             return None
-        view = self._views.get(key)
-        if view is None:
-            view = self._views[key] = kind(self.session, self)
-            view.job_activated.connect(self.show_job)
-            view.message.connect(self.status.note)
-            self.pages.addWidget(view)
-        return view
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = kind(self.session, self)
+            page.job_activated.connect(self.show_job)
+            page.message.connect(self.status.note)
+            self.pages.addWidget(page)
+        return page
 
     @property
-    def schedule(self) -> ScheduleView:
-        return cast(ScheduleView, self._view("schedule"))
+    def schedule(self) -> SchedulePage:
+        return cast(SchedulePage, self._page("schedule"))
 
     @property
-    def board(self) -> BoardView:
-        return cast(BoardView, self._view("board"))
+    def board(self) -> BoardPage:
+        return cast(BoardPage, self._page("board"))
 
     @property
-    def dashboard(self) -> Dashboard:
-        return cast(Dashboard, self._view("dashboard"))
+    def dashboard(self) -> DashboardPage:
+        return cast(DashboardPage, self._page("dashboard"))
+
+    def _schedule_day(self) -> date:
+        """The schedule's day while it is shown, else today: what a route sheet is for."""
+        return self.schedule.anchor if self.page_key == "schedule" else date.today()
 
     def show_page(self, key: str) -> None:
         """Show the list, the schedule, the board or the dashboard."""
@@ -320,44 +330,44 @@ class MainWindow(QMainWindow):
             key = "list"
         for action in self.page_actions.actions():
             action.setChecked(action.data() == key)
-        view = self._view(key)
-        self.pages.setCurrentWidget(view if view is not None else self.table)
+        page = self._page(key)
+        self.pages.setCurrentWidget(page if page is not None else self.table)
         # The dashboard shows no single job: its charts get the room (unsaved edits stay
         # in the hidden panel until it is back).
         self.detail.setVisible(key != "dashboard")
-        if view is not None and self.query is not None:
-            view.set_query(self.query)
+        if page is not None and self.query is not None:
+            page.set_query(self.query)
         self._update_actions()
 
     def apply_query(self) -> None:
-        """Show the current view narrowed by the filter bar."""
-        view = VIEWS_BY_KEY[self.view_key]
+        """Show the current preset narrowed by the filter bar."""
+        preset = PRESETS_BY_KEY[self.preset_key]
         filters = self.filters.filters()
-        base = view.build(date.today(), self.session.my_user_id)
+        base = preset.build(date.today(), self.session.my_user_id)
         query = narrow(base, filters, self.model.sort_key, self.model.descending)
         if base is None:
             empty = "Set your user id in Settings to see the jobs assigned to you."
         elif filters.active or filters.search.strip():
             empty = "No jobs match these filters."
         else:
-            empty = EMPTY_TEXT.get(view.key, "No jobs here.")
+            empty = EMPTY_TEXT.get(preset.key, "No jobs here.")
         self.table.set_empty_text(empty)
         self.model.set_query(query)
         self.query = query
-        view = self._views.get(self.page_key)
-        if view is not None:
-            view.set_query(query)
+        page = self._pages.get(self.page_key)
+        if page is not None:
+            page.set_query(query)
         self._update_actions()
 
     def _total_changed(self, total: int) -> None:
-        view = VIEWS_BY_KEY[self.view_key]
-        self.table.setAccessibleDescription(f"{view.label}: {total:,} jobs")
+        preset = PRESETS_BY_KEY[self.preset_key]
+        self.table.setAccessibleDescription(f"{preset.label}: {total:,} jobs")
 
     def _data_changed(self) -> None:
         self.model.refresh()
-        view = self._views.get(self.page_key)
-        if view is not None:
-            view.refresh()
+        page = self._pages.get(self.page_key)
+        if page is not None:
+            page.refresh()
         self.detail.reload()
         self._counts_timer.start()
 
@@ -379,28 +389,28 @@ class MainWindow(QMainWindow):
 
     def settled(self) -> bool:
         """Whether the list and counts show the data as of now (nothing being read)."""
-        view = self._views.get(self.page_key)
+        page = self._pages.get(self.page_key)
         return (self.model.complete and not self.model.loading and not self._counts_pending
-                and not self._counts_timer.isActive() and (view is None or view.settled()))
+                and not self._counts_timer.isActive() and (page is None or page.settled()))
 
     # -- sync -----------------------------------------------------------------------------
 
     def _show_sync(self) -> None:
         counts = self._sync_counts
-        view = self.sync.view(waiting=counts.get("pending", 0),
-                              rejected=counts.get("rejected", 0),
-                              conflicts=counts.get("conflict", 0))
-        text = status.describe(view)
+        snapshot = self.sync.snapshot(waiting=counts.get("pending", 0),
+                                      rejected=counts.get("rejected", 0),
+                                      conflicts=counts.get("conflict", 0))
+        text = status.describe(snapshot)
         progress = None
-        if view.running:
-            done, total = (view.progress or ("", 0, 0))[1:]
+        if snapshot.running:
+            done, total = (snapshot.progress or ("", 0, 0))[1:]
             progress = (done, total)
         self.status.set_sync(text, progress)
         usage = (self.sync.last or {}).get("usage") or self.session.store.get_meta("usage")
         self.status.set_usage(status.usage_text(usage))
-        if view.running and not self._live.isActive():
+        if snapshot.running and not self._live.isActive():
             self._live.start()
-        elif not view.running:
+        elif not snapshot.running:
             self._live.stop()
 
     def _sync_status_clicked(self) -> None:
@@ -413,7 +423,7 @@ class MainWindow(QMainWindow):
     # -- actions --------------------------------------------------------------------------
 
     def _update_actions(self) -> None:
-        in_trash = self.view_key == "trash"
+        in_trash = self.preset_key == "trash"
         # The list's selection is hidden behind the other pages: never act on it there.
         has_selection = self.page_key == "list" and bool(self.table.selected_ids())
         self.delete_action.setEnabled(has_selection and not in_trash)
@@ -465,7 +475,7 @@ class MainWindow(QMainWindow):
 
     def delete_selected(self) -> None:
         ids = self.table.selected_ids()
-        if not ids or self.view_key == "trash" or self.page_key != "list":
+        if not ids or self.preset_key == "trash" or self.page_key != "list":
             return
         self.status.note(f"Moving {_jobs(len(ids))} to the Trash…")
 
@@ -603,7 +613,7 @@ class MainWindow(QMainWindow):
         self._state.setValue("geometry", self.saveGeometry())
         self._state.setValue("splitter", self.splitter.saveState())
         self._state.setValue("columns", self.table.horizontalHeader().saveState())
-        self._state.setValue("view", self.view_key)
+        self._state.setValue(PRESET_STATE, self.preset_key)
         self._state.setValue("page", self.page_key)
         self._state.sync()
 

@@ -24,10 +24,10 @@ def seed(store: Store, jobs: int = 60, customers: int = 12, seed_value: int = 3)
     return data
 
 
-def open_main_window(qtbot: Any, session: Session, view: str = "all",
+def open_main_window(qtbot: Any, session: Session, preset: str = "all",
                      sync: SyncController | None = None) -> MainWindow:
     window = MainWindow(session, sync or SyncController(session),
-                        session.paths.config_dir / "window.ini", view=view)
+                        session.paths.config_dir / "window.ini", preset=preset)
     # A failed test may leave edits behind; closing must not stop to ask about them.
     qtbot.addWidget(window, before_close_func=lambda w: w.detail.cancel())
     window.show()

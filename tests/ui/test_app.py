@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,18 @@ def test_a_second_launch_on_the_same_data_dir_raises_the_first(
 def test_screenshot_of_the_demo_after_its_first_sync(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    made: list[Path] = []
+    make_dir = tempfile.mkdtemp
+
+    def recorded_mkdtemp(*args: Any, **kwargs: Any) -> str:
+        made.append(Path(make_dir(*args, **kwargs)))
+        return str(made[-1])
+
+    monkeypatch.setattr(tempfile, "mkdtemp", recorded_mkdtemp)
     paths = Paths(tmp_path, tmp_path, tmp_path / "logs")
     paths.ensure()
     shot = tmp_path / "docs" / "week.png"
-    code = run(LaunchOptions(paths=paths, demo=True, screenshot=shot, view="week",
+    code = run(LaunchOptions(paths=paths, demo=True, screenshot=shot, preset="week",
                              summary=True))
     assert code == 0
     out = capsys.readouterr().out
@@ -54,8 +63,9 @@ def test_screenshot_of_the_demo_after_its_first_sync(
     image = QImage(str(shot))
     assert (image.width(), image.height()) == (1600, 900)
     assert (tmp_path / "window.ini").exists(), "window state stays in the data dir"
-    assert not list(Path(os.environ.get("TMPDIR", "/tmp")).glob("jobdesk-demo-*/sync.lock")) \
-        or True
+    demo_dirs = [d for d in made if d.name.startswith("jobdesk-demo-")]
+    assert len(demo_dirs) == 1, "the demo synced into a data dir of its own"
+    assert not demo_dirs[0].exists(), "and removed it, sync lock and all, on the way out"
 
 
 def test_with_no_display_the_launch_command_runs_the_demo_offscreen(tmp_path: Path) -> None:
@@ -82,9 +92,9 @@ def test_an_unknown_view_is_a_usage_error(tmp_path: Path) -> None:
     assert "unknown view 'someday'" in result.stderr and "today" in result.stderr
 
 
-def test_window_layout_sort_view_and_page_are_remembered(qtbot: Any, session: Any,
+def test_window_layout_sort_preset_and_page_are_remembered(qtbot: Any, session: Any,
                                                     demo_data: Any) -> None:
-    window = open_main_window(qtbot, session, view="week")
+    window = open_main_window(qtbot, session, preset="week")
     window.resize(1300, 777)
     window.splitter.setSizes([210, 730, 350])
     header = window.table.horizontalHeader()
@@ -97,7 +107,7 @@ def test_window_layout_sort_view_and_page_are_remembered(qtbot: Any, session: An
     state = QSettings(str(session.paths.config_dir / "window.ini"),
                       QSettings.Format.IniFormat)
     # A shown window is fitted to the (small) offscreen screen, so geometry and
-    # splitter are checked as saved; columns, sort and view as restored.
+    # splitter are checked as saved; columns, sort, preset and page as restored.
     assert (state.value("geometry"), state.value("splitter")) == (geometry, splitter)
 
     # Closing the window ended its session, as quitting the app does.
@@ -109,7 +119,7 @@ def test_window_layout_sort_view_and_page_are_remembered(qtbot: Any, session: An
     qtbot.waitUntil(again.settled)
     assert again.table.horizontalHeader().sectionSize(SORT_COLUMNS["city"]) == 151
     assert (again.model.sort_key, again.model.descending) == ("estimated_amount", True)
-    assert again.view_key == "week"
+    assert again.preset_key == "week"
     assert again.page_key == "board" and again.pages.currentWidget() is again.board
 
 

@@ -44,7 +44,7 @@ def job_name(record: JobRecord) -> str:
     return record.values["job_number"] or f"“{record.values['title'] or 'new job'}”"
 
 
-class BoardView(Page):
+class BoardPage(Page):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self._query: JobQuery | None = None

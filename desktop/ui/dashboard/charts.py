@@ -262,7 +262,7 @@ class SyncPanel(Panel):
         if not last:
             return status.StatusText("Not synced yet on this computer", "", "")
         ok_at = status.parse_finished(last) if last.get("status") == "ok" else None
-        return status.describe(status.SyncView(configured=True, last=last, last_ok_at=ok_at),
+        return status.describe(status.SyncSnapshot(configured=True, last=last, last_ok_at=ok_at),
                                now or datetime.now(UTC))
 
     def paintEvent(self, _event: QPaintEvent) -> None:

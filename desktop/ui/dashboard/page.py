@@ -53,10 +53,10 @@ def read_figures(store: Store, query: JobQuery, today: date) -> Figures:
     )
 
 
-# -- the view -----------------------------------------------------------------------
+# -- the page -----------------------------------------------------------------------
 
 
-class Dashboard(Page):
+class DashboardPage(Page):
     """Shows no single job, so it never opens one."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:

@@ -4,25 +4,44 @@ window shows (the list as CSV, a week of the schedule as a calendar)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
 
 from desktop.core.schedule import week_start
 from desktop.core.store import JobQuery
 from desktop.ui.documents import export
+from desktop.ui.session import Session
 
-if TYPE_CHECKING:
-    from desktop.ui.main_window import MainWindow
+
+@dataclass(frozen=True)
+class FileMenuContext:
+    """What the File menu needs from the window it sits in, and nothing more."""
+
+    #: The window: the dialogs' parent, closed by Quit.
+    window: QWidget
+    session: Session
+    #: Says the outcome of an action on the status bar.
+    note: Callable[[str], None]
+    #: The job open in the detail panel, if any.
+    current_job: Callable[[], int | None]
+    #: What the window shows (the preset narrowed by the filters); None: nothing.
+    query: Callable[[], JobQuery | None]
+    #: The day a route sheet or a week's calendar is for.
+    day: Callable[[], date]
+    #: The list's columns as the user arranged them, for the CSV.
+    visible_columns: Callable[[], list[int]]
+    new_action: QAction
+    settings_action: QAction
 
 
 class FileMenu(QMenu):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__("&File", window)
-        self._window = window
-        self.addAction(window.new_action)
+    def __init__(self, context: FileMenuContext) -> None:
+        super().__init__("&File", context.window)
+        self._context = context
+        self.addAction(context.new_action)
         self.addSeparator()
         self._add("&Print job sheet…", self.print_job_sheet, QKeySequence.StandardKey.Print)
         self._add("Save job sheet as P&DF…", self.save_job_sheet)
@@ -32,8 +51,8 @@ class FileMenu(QMenu):
         self._add("&Export list as CSV…", self.export_csv, "Ctrl+E")
         self._add("Export &week to calendar (.ics)…", self.export_week)
         self.addSeparator()
-        self.addAction(window.settings_action)
-        self._add("&Quit", window.close, QKeySequence.StandardKey.Quit)
+        self.addAction(context.settings_action)
+        self._add("&Quit", context.window.close, QKeySequence.StandardKey.Quit)
 
     def _add(self, text: str, slot: Callable[[], object],
              shortcut: QKeySequence.StandardKey | str | None = None) -> None:
@@ -42,63 +61,54 @@ class FileMenu(QMenu):
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
 
-    def _note(self, text: str) -> None:
-        self._window.status.note(text)
-
     def _job(self) -> int | None:
-        local_id = self._window.detail.current_id
+        local_id = self._context.current_job()
         if local_id is None:
-            self._note("Select a job first: a job sheet is for one job")
+            self._context.note("Select a job first: a job sheet is for one job")
         return local_id
 
-    def _day(self) -> date:
-        """The schedule's day while it is shown, else today."""
-        window = self._window
-        return window.schedule.anchor if window.page_key == "schedule" else date.today()
-
     def _technician(self) -> str | None:
-        query = self._window.query
+        query = self._context.query()
         technician = (query.assigned_to if query is not None else None) or \
-            self._window.session.my_user_id
+            self._context.session.my_user_id
         if not technician:
-            self._note("Choose a technician in the filter bar, or set your user id in "
-                       "Settings, for a route sheet")
+            self._context.note("Choose a technician in the filter bar, or set your user id "
+                               "in Settings, for a route sheet")
         return technician or None
 
     def print_job_sheet(self) -> None:
+        c = self._context
         if (local_id := self._job()) is not None:
-            export.ask_print_job_sheet(self._window, self._window.session, local_id,
-                                          self._note)
+            export.ask_print_job_sheet(c.window, c.session, local_id, c.note)
 
     def save_job_sheet(self) -> None:
+        c = self._context
         if (local_id := self._job()) is not None:
-            export.ask_save_job_sheet(self._window, self._window.session, local_id,
-                                         self._note)
+            export.ask_save_job_sheet(c.window, c.session, local_id, c.note)
 
     def print_route_sheet(self) -> None:
+        c = self._context
         if (technician := self._technician()) is not None:
-            export.ask_print_route_sheet(self._window, self._window.session, technician,
-                                            self._day(), self._note)
+            export.ask_print_route_sheet(c.window, c.session, technician, c.day(), c.note)
 
     def save_route_sheet(self) -> None:
+        c = self._context
         if (technician := self._technician()) is not None:
-            export.ask_save_route_sheet(self._window, self._window.session, technician,
-                                           self._day(), self._note)
+            export.ask_save_route_sheet(c.window, c.session, technician, c.day(), c.note)
 
     def _query(self) -> JobQuery | None:
-        query = self._window.query
+        query = self._context.query()
         if query is None:
-            self._note("Nothing to export: this view shows no jobs")
+            self._context.note("Nothing to export: this view shows no jobs")
         return query
 
     def export_csv(self) -> None:
-        window = self._window
+        c = self._context
         if (query := self._query()) is not None:
-            export.ask_export_csv(window, window.session, query,
-                                     window.table.visible_columns(), self._note)
+            export.ask_export_csv(c.window, c.session, query, c.visible_columns(), c.note)
 
     def export_week(self) -> None:
-        window = self._window
+        c = self._context
         if (query := self._query()) is not None:
-            export.ask_export_week_ics(window, window.session, query,
-                                          week_start(self._day()), self._note)
+            export.ask_export_week_ics(c.window, c.session, query, week_start(c.day()),
+                                       c.note)

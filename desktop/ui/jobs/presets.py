@@ -1,4 +1,5 @@
-"""The sidebar's views: each one a named ``JobQuery`` (what a person asks the list for)."""
+"""The sidebar's presets (Today, My jobs, All jobs...), called views on screen: each one
+a named ``JobQuery`` (what a person asks the list for)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
 
 
 @dataclass(frozen=True)
-class View:
+class Preset:
     key: str
     label: str
     section: str
     tooltip: str
-    #: The view's query for "today" and "my user id"; ``None`` when it cannot apply.
+    #: The preset's query for "today" and "my user id"; ``None`` when it cannot apply.
     build: Callable[[date, str], JobQuery | None]
     #: A count above zero is something to act on, drawn as an alert.
     alert: bool = False
@@ -38,47 +39,47 @@ def _mine(_today: date, me: str) -> JobQuery | None:
     return JobQuery(assigned_to=me, statuses=ACTIVE) if me else None
 
 
-VIEWS: tuple[View, ...] = (
-    View("today", "Today", "Schedule", "Jobs scheduled for today",
+PRESETS: tuple[Preset, ...] = (
+    Preset("today", "Today", "Schedule", "Jobs scheduled for today",
          lambda today, _me: JobQuery(date_from=today, date_to=today)),
-    View("mine", "My jobs", "Schedule",
+    Preset("mine", "My jobs", "Schedule",
          "Open jobs assigned to you (set your user id in Settings)", _mine),
-    View("week", "This week", "Schedule", "Jobs scheduled Monday to Sunday of this week",
+    Preset("week", "This week", "Schedule", "Jobs scheduled Monday to Sunday of this week",
          _this_week),
-    View("unscheduled", "Unscheduled", "Schedule", "Open jobs with no date yet",
+    Preset("unscheduled", "Unscheduled", "Schedule", "Open jobs with no date yet",
          lambda _t, _m: JobQuery(unscheduled=True, statuses=ACTIVE)),
-    View("approval", "Needs approval", "Work", "Jobs waiting for the customer's approval",
+    Preset("approval", "Needs approval", "Work", "Jobs waiting for the customer's approval",
          lambda _t, _m: JobQuery(statuses=(Status.NEEDS_APPROVAL.value,))),
-    View("urgent", "Emergency / urgent", "Work", "Open emergency and urgent jobs",
+    Preset("urgent", "Emergency / urgent", "Work", "Open emergency and urgent jobs",
          lambda _t, _m: JobQuery(urgent=True, statuses=ACTIVE), alert=True),
-    View("all", "All jobs", "Work", "Every job except those in the Trash",
+    Preset("all", "All jobs", "Work", "Every job except those in the Trash",
          lambda _t, _m: JobQuery()),
-    View("waiting", "Changes waiting", "Sync",
+    Preset("waiting", "Changes waiting", "Sync",
          "Your changes not yet on the server, and changes the server refused",
          lambda _t, _m: JobQuery(sync_states=("pending", "rejected"), deleted="include")),
-    View("conflicts", "Conflicts", "Sync",
+    Preset("conflicts", "Conflicts", "Sync",
          "Jobs changed here and on the server differently: pick which to keep",
          lambda _t, _m: JobQuery(sync_states=("conflict",), deleted="include"), alert=True),
-    View("trash", "Trash", "Sync", "Deleted jobs; select one and Restore to bring it back",
+    Preset("trash", "Trash", "Sync", "Deleted jobs; select one and Restore to bring it back",
          lambda _t, _m: JobQuery(deleted="only")),
 )
-VIEWS_BY_KEY = {v.key: v for v in VIEWS}
-DEFAULT_VIEW = "today"
+PRESETS_BY_KEY = {v.key: v for v in PRESETS}
+DEFAULT_PRESET = "today"
 
 
-def view_by_name(name: str) -> View:
-    """A view by key or label, case and spacing ignored (for ``--view``)."""
+def preset_by_name(name: str) -> Preset:
+    """A preset by key or label, case and spacing ignored (for ``--view``, its name there)."""
     wanted = "".join(name.lower().split())
-    for view in VIEWS:
-        if wanted in (view.key, "".join(view.label.lower().split())):
-            return view
-    choices = ", ".join(v.key for v in VIEWS)
+    for preset in PRESETS:
+        if wanted in (preset.key, "".join(preset.label.lower().split())):
+            return preset
+    choices = ", ".join(v.key for v in PRESETS)
     raise ValueError(f"unknown view {name!r}; choose one of: {choices}")
 
 
 @dataclass(frozen=True)
 class Filters:
-    """What the filter bar narrows the current view to."""
+    """What the filter bar narrows the current preset to."""
 
     statuses: tuple[str, ...] = ()
     priority: str | None = None
@@ -102,7 +103,7 @@ def _earlier(a: date | None, b: date | None) -> date | None:
 
 def narrow(base: JobQuery | None, filters: Filters, sort: str, descending: bool
            ) -> JobQuery | None:
-    """The view's query narrowed by the filters; ``None`` when nothing can match."""
+    """The preset's query narrowed by the filters; ``None`` when nothing can match."""
     if base is None:
         return None
     statuses = base.statuses

@@ -1,4 +1,4 @@
-"""The list of views on the left, each with its live count."""
+"""The list of presets on the left (called views on screen), each with its live count."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui import theme
-from desktop.ui.jobs.presets import VIEWS, View
+from desktop.ui.jobs.presets import PRESETS, Preset
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -24,8 +24,8 @@ HEADER_ROLE = Qt.ItemDataRole.UserRole + 4
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class _ViewDelegate(QStyledItemDelegate):
-    """The view's name on the left, its count on the right; section titles in small caps."""
+class _PresetDelegate(QStyledItemDelegate):
+    """The preset's name on the left, its count on the right; section titles in small caps."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         rect: QRect = option.rect
@@ -78,7 +78,7 @@ class _ViewDelegate(QStyledItemDelegate):
 
 
 class Sidebar(QListView):
-    view_chosen = Signal(str)
+    preset_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,32 +88,32 @@ class Sidebar(QListView):
         self._model = QStandardItemModel(self)
         self._items: dict[str, QStandardItem] = {}
         section = ""
-        for view in VIEWS:
-            if view.section != section:
-                section = view.section
+        for preset in PRESETS:
+            if preset.section != section:
+                section = preset.section
                 header = QStandardItem(section)
                 header.setData(True, HEADER_ROLE)
                 header.setFlags(Qt.ItemFlag.NoItemFlags)
                 self._model.appendRow(header)
-            self._model.appendRow(self._item(view))
+            self._model.appendRow(self._item(preset))
         self.setModel(self._model)
-        self.setItemDelegate(_ViewDelegate(self))
+        self.setItemDelegate(_PresetDelegate(self))
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        widest = max(self.fontMetrics().horizontalAdvance(v.label) for v in VIEWS)
+        widest = max(self.fontMetrics().horizontalAdvance(v.label) for v in PRESETS)
         # Name, a gap, and room for a five-digit count.
         self.setMinimumWidth(widest + 14 + 16 + self.fontMetrics().horizontalAdvance("00,000")
                              + 12)
         self.selectionModel().currentChanged.connect(self._current_changed)
 
-    def _item(self, view: View) -> QStandardItem:
-        item = QStandardItem(view.label)
-        item.setData(view.key, KEY_ROLE)
-        item.setData(view.alert, ALERT_ROLE)
-        item.setToolTip(view.tooltip)
-        item.setData(view.label, Qt.ItemDataRole.AccessibleTextRole)
-        self._items[view.key] = item
+    def _item(self, preset: Preset) -> QStandardItem:
+        item = QStandardItem(preset.label)
+        item.setData(preset.key, KEY_ROLE)
+        item.setData(preset.alert, ALERT_ROLE)
+        item.setToolTip(preset.tooltip)
+        item.setData(preset.label, Qt.ItemDataRole.AccessibleTextRole)
+        self._items[preset.key] = item
         return item
 
     def current_key(self) -> str | None:
@@ -140,4 +140,4 @@ class Sidebar(QListView):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         key = current.data(KEY_ROLE)
         if key:
-            self.view_chosen.emit(str(key))
+            self.preset_chosen.emit(str(key))

@@ -6,7 +6,7 @@ such change goes through ``Session.update_job``, like an edit in the detail pane
 validated, recorded for sync, announced to the rest of the window.
 
 Keys on the grid: Left/Right a day, Page Up/Page Down a week, Home or T today,
-D and W the day and week views, Up/Down the jobs of the day, Enter opens one.
+D and W the day and week spans, Up/Down the jobs of the day, Enter opens one.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _sorted(items: list[ScheduleItem]) -> list[ScheduleItem]:
                                         -1 if i.start is None else i.start, i.local_id))
 
 
-class ScheduleView(Page):
+class SchedulePage(Page):
     """The Schedule page: navigation bar, the grid, and the Unscheduled tray."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -186,7 +186,7 @@ class ScheduleView(Page):
         self._show_range()
 
     def show_day(self, day: date) -> None:
-        """Focus ``day``; the week view follows it into another week."""
+        """Focus ``day``; a week span follows it into another week."""
         self._anchor = day
         self._show_range()
 
@@ -194,7 +194,7 @@ class ScheduleView(Page):
         self.show_day(date.today())
 
     def step(self, periods: int) -> None:
-        """Forward (or back) by days in the day view, by weeks in the week view."""
+        """Forward (or back) a day or a week at a time, as the span is."""
         self.show_day(shift(self._anchor, self._span, periods))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -232,7 +232,7 @@ class ScheduleView(Page):
         self._describe()
 
     def _lanes(self, items: list[ScheduleItem]) -> list[Lane] | None:
-        """The day view's lanes: the ones already shown stay while the day does."""
+        """The day span's lanes: the ones already shown stay while the day does."""
         if self._span == "week":
             return None
         kept = [lane.assignee for lane in self.grid.lanes or [] if lane.assignee

@@ -11,7 +11,9 @@ from desktop.ui import formatting
 
 
 @dataclass(frozen=True)
-class SyncView:
+class SyncSnapshot:
+    """Where sync stands at one moment, as the worker and the store know it."""
+
     configured: bool
     running: bool = False
     #: (what the engine is doing, done, total) while it runs.
@@ -60,32 +62,32 @@ def _resume_at(last: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _backlog(view: SyncView) -> list[str]:
+def _backlog(snapshot: SyncSnapshot) -> list[str]:
     parts = []
-    if view.waiting:
-        parts.append(_plural(view.waiting, "change waiting", "changes waiting"))
-    if view.conflicts:
-        parts.append(_plural(view.conflicts, "conflict", "conflicts"))
-    if view.rejected:
-        parts.append(_plural(view.rejected, "change refused", "changes refused"))
+    if snapshot.waiting:
+        parts.append(_plural(snapshot.waiting, "change waiting", "changes waiting"))
+    if snapshot.conflicts:
+        parts.append(_plural(snapshot.conflicts, "conflict", "conflicts"))
+    if snapshot.rejected:
+        parts.append(_plural(snapshot.rejected, "change refused", "changes refused"))
     return parts
 
 
-def describe(view: SyncView, now: datetime | None = None) -> StatusText:
+def describe(snapshot: SyncSnapshot, now: datetime | None = None) -> StatusText:
     now = now or datetime.now(UTC)
-    last = view.last or {}
+    last = snapshot.last or {}
     status = last.get("status")
-    backlog = _backlog(view)
-    tone = "conflict" if view.conflicts else "danger" if view.rejected else (
-        "pending" if view.waiting else "ok")
-    if view.running:
+    backlog = _backlog(snapshot)
+    tone = "conflict" if snapshot.conflicts else "danger" if snapshot.rejected else (
+        "pending" if snapshot.waiting else "ok")
+    if snapshot.running:
         text = "Syncing…"
-        if view.progress is not None:
-            phase, done, total = view.progress
+        if snapshot.progress is not None:
+            phase, done, total = snapshot.progress
             words = PHASES.get(phase, phase)
             text = f"Syncing: {words}" + (f" {done:,} of {total:,}" if total else "")
         return StatusText(" · ".join([text, *backlog]), "pending", "Sync is running")
-    if not view.configured:
+    if not snapshot.configured:
         return StatusText(" · ".join(["Working offline: no CRM connected", *backlog]),
                           "pending" if backlog else "",
                           "Everything is kept on this computer. Connect your CRM in Settings.")
@@ -101,7 +103,7 @@ def describe(view: SyncView, now: datetime | None = None) -> StatusText:
     if status == "forbidden":
         return StatusText(" · ".join([f"Sync refused by the server: {last.get('message', '')}",
                                       *backlog]), "danger", "Check the API key's permissions")
-    synced = (f"synced {formatting.ago(view.last_ok_at, now)}" if view.last_ok_at
+    synced = (f"synced {formatting.ago(snapshot.last_ok_at, now)}" if snapshot.last_ok_at
               else "not synced yet")
     if status == "offline":
         return StatusText(" · ".join([f"Offline ({synced})", *backlog]), "pending",

@@ -24,7 +24,7 @@ from desktop.core.store import Store
 from desktop.core.store.edits import now_iso
 from desktop.core.sync import SyncEngine
 from desktop.ui.session import Session
-from desktop.ui.sync.status import SyncView, parse_finished
+from desktop.ui.sync.status import SyncSnapshot, parse_finished
 
 log = logging.getLogger(__name__)
 
@@ -165,10 +165,11 @@ class SyncController(QObject):
     def running(self) -> bool:
         return self._running
 
-    def view(self, waiting: int, rejected: int, conflicts: int) -> SyncView:
-        return SyncView(configured=self.configured, running=self._running,
-                        progress=self._progress, last=self.last, last_ok_at=self.last_ok_at,
-                        waiting=waiting, rejected=rejected, conflicts=conflicts)
+    def snapshot(self, waiting: int, rejected: int, conflicts: int) -> SyncSnapshot:
+        return SyncSnapshot(configured=self.configured, running=self._running,
+                            progress=self._progress, last=self.last,
+                            last_ok_at=self.last_ok_at, waiting=waiting, rejected=rejected,
+                            conflicts=conflicts)
 
     # -- triggers -----------------------------------------------------------------------
 

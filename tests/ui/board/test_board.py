@@ -17,7 +17,7 @@ from desktop.core.store.mirror import insert_server_jobs
 from desktop.ui import formatting
 from desktop.ui.board.cards import CARD_ROLE, CUSTOMER, PRIORITY, TITLE, WHEN
 from desktop.ui.board.column import COLLAPSED_WIDTH, EXPANDED_WIDTH
-from desktop.ui.board.page import BoardView
+from desktop.ui.board.page import BoardPage
 from desktop.ui.jobs.detail_panel import DetailPanel
 from desktop.ui.jobs.drag import job_mime
 from desktop.ui.jobs.rows import SYNC_COLUMN
@@ -62,8 +62,8 @@ def jobs(session: Session) -> dict[str, int]:
     return made
 
 
-def _board(qtbot: Any, session: Session, query: JobQuery | None = None) -> BoardView:
-    board = BoardView(session)
+def _board(qtbot: Any, session: Session, query: JobQuery | None = None) -> BoardPage:
+    board = BoardPage(session)
     qtbot.addWidget(board)
     board.resize(1400, 700)
     board.show()
@@ -72,7 +72,7 @@ def _board(qtbot: Any, session: Session, query: JobQuery | None = None) -> Board
     return board
 
 
-def _titles(board: BoardView, status: str | None) -> list[str]:
+def _titles(board: BoardPage, status: str | None) -> list[str]:
     column = board.column(status)
     return [column.model.card_at(row).texts[TITLE]  # type: ignore[union-attr]
             for row in range(column.model.rowCount())]

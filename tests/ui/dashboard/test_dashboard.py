@@ -15,7 +15,7 @@ from desktop.core.store import JobQuery
 from desktop.core.sync import LAST_SYNC_META
 from desktop.ui import theme
 from desktop.ui.dashboard.charts import ticks, tone_colour
-from desktop.ui.dashboard.page import DAYS, Dashboard
+from desktop.ui.dashboard.page import DAYS, DashboardPage
 from desktop.ui.session import Session
 from tests.conftest import make_customer
 
@@ -49,8 +49,8 @@ def jobs(session: Session) -> dict[str, int]:
     return made
 
 
-def _dashboard(qtbot: Any, session: Session, query: JobQuery | None = None) -> Dashboard:
-    dashboard = Dashboard(session)
+def _dashboard(qtbot: Any, session: Session, query: JobQuery | None = None) -> DashboardPage:
+    dashboard = DashboardPage(session)
     qtbot.addWidget(dashboard)
     dashboard.resize(1200, 720)
     dashboard.show()

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.store import JobQuery
-from desktop.ui.jobs.presets import VIEWS, VIEWS_BY_KEY
+from desktop.ui.jobs.presets import PRESETS, PRESETS_BY_KEY
 from desktop.ui.jobs.rows import COLUMNS, SORT_COLUMNS
 from desktop.ui.main_window import MainWindow
 from tests.ui.helpers import open_main_window, seed
@@ -29,7 +29,7 @@ def _expected(window: MainWindow, query: JobQuery) -> list[int]:
 
 def test_each_view_shows_its_query_and_live_count(window: MainWindow, qtbot: Any) -> None:
     me = window.session.my_user_id
-    for view in VIEWS:
+    for view in PRESETS:
         window.sidebar.select(view.key)
         query = view.build(date.today(), me)
         expected = [] if query is None else _expected(window, query)
@@ -144,6 +144,6 @@ def test_views_have_names_for_screen_readers(window: MainWindow) -> None:
     assert window.sidebar.accessibleName() == "Views"
     assert window.table.accessibleName() == "Jobs"
     assert window.filters.search.accessibleName() == "Search jobs"
-    all_jobs = VIEWS_BY_KEY["all"]
+    all_jobs = PRESETS_BY_KEY["all"]
     assert window.sidebar.currentIndex().data(Qt.ItemDataRole.AccessibleTextRole).startswith(
         all_jobs.label)

@@ -15,7 +15,7 @@ from desktop.core.schedule import UNASSIGNED, Lane, week_start
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
 from desktop.ui.jobs.drag import job_mime
-from desktop.ui.schedule.page import NOTHING_TO_SHOW, ScheduleView
+from desktop.ui.schedule.page import NOTHING_TO_SHOW, SchedulePage
 from desktop.ui.schedule.tray import tray_query
 from desktop.ui.session import Session
 
@@ -50,8 +50,8 @@ def _put(store: Store, *jobs: dict[str, Any]) -> dict[str, int]:
 
 
 def _open(qtbot: Any, session: Session, query: JobQuery | None = None,
-          day: date = TUESDAY) -> ScheduleView:
-    view = ScheduleView(session)
+          day: date = TUESDAY) -> SchedulePage:
+    view = SchedulePage(session)
     qtbot.addWidget(view)
     view.resize(1300, 820)
     view.show_day(day)
@@ -72,7 +72,7 @@ def _drag_to(target: QWidget, pos: QPoint, mime: QMimeData) -> QDropEvent:
     return drop
 
 
-def _slot(view: ScheduleView, day: date, minutes: int, lane: Lane | None = None) -> QPoint:
+def _slot(view: SchedulePage, day: date, minutes: int, lane: Lane | None = None) -> QPoint:
     """A point in ``day``'s column at a time of day (a little below its line)."""
     column = view.grid.column_rect(day, lane)
     assert column is not None
