@@ -7,9 +7,9 @@ made the first time they are shown and stay in the window's stack of pages.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desktop.core.store import JobQuery
 from desktop.ui.session import Session
@@ -48,6 +48,19 @@ class Page(QWidget):
         """Whether the page is hidden, and so reloads when it is shown again instead."""
         self._stale = not self.isVisible()
         return self._stale
+
+    def _lay_out_with_hint(self, content: QWidget) -> QLabel:
+        """Lay the page out as ``content``, with a centred note to show in its place
+        when the page has nothing to show and says why; returns the note."""
+        hint = QLabel(self)
+        hint.setObjectName("emptyState")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(hint, 1)
+        layout.addWidget(content, 1)
+        return hint
 
     def settled(self) -> bool:
         """Whether no read is under way."""

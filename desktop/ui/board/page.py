@@ -13,9 +13,10 @@ column, found with the query's own ORDER BY; many at once re-read the board.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QWidget
 
 from desktop.core.jobs import InvalidJob, Status, move_refusal, status_move
 from desktop.core.store import JobQuery, JobRecord, reports
@@ -77,14 +78,7 @@ class BoardPage(Page):
         self._scroll.setFrameShape(QFrame.Shape.NoFrame)
         self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._scroll.setWidget(row)
-        self.hint = QLabel(self)
-        self.hint.setObjectName("emptyState")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.hint, 1)
-        layout.addWidget(self._scroll, 1)
+        self.hint = self._lay_out_with_hint(self._scroll)
         session.jobs_changed.connect(self._jobs_changed)
         self.set_query(None)
 
@@ -151,9 +145,9 @@ class BoardPage(Page):
     def _show_counts(self, counts: dict[str | None, int], *, first_pages: bool = True) -> None:
         assert self._query is not None
         self._counted = True
-        for column in self.columns[:-1]:
-            first = replace(self._query, statuses=(column.status,)) if first_pages else None
-            column.model.show_count(first, counts.get(column.status, 0))
+        for status, column in zip(STATUSES, self.columns[:-1], strict=True):
+            first = replace(self._query, statuses=(status,)) if first_pages else None
+            column.model.show_count(first, counts.get(status, 0))
         # Several unknown statuses would come in a different order by their own query
         # than in the id list: Other waits for its ids.
         self.other.model.show_count(None, sum(n for status, n in counts.items()
@@ -243,6 +237,6 @@ class BoardPage(Page):
         menu.addAction("Open", lambda: self.job_activated.emit(local_id))
         moves = menu.addMenu("Move to")
         for status in STATUSES:
-            action = moves.addAction(status, lambda s=status: self.move_job(local_id, s))
+            action = moves.addAction(status, partial(self.move_job, local_id, status))
             action.setEnabled(status != current and move_refusal(current, status) is None)
         menu.popup(where)

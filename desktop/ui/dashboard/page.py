@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QGridLayout, QWidget
 
 from desktop.core.jobs import Status
 from desktop.core.store import JobQuery, Store, reports
@@ -80,14 +80,7 @@ class DashboardPage(Page):
         grid.addWidget(self.sync, 1, 1)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
-        self.hint = QLabel(self)
-        self.hint.setObjectName("emptyState")
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.hint, 1)
-        layout.addWidget(self._charts, 1)
+        self.hint = self._lay_out_with_hint(self._charts)
         self._later = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._later.timeout.connect(self.refresh)
         self._clock = QTimer(self, interval=CLOCK_MS)

@@ -103,7 +103,7 @@ class GridGeometry:
         width = column_width / placement.slots
         left = GUTTER + placement.column * column_width + placement.slot * width + 1
         if placement.start is None:
-            top = self.band_top + BAND_PAD + placement.row * self.chip_height
+            top: float = self.band_top + BAND_PAD + placement.row * self.chip_height
             return QRectF(left, top + 1, max(1.0, width - 2), self.chip_height - 2)
         assert placement.end is not None
         scale = self.hour_px / 60

@@ -47,8 +47,9 @@ from desktop.ui.schedule.text import day_text, lane_title, tooltip
 #: How close to the timeline's top or bottom a dragged job scrolls it.
 _EDGE = 24
 
-#: Alt+arrow: (days, minutes) to move the selected job by.
-_NUDGES = {
+#: Alt+arrow: (days, minutes) to move the selected job by. Keyed by int, as
+#: ``QKeyEvent.key()`` answers (``Qt.Key`` is an int enum).
+_NUDGES: dict[int, tuple[int, int]] = {
     Qt.Key.Key_Left: (-1, 0),
     Qt.Key.Key_Right: (1, 0),
     Qt.Key.Key_Up: (0, -SNAP_MINUTES),
@@ -265,9 +266,10 @@ class ScheduleGrid(QAbstractScrollArea):
         painter.translate(0, geo.scroll)
         now = datetime.now()
         grid.now_line(today_columns, now.hour * 60 + now.minute)
-        selected = None if self._selected is None else blocks.rect(self._selected, geo)
-        timed_selected = selected is not None and (
-            placements[self._selected].start is not None)
+        chosen = self._selected
+        selected = None if chosen is None else blocks.rect(chosen, geo)
+        timed_selected = (chosen is not None and selected is not None
+                          and placements[chosen].start is not None)
         if selected is not None and timed_selected:
             grid.selection(selected)
         if self._preview is not None and geo.in_timeline(self._preview[0].center().y()):
@@ -455,7 +457,7 @@ class ScheduleGrid(QAbstractScrollArea):
         assert column is not None
         left, width = geo.column_x(column) + 1, geo.column_width - 2
         if drop.start is None:
-            top = geo.band_top + 2
+            top: float = geo.band_top + 2
             return QRectF(left, top, width, geo.chip_height - 2), day_text(drop.day)
         length = DEFAULT_MINUTES
         if local_id in self._blocks.placements and self._blocks.item(local_id).timed:

@@ -199,11 +199,13 @@ class SchedulePage(Page):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        moves = {Qt.Key.Key_Left: lambda: shift(self._anchor, "day", -1),
-                 Qt.Key.Key_Right: lambda: shift(self._anchor, "day", 1),
-                 Qt.Key.Key_PageUp: lambda: shift(self._anchor, "week", -1),
-                 Qt.Key.Key_PageDown: lambda: shift(self._anchor, "week", 1),
-                 Qt.Key.Key_Home: date.today, Qt.Key.Key_T: date.today}
+        # Keyed by int, as ``key()`` answers (``Qt.Key`` is an int enum).
+        moves: dict[int, Callable[[], date]] = {
+            Qt.Key.Key_Left: lambda: shift(self._anchor, "day", -1),
+            Qt.Key.Key_Right: lambda: shift(self._anchor, "day", 1),
+            Qt.Key.Key_PageUp: lambda: shift(self._anchor, "week", -1),
+            Qt.Key.Key_PageDown: lambda: shift(self._anchor, "week", 1),
+            Qt.Key.Key_Home: date.today, Qt.Key.Key_T: date.today}
         if key in moves:
             self.show_day(moves[key]())
         elif key in (Qt.Key.Key_D, Qt.Key.Key_W):

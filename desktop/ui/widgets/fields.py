@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from desktop.core.jobs import parse_day
 from desktop.core.store.edits import now_iso
 from desktop.ui import formatting, theme
 
@@ -179,7 +180,7 @@ class DateEdit(TextEdit):
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         calendar = QCalendarWidget(menu)
-        current = formatting.parse_day(self.value()) or date.today()
+        current = parse_day(self.value()) or date.today()
         calendar.setSelectedDate(QDate(current.year, current.month, current.day))
         calendar.clicked.connect(lambda picked: self._picked(picked, menu))
         action = QWidgetAction(menu)
