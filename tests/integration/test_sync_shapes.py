@@ -361,6 +361,26 @@ def test_a_local_edit_of_a_summary_only_job_sends_only_its_field_and_merges(
     assert after["customer_notes"] == "Call first"
 
 
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_field_no_summary_shows_edited_here_is_sent_not_a_conflict(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    # Its value was never known here: the edit is the only change this device can
+    # see, and the fields it did not edit are filled from the server, not cleared.
+    synced_in(device, emulator, clock, shape)
+    uuid = summary_only(device)[0]
+    device.store.update_job(device.job(uuid).local_id, {"description": "Typed here"})
+    office = emulator.colleague_update(uuid, internal_notes="Noted in the office")
+    report = device.sync()
+    assert report.status == "ok" and report.conflicts == 0, report.message
+    server = emulator.job(uuid)
+    assert server is not None and server["description"] == "Typed here"
+    assert {k for k in server if server[k] != office[k]} == {"description", "updated_at"}
+    after = device.job(uuid)
+    assert after.sync_state == "synced" and not after.summary_only
+    for name in ("description", "internal_notes", "service_address1", "created_at"):
+        assert after[name] == server[name], name
+
+
 def test_a_summary_field_changed_on_both_sides_is_a_conflict_on_that_field_only(
         device: Device, emulator: Emulator, clock: Clock) -> None:
     synced_in(device, emulator, clock, "bare")

@@ -40,6 +40,8 @@ _INSERT_HEAD = f"INSERT INTO jobs ({', '.join(_INSERT_COLUMNS)})"
 SUMMARY_COLUMNS = ("job_number", "title", "status", "priority", "customer_uuid",
                    "scheduled_date", "updated_at", "deleted_at")
 _STAMPS = ("updated_at", "deleted_at")
+#: Fields a summary-only row does not know (the server assigns the rest of them).
+_HIDDEN = tuple(f for f in JOB_FIELDS if f not in (*SUMMARY_COLUMNS, "uuid"))
 
 
 def is_summary(job: ServerJob) -> bool:
@@ -291,16 +293,27 @@ def apply_remote(conn: Connection, row: JobRecord | None, job: ServerJob,
             return "unchanged"
         write_columns(conn, row.local_id, {**theirs, **extras, **seen, **details})
         return "updated"
-    if (is_stamped(job) and all(base.get(f) == theirs[f] for f in _STAMPS)) or (
+    mine = dict(row.values)
+    if row.summary_only and not summary:
+        # The first whole record of a job edited here while only its summary was
+        # known. A field no summary shows had no known value to merge from: what the
+        # server holds is that value, so an edit made here is the only change to it
+        # and is kept, and a field not edited here takes the server's value.
+        for name in _HIDDEN:
+            if mine[name] == base.get(name):
+                mine[name] = theirs[name]
+            base[name] = theirs[name]
+    elif (is_stamped(job) and all(base.get(f) == theirs[f] for f in _STAMPS)) or (
             summary and all(base.get(f) == theirs[f] for f in job.fields if f in theirs)):
         write_columns(conn, row.local_id, {**seen, **details})
         return "unchanged"
-    return _merge_into(conn, row, base, theirs, {**extras, **seen, **details})
+    return _merge_into(conn, row, base, theirs, {**extras, **seen, **details},
+                       mine=mine)
 
 
 def _merge_into(conn: Connection, row: JobRecord, base: Mapping[str, Any],
-                theirs: dict[str, Any], extra_columns: dict[str, Any]) -> str:
-    mine = dict(row.values)
+                theirs: dict[str, Any], extra_columns: dict[str, Any], *,
+                mine: dict[str, Any]) -> str:
     sent = sent_fields(row)
     locally_deleted = mine["deleted_at"] is not None and base.get("deleted_at") is None
     old = {c.field: c for c in list(row.conflicts)}
