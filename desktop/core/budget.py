@@ -4,7 +4,7 @@ The company's monthly requests (50,000 on the vendor's plan) are shared by every
 device, and the server says only the company's count. The governor is pure values
 and functions over an injected ``now``; the engine persists its state.
 
-The rules (DESIGN.md, sync semantics point 7):
+The rules (docs/architecture.md, contract point 7):
 
 - The last 2% of the month is kept for pushing local changes: losing a
   technician's edit is worse than a stale list. No pull goes out inside it.

@@ -1,4 +1,4 @@
-"""The sync contract (DESIGN.md "Sync semantics"), rule by rule, over real HTTP."""
+"""The sync contract (docs/architecture.md, "The sync contract"), rule by rule, over real HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The three list shapes (DESIGN.md sync semantics 10): full items, summaries with
+"""The three list shapes (docs/architecture.md, contract point 10): full items, summaries with
 ``updated_at``/``deleted_at``, and the seed's bare summary; the tiered mirror and
 what each costs, over real HTTP against the emulator with a real SQLite file.
 
