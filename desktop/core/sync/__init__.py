@@ -1,4 +1,4 @@
-"""Offline-first reconciliation of the mirror with the CRM (docs/architecture.md, "The sync contract")."""
+"""Offline-first reconciliation of the mirror with the CRM (docs/architecture.md, contract)."""
 
 from desktop.core.sync.engine import LAST_SYNC_META, USAGE_META, SyncEngine
 from desktop.core.sync.lock import SyncBusy, SyncLock
