@@ -19,10 +19,21 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 
 from desktop.config import Paths, Settings, get_api_key
-from desktop.core.api import ServerUrlError, normalise_base_url
+from desktop.core.api import (
+    ApiClient,
+    ApiError,
+    AuthError,
+    Forbidden,
+    NetworkError,
+    QuotaExceeded,
+    ServerUrlError,
+    normalise_base_url,
+)
 from desktop.core.store import Store
 from desktop.core.store.edits import now_iso
 from desktop.core.sync import SyncEngine
+from desktop.core.sync.details import fetch_details
+from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.ui.session import Session
 from desktop.ui.sync.status import SyncSnapshot, parse_finished
 
@@ -36,6 +47,14 @@ BUSY_RETRY_S = 30
 PROGRESS_INTERVAL_S = 0.1
 
 
+class _NoServer(Exception):
+    """No server or key to talk to; ``status`` is the report status that says so."""
+
+    def __init__(self, status: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def _report(status: str, message: str) -> dict[str, Any]:
     return {"status": status, "message": message, "pushed": 0, "pulled": 0, "conflicts": 0,
             "rejected": 0, "requests": 0, "usage": None, "retry_after": None}
@@ -46,6 +65,10 @@ class SyncWorker(QObject):
 
     progress = Signal(str, int, int)
     finished = Signal(dict)
+    #: One job's details were asked for: its local id and the outcome, one of "ok"
+    #: (read and merged), "offline", "failed" (the server had a problem), "auth",
+    #: "quota", "refused" (403) or "busy" (another process syncs this data).
+    details_fetched = Signal(int, str)
 
     def __init__(self, store: Store, paths: Paths) -> None:
         super().__init__()
@@ -56,6 +79,10 @@ class SyncWorker(QObject):
         # built from changes.
         self._engine: SyncEngine | None = None
         self._built_from: tuple[object, ...] = ()
+        # Detail reads have a client of their own, kept warm the same way: the
+        # engine's is its own business, rebuilt whenever it likes.
+        self._details_client: ApiClient | None = None
+        self._details_from: tuple[str, str] | None = None
 
     @Slot(bool, bool, object, object)
     def run(self, full: bool, force: bool, settings: Settings,
@@ -73,18 +100,26 @@ class SyncWorker(QObject):
         result.setdefault("finished_at", now_iso())
         self.finished.emit(result)
 
+    @staticmethod
+    def _server(settings: Settings, server: tuple[str, str] | None) -> tuple[str, str]:
+        """The url and key to use; raises ``_NoServer`` when there are none."""
+        if server is not None:
+            return server
+        try:
+            url = normalise_base_url(settings.effective_server_url())
+        except ServerUrlError as exc:
+            raise _NoServer("error", str(exc)) from None
+        key = get_api_key(url) or ""
+        if not key:
+            raise _NoServer("auth", "No API key is stored for this server; enter it in Settings")
+        return url, key
+
     def _cycle(self, full: bool, force: bool, settings: Settings,
                server: tuple[str, str] | None) -> dict[str, Any]:
-        if server is not None:
-            url, key = server
-        else:
-            try:
-                url = normalise_base_url(settings.effective_server_url())
-            except ServerUrlError as exc:
-                return _report("error", str(exc))
-            key = get_api_key(url) or ""
-        if not key:
-            return _report("auth", "No API key is stored for this server; enter it in Settings")
+        try:
+            url, key = self._server(settings, server)
+        except _NoServer as exc:
+            return _report(exc.status, str(exc))
         report = self._engine_for(settings, url, key).run(full=full, progress=self._progress,
                                                           force=force)
         return dict(report.to_json())
@@ -97,6 +132,57 @@ class SyncWorker(QObject):
             self._built_from = wanted
         return self._engine
 
+    @Slot(int, object, object)
+    def fetch(self, local_id: int, settings: Settings,
+              server: tuple[str, str] | None) -> None:
+        """Read one job's whole record (one GET) into the mirror; emits the outcome."""
+        try:
+            outcome = self._fetch(local_id, settings, server)
+        except Exception:
+            # As for a cycle: a bug here must not take the sync thread down.
+            log.exception("reading the details of job %s failed", local_id)
+            outcome = "failed"
+        self.details_fetched.emit(local_id, outcome)
+
+    def _fetch(self, local_id: int, settings: Settings,
+               server: tuple[str, str] | None) -> str:
+        try:
+            url, key = self._server(settings, server)
+            client = self._client_for(url, key)
+            # Under the sync lock like a cycle: a `jobdesk sync` of the same data
+            # elsewhere is left to finish, and reads this job itself if it wants it.
+            with SyncLock(self._paths.sync_lock):
+                fetch_details(client, self._store, local_id)
+        except _NoServer as exc:
+            return "auth" if exc.status == "auth" else "failed"
+        except SyncBusy:
+            return "busy"
+        except NetworkError as exc:
+            log.info("details of job %s not read: %s", local_id, exc.message)
+            return "offline"
+        except AuthError:
+            return "auth"
+        except QuotaExceeded:
+            return "quota"
+        except Forbidden:
+            return "refused"
+        except ApiError as exc:
+            log.warning("details of job %s not read: %s", local_id, exc.message)
+            return "failed"
+        return "ok"
+
+    def _client_for(self, url: str, key: str) -> ApiClient:
+        if self._details_client is None or self._details_from != (url, key):
+            self._close_details_client()
+            self._details_client = ApiClient(url, key)
+            self._details_from = (url, key)
+        return self._details_client
+
+    def _close_details_client(self) -> None:
+        if self._details_client is not None:
+            self._details_client.close()
+            self._details_client = None
+
     def cancel(self) -> None:
         """Ask a running cycle to stop after its current step (from any thread)."""
         engine = self._engine
@@ -108,6 +194,7 @@ class SyncWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
+        self._close_details_client()
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
@@ -122,7 +209,10 @@ class SyncController(QObject):
     changed = Signal()
     #: A cycle ended; the report as a plain dict.
     finished = Signal(dict)
+    #: A details read asked for with ``fetch_details`` ended: local id, outcome.
+    details_fetched = Signal(int, str)
     _run = Signal(bool, bool, object, object)
+    _fetch = Signal(int, object, object)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -137,6 +227,11 @@ class SyncController(QObject):
         self._run.connect(self._worker.run, Qt.ConnectionType.QueuedConnection)
         self._worker.progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         self._worker.finished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
+        self._fetch.connect(self._worker.fetch, Qt.ConnectionType.QueuedConnection)
+        self._worker.details_fetched.connect(self._on_details,
+                                             Qt.ConnectionType.QueuedConnection)
+        #: Jobs whose details are asked for and not answered yet.
+        self._fetching: set[int] = set()
         self._running = False
         self._again: bool | None = None  # a request arrived mid-run (full or not)
         self._progress: tuple[str, int, int] | None = None
@@ -198,6 +293,32 @@ class SyncController(QObject):
         self._run.emit(full, reason == "user", dataclasses.replace(self._session.settings),
                        server)
         self.changed.emit()
+
+    def fetch_details(self, local_id: int) -> str | None:
+        """Ask the sync thread for one job's whole record (a summary-only job opened).
+
+        None: asked (or already asked and not answered), ``details_fetched`` brings
+        the outcome. Otherwise why no request goes out now: no CRM connected or sync
+        not started ("unconfigured"), or the last sync met a refusal a read would
+        only meet again and pay for ("auth", "quota", "refused").
+        """
+        if not self._started or not self.configured:
+            return "unconfigured"
+        status = (self.last or {}).get("status")
+        if status in ("auth", "quota"):
+            return str(status)
+        if status == "forbidden":
+            return "refused"
+        if local_id not in self._fetching:
+            self._fetching.add(local_id)
+            demo = self._session.demo
+            server = (demo.url, demo.api_key) if demo is not None else None
+            self._fetch.emit(local_id, dataclasses.replace(self._session.settings), server)
+        return None
+
+    def _on_details(self, local_id: int, outcome: str) -> None:
+        self._fetching.discard(local_id)
+        self.details_fetched.emit(local_id, outcome)
 
     def local_change(self) -> None:
         if self._started and self.configured:
