@@ -143,6 +143,10 @@ class MainWindow(QMainWindow):
         session.settings_changed.connect(self._settings_changed)
         sync.changed.connect(self._show_sync)
         sync.finished.connect(lambda _report: self._data_changed())
+        # A summary-only job opened is read whole on the sync thread, once.
+        self.detail.fetch_details = sync.fetch_details
+        sync.details_fetched.connect(self._details_fetched)
+        sync.finished.connect(self._sync_finished)
         self._counts_timer = QTimer(self, singleShot=True, interval=COUNTS_DELAY_MS)
         self._counts_timer.timeout.connect(self.refresh_counts)
         self._live = QTimer(self, interval=LIVE_REFRESH_MS)
@@ -412,6 +416,17 @@ class MainWindow(QMainWindow):
             self._live.start()
         elif not snapshot.running:
             self._live.stop()
+
+    def _details_fetched(self, local_id: int, outcome: str) -> None:
+        if outcome == "ok":
+            # The list's row may show fields that just arrived (time, technician).
+            self.model.invalidate([local_id])
+            self.model.refresh()
+        self.detail.details_arrived(local_id, outcome)
+
+    def _sync_finished(self, report: dict[str, Any]) -> None:
+        if report.get("status") == "ok":
+            self.detail.back_online()
 
     def _sync_status_clicked(self) -> None:
         last = self.sync.last or {}

@@ -3,12 +3,18 @@
 Nothing typed here reaches the store unless ``validate_changes`` accepts it; each
 problem is shown under the field it concerns, in the core's own words. Saving is a
 local write, so it is instant; the sync worker sends it later.
+
+A summary-only job (docs/architecture.md §store) is known only from its list item:
+the fields no summary shows are unknown, not empty, so they are not shown at all
+until its details arrive (read once when the job is opened online), and a note
+says so. They cannot be typed over meanwhile: the core would send such an edit as
+this device's change, replacing text the user never saw.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
@@ -39,6 +45,7 @@ from desktop.core.jobs import (
 )
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.core.store.edits import now_iso
+from desktop.core.store.mirror import SUMMARY_COLUMNS
 from desktop.ui import formatting, theme
 from desktop.ui.jobs import quick_links
 from desktop.ui.session import Session
@@ -62,6 +69,29 @@ SERVER_SAYS = "The server says: "
 SERVER_SENT = "Flagged: "
 #: Notes under a field that are shown at once and never block a save.
 _NOTES = (SERVER_SAYS, SERVER_SENT)
+#: The fields a summary-only job does not know (and the panel does not show).
+UNKNOWN_UNTIL_DETAILS = frozenset(f for f in EDITABLE_FIELDS if f not in SUMMARY_COLUMNS)
+
+#: The note on a summary-only job, by what became of the read of its details.
+NOT_DOWNLOADED = "Details not downloaded yet"
+DETAILS_NOTES = {
+    "fetching": f"{NOT_DOWNLOADED} · downloading them now…",
+    "offline": f"{NOT_DOWNLOADED}: they download when you are back online.",
+    "failed": f"{NOT_DOWNLOADED}: the server had a problem. Open the job again to retry.",
+    "busy": f"{NOT_DOWNLOADED}: another sync of this data is running. Open the job "
+            "again in a moment.",
+    "auth": f"{NOT_DOWNLOADED}: sign-in needed (check the API key in Settings).",
+    "quota": f"{NOT_DOWNLOADED}: the company's requests for this month are used up; "
+             "they download when sync resumes.",
+    "refused": f"{NOT_DOWNLOADED}: the server refused the request.",
+    "unconfigured": f"{NOT_DOWNLOADED}: they download once your CRM is connected.",
+    "trashed": f"{NOT_DOWNLOADED}: the job is in the Trash.",
+    "later": f"{NOT_DOWNLOADED}: open the job again to download them.",
+}
+#: What the note adds in every case: what is missing, and what can be done meanwhile.
+DETAILS_MISSING = ("Only what the job list shows is known here. Notes, address, times, "
+                   "amounts and the technician appear once the details arrive; the "
+                   "fields shown can be changed meanwhile.")
 
 
 def field_named_in(message: str) -> str | None:
@@ -99,6 +129,15 @@ class DetailPanel(QWidget):
         self._chip_key: tuple[str | None, bool] | None = None
         self.editors: dict[str, Editor] = {}
         self._errors: dict[str, QLabel] = {}
+        #: Each section's title and its fields; the form row each field lives on.
+        self._sections: list[tuple[QLabel, list[str]]] = []
+        self._rows: dict[str, QWidget] = {}
+        #: How the shown job's details are asked for (the window wires the sync
+        #: thread in): None when asked, the answer to come by ``details_arrived``;
+        #: otherwise why they are not (a key of ``DETAILS_NOTES``).
+        self.fetch_details: Callable[[int], str | None] | None = None
+        #: What became of the shown summary-only job's details (``DETAILS_NOTES``).
+        self._details_state: str | None = None
         self.setAccessibleName("Job details")
         self.setMinimumWidth(320)
 
@@ -185,6 +224,29 @@ class DetailPanel(QWidget):
         notice_layout.addWidget(self.notice_text)
         notice_layout.addLayout(buttons)
         layout.addWidget(self.notice)
+
+        # The same frame as the sync notice: it is news about what sync has brought.
+        self.details_notice = QFrame(header)
+        self.details_notice.setObjectName("syncNotice")
+        self.details_notice.setSizePolicy(QSizePolicy.Policy.Preferred,
+                                          QSizePolicy.Policy.Maximum)
+        details_layout = QVBoxLayout(self.details_notice)
+        details_layout.setContentsMargins(10, 6, 6, 6)
+        self.details_text = QLabel(self.details_notice)
+        self.details_text.setObjectName("detailsState")
+        self.details_text.setAccessibleName("Details")
+        self.details_text.setWordWrap(True)
+        self.details_text.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        self.details_hint = QLabel(DETAILS_MISSING, self.details_notice)
+        self.details_hint.setProperty("role", "hint")
+        self.details_hint.setWordWrap(True)
+        self.details_hint.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                        QSizePolicy.Policy.Preferred)
+        details_layout.addWidget(self.details_text)
+        details_layout.addWidget(self.details_hint)
+        self.details_notice.hide()
+        layout.addWidget(self.details_notice)
         return header
 
     def _action_button(self, text: str, icon: str, tip: str, slot: Any) -> QToolButton:
@@ -201,6 +263,7 @@ class DetailPanel(QWidget):
         label = QLabel(title, self._form)
         label.setObjectName("sectionTitle")
         self._layout.addRow(label)
+        self._sections.append((label, []))
 
     def _note(self) -> QLabel:
         """A wrapped line under a field (a problem or a hint), hidden while empty; it
@@ -222,6 +285,8 @@ class DetailPanel(QWidget):
         editor.setToolTip(tip or name)
         editor.edited.connect(lambda f=field: self._edited(f))
         self._layout.addRow(f"{name}:", editor)
+        self._rows[field] = editor
+        self._sections[-1][1].append(field)
         error = self._note()
         error.setProperty("role", "error")
         error.setAccessibleName(f"{name} problem")
@@ -258,6 +323,8 @@ class DetailPanel(QWidget):
         flag_row.addStretch(1)
         form.addRow("Flags:", flags)
         for field, box in (("is_urgent", urgent), ("is_emergency", emergency)):
+            self._rows[field] = flags
+            self._sections[-1][1].append(field)
             box.setAccessibleName(formatting.label(field))
             box.setToolTip(f"Mark the job as {formatting.label(field).lower()}")
             box.edited.connect(lambda f=field: self._edited(f))
@@ -302,6 +369,7 @@ class DetailPanel(QWidget):
         self.server_id.setToolTip("The job's id in the CRM (empty until it is sent)")
         self.server_id.setPlaceholderText("not on the server yet")
         form.addRow("Server id:", self.server_id)
+        self._sections[-1][1].append("uuid")  # shown for every job, summary-only too
         self.record_info = self._note()
         self.record_info.setProperty("role", "hint")
 
@@ -343,18 +411,101 @@ class DetailPanel(QWidget):
             return
         if local_id is not None and local_id == self.current_id and self.is_dirty():
             return
+        opening = local_id != self.current_id
         record = self._session.store.get(local_id) if local_id is not None else None
         if record is None:
             self._record = None
+            self._details_state = None
             self._show_nothing()
             return
         self._record = record
+        if opening:
+            self._details_state = None
+            if self._wants_details(record):
+                self._ask_for_details(record.local_id)
         self._load(record.values)
 
     def reload(self) -> None:
         """Re-read the shown job after it may have changed (unless it is being edited)."""
         if self._record is not None and not self.is_dirty():
             self.show_job(self._record.local_id)
+
+    # -- a summary-only job's details -------------------------------------------------
+
+    @property
+    def details_unknown(self) -> bool:
+        """Whether the shown job's fields beyond its summary are not downloaded yet."""
+        record = self._record
+        return record is not None and record.summary_only and not self._creating
+
+    @property
+    def details_state(self) -> str | None:
+        """What became of the shown summary-only job's details (``DETAILS_NOTES``)."""
+        return self._details_state if self.details_unknown else None
+
+    @staticmethod
+    def _wants_details(record: JobRecord) -> bool:
+        return record.summary_only and record.uuid is not None and not record.deleted
+
+    def _ask_for_details(self, local_id: int) -> None:
+        # One read per opening: a reload of the same job (after a sync, a save) does
+        # not ask again, and a job read whole is no longer summary-only.
+        fetch = self.fetch_details
+        answer = "unconfigured" if fetch is None else fetch(local_id)
+        self._details_state = answer or "fetching"
+
+    def details_arrived(self, local_id: int, outcome: str) -> None:
+        """The read of a job's details ended. Only the job still shown changes; a
+        reply for one the user has left is already in the mirror, for next time."""
+        if local_id != self.current_id or self._creating:
+            return
+        self._details_state = None if outcome == "ok" else outcome
+        if outcome != "ok":
+            self._refresh_details()
+            return
+        record = self._session.store.get(local_id)
+        if record is None:
+            self._record = None
+            self._show_nothing()
+        elif not self.is_dirty():
+            self._record = record
+            self._load(record.values)
+        else:
+            # Edits of the fields shown are kept; the fields that were hidden could
+            # not be edited, so they take the values that arrived.
+            self._record = record
+            self._loading = True
+            try:
+                for field in UNKNOWN_UNTIL_DETAILS:
+                    self.editors[field].set_value(record.values.get(field))
+                    self._loaded[field] = self.editors[field].value()
+            finally:
+                self._loading = False
+            self._refresh()
+
+    def back_online(self) -> None:
+        """A sync got through: details that could not be read offline are read now
+        (an offline attempt reached no server, so this is still one read)."""
+        record = self._record
+        if (record is not None and self._details_state == "offline"
+                and self._wants_details(record)):
+            self._ask_for_details(record.local_id)
+            self._refresh_details()
+
+    def _refresh_details(self) -> None:
+        """Hide the fields not downloaded (and sections left empty), and say why."""
+        unknown = self.details_unknown
+        for field, row in self._rows.items():
+            hidden = unknown and field in UNKNOWN_UNTIL_DETAILS
+            self._layout.setRowVisible(row, not hidden)
+        for label, fields in self._sections:
+            self._layout.setRowVisible(label, not (unknown and all(
+                f in UNKNOWN_UNTIL_DETAILS for f in fields)))
+        record = self._record
+        state = ("trashed" if record is not None and record.deleted
+                 else self._details_state or "later")
+        self.details_text.setText(DETAILS_NOTES.get(state, DETAILS_NOTES["failed"]))
+        self.details_notice.setVisible(unknown)
 
     def new_job(self) -> None:
         self._record = None
@@ -405,6 +556,7 @@ class DetailPanel(QWidget):
         customer = self.customer_picker.customer()
         self._refresh_customer(customer)
         self._refresh_notice()
+        self._refresh_details()
         self._refresh_actions(values, customer)
         self._show_errors(self._problems())
         dirty = self.is_dirty()
@@ -412,10 +564,14 @@ class DetailPanel(QWidget):
         self.revert_button.setEnabled(dirty or self._creating)
         self.revert_button.setText("Cancel" if self._creating else "Revert")
         self.server_id.setText(record.uuid or "" if record is not None else "")
+        # A summary-only job's dates may be unknown too (bare list items): then the
+        # note above says so, rather than two dashes here.
+        dates_known = record is not None and not (
+            record.summary_only and record.values["created_at"] is None)
         self._show_note(self.record_info, (
             f"Created {formatting.timestamp(record.values['created_at']) or '—'}, "
             f"updated {formatting.timestamp(record.values['updated_at']) or '—'}")
-            if record is not None and record.uuid else "")
+            if record is not None and record.uuid and dates_known else "")
 
     def _paint_chip(self, status: str | None) -> None:
         # A stylesheet costs a restyle: only when the status or the scheme changed.
@@ -519,6 +675,9 @@ class DetailPanel(QWidget):
     def _show_errors(self, problems: Mapping[str, str]) -> None:
         shown = {f: p for f, p in problems.items()
                  if self._show_all_errors or f in self._touched or p.startswith(_NOTES)}
+        if self.details_unknown:
+            # A field not shown has no note either (its value is not known here).
+            shown = {f: p for f, p in shown.items() if f not in UNKNOWN_UNTIL_DETAILS}
         for field, label in self._errors.items():
             problem = shown.get(field)
             self._show_note(label, "" if problem is None else
