@@ -35,6 +35,12 @@ class StatusText:
     tooltip: str
 
 
+#: Details of active jobs read at most this long before a sync ended are as fresh as
+#: the sync itself, near enough: "synced ... ago" says it all. Older ones are worth
+#: a word (under summary list shapes they are re-read in turn, and a technician
+#: should know the notes or address may be that old).
+STALE_AFTER_S = 15 * 60
+
 #: The engine's progress phases as the status bar words them.
 PHASES = {"pull": "receiving page", "push": "sending change", "check": "checking job"}
 
@@ -73,6 +79,31 @@ def _backlog(snapshot: SyncSnapshot) -> list[str]:
     return parts
 
 
+def details_checked(last: Mapping[str, Any], now: datetime) -> tuple[str, str] | None:
+    """The status bar's word on the worst staleness of active jobs' details, and its
+    tooltip, when it is material (``STALE_AFTER_S``); None otherwise."""
+    staleness = last.get("staleness_s")
+    finished = formatting.parse_timestamp(last.get("finished_at"))
+    if staleness is None or finished is None or float(staleness) < STALE_AFTER_S:
+        return None
+    checked = finished - timedelta(seconds=float(staleness))
+    return (f"active job details checked {formatting.ago(checked, now)}",
+            "The job list is as of the last sync. The details of active jobs (notes, "
+            "address, times, amounts) are checked one by one to save the company's "
+            "API requests; the one checked longest ago was checked "
+            f"{checked.astimezone().strftime('%d %b %H:%M')}.")
+
+
+def _since_sync(head: str, backlog: list[str], tone: str, tooltip: str, *,
+                last: Mapping[str, Any], now: datetime) -> StatusText:
+    """A state that says when sync last got through, with the details' age after it."""
+    word = details_checked(last, now)
+    if word is None:
+        return StatusText(" · ".join([head, *backlog]), tone, tooltip)
+    return StatusText(" · ".join([head, word[0], *backlog]), tone,
+                      "\n".join(t for t in (tooltip, word[1]) if t))
+
+
 def describe(snapshot: SyncSnapshot, now: datetime | None = None) -> StatusText:
     now = now or datetime.now(UTC)
     last = snapshot.last or {}
@@ -106,22 +137,24 @@ def describe(snapshot: SyncSnapshot, now: datetime | None = None) -> StatusText:
     synced = (f"synced {formatting.ago(snapshot.last_ok_at, now)}" if snapshot.last_ok_at
               else "not synced yet")
     if status == "offline":
-        return StatusText(" · ".join([f"Offline ({synced})", *backlog]), "pending",
-                          "The server cannot be reached; changes are kept and sent later")
+        return _since_sync(f"Offline ({synced})", backlog, "pending",
+                           "The server cannot be reached; changes are kept and sent later",
+                           last=last, now=now)
     if status == "busy":
         return StatusText(" · ".join(["Another JobDesk is syncing this data", *backlog]),
                           "pending", "Sync runs one at a time per data folder")
     if status == "error":
         retry = last.get("retry_after")
         again = f"; retrying in {max(1, round(float(retry) / 60))} min" if retry else ""
-        return StatusText(" · ".join([f"Sync problem ({synced})", *backlog]), "danger",
-                          f"{last.get('message') or 'The server had a problem'}{again}")
+        return _since_sync(f"Sync problem ({synced})", backlog, "danger",
+                           f"{last.get('message') or 'The server had a problem'}{again}",
+                           last=last, now=now)
     text = synced[0].upper() + synced[1:]
     tip = ""
     if status == "ok":
         tip = (f"Last sync sent {last.get('pushed', 0):,} and received "
                f"{last.get('pulled', 0):,} changes using {last.get('requests', 0):,} requests")
-    return StatusText(" · ".join([text, *backlog]), tone, tip)
+    return _since_sync(text, backlog, tone, tip, last=last, now=now)
 
 
 def usage_text(usage: Mapping[str, Any] | None) -> str:
