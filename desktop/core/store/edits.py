@@ -265,7 +265,11 @@ def discard(conn: Connection, local_id: int) -> JobRecord | None:
 
 
 def resolve_conflict(conn: Connection, local_id: int, choices: Mapping[str, str]) -> JobRecord:
-    """Settle a conflicted job: for each conflicted field, keep "mine" or take "theirs"."""
+    """Settle a conflicted job: for each conflicted field, keep "mine" or take "theirs".
+
+    Raises ``InvalidJob`` (and changes nothing) when a choice is missing or the merged
+    job breaks a rule of ``validate_changes``, naming the fields.
+    """
     record = _require(conn, local_id)
     if not record.conflicts:
         return record
@@ -290,11 +294,19 @@ def resolve_conflict(conn: Connection, local_id: int, choices: Mapping[str, str]
                             "idempotency_key": None, "request_body": None})
         _write(conn, local_id, columns)
         return _require(conn, local_id)
-    values = dict(record.values)
-    for conflict in record.conflicts:
-        if choices[conflict.field] == "theirs":
-            values[conflict.field] = base.get(conflict.field, conflict.theirs)
-            columns[conflict.field] = values[conflict.field]
+    picked = {c.field: base.get(c.field, c.theirs) if choices[c.field] == "theirs"
+              else record.values[c.field] for c in record.conflicts}
+    # The merged job must pass the rules any edit does (a start from one side and an
+    # end from the other may not fit); each pick counts as touched, so every rule
+    # involving a conflicted field is checked. The values kept are the picks as they
+    # are: the server's own, or the local ones already validated.
+    validate_changes(picked, record.values)
+    values = {**record.values, **picked}
+    for name, value in picked.items():
+        if value != record.values[name]:
+            columns[name] = value
+    if "customer_uuid" in columns:
+        columns["customer_name"] = customer_display(conn, columns["customer_uuid"])[1]
     columns.update(settle_state(record.uuid, values, base,
                                 in_flight=record.idempotency_key is not None,
                                 conflicts=[], rejected=False))
