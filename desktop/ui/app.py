@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Signal,
     qInstallMessageHandler,
 )
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.config import Paths, Settings
 from desktop.core.store import JobQuery, Store
@@ -29,7 +29,7 @@ from desktop.ui.database_check import Choice, DatabaseProblemDialog, IdleCheck
 from desktop.ui.demo import DemoServer, start_demo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.session import Session
-from desktop.ui.single_instance import SingleInstance
+from desktop.ui.single_instance import AlreadyRunning, SingleInstance
 from desktop.ui.sync.worker import SyncController
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,7 @@ class StartUp(QObject):
             self.store = None
 
     def _bring_forward(self) -> None:
+        log.info("another launch asked for this window; bringing it forward")
         if self.window is not None:
             bring_forward(self.window)
         elif self.dialog is not None:
@@ -217,11 +218,18 @@ def run(options: LaunchOptions) -> int:
     instance: SingleInstance | None = None
     if options.screenshot is None:
         instance = SingleInstance(options.paths.data_dir)
-        if instance.notify_running():
+        try:
+            owner = instance.start()
+        except AlreadyRunning as stuck:
+            log.warning("%s", stuck)
+            print(f"jobdesk: {stuck}", file=sys.stderr)
+            # Started from a launcher there is no terminal to read that in.
+            QMessageBox.warning(None, "JobDesk", str(stuck))
+            return 1
+        if not owner:
             print("JobDesk is already open for this data folder; its window was brought "
                   "forward.")
             return 0
-        instance.listen()
     started = time.perf_counter()
     demo = start_demo(options.paths) if options.demo else None
     try:
