@@ -140,6 +140,19 @@ def test_a_server_value_no_edit_could_set_cannot_be_taken(
     assert snapshot(synced.paths.database) == before
 
 
+@pytest.mark.parametrize("side", ["mine", "theirs"])
+def test_the_customer_picked_is_the_one_named(synced: Device, emulator: Emulator,
+                                              side: str) -> None:
+    first, second, third = emulator.customers(include_deleted=False)[:3]
+    record = make_conflict(synced, emulator, {"customer_uuid": first["uuid"]},
+                           {"customer_uuid": second["uuid"]}, {"customer_uuid": third["uuid"]})
+    assert [c.field for c in record.conflicts] == ["customer_uuid"]
+    resolved = synced.store.resolve_conflict(record.local_id, {"customer_uuid": side})
+    picked = second if side == "mine" else third
+    assert resolved["customer_uuid"] == picked["uuid"]
+    assert resolved.customer_name == f"{picked['first_name']} {picked['last_name']}"
+
+
 # --- the property -------------------------------------------------------------------
 
 

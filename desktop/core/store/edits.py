@@ -305,8 +305,10 @@ def resolve_conflict(conn: Connection, local_id: int, choices: Mapping[str, str]
     for name, value in picked.items():
         if value != record.values[name]:
             columns[name] = value
-    if "customer_uuid" in columns:
-        columns["customer_name"] = customer_display(conn, columns["customer_uuid"])[1]
+    if "customer_uuid" in picked:
+        # The name shown is the picked customer's, whichever side it came from.
+        columns["customer_name"] = (customer_display(conn, picked["customer_uuid"])[1]
+                                    or record.customer_name)
     columns.update(settle_state(record.uuid, values, base,
                                 in_flight=record.idempotency_key is not None,
                                 conflicts=[], rejected=False))
