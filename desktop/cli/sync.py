@@ -15,7 +15,7 @@ from desktop.cli.account import resolve_server_url
 from desktop.cli.context import Context, UsageError, print_json, printable
 from desktop.cli.jobs import parse_sets
 from desktop.config import ENV_API_KEY, Settings, get_api_key
-from desktop.core.jobs import wire_value
+from desktop.core.jobs import InvalidJob, wire_value
 from desktop.core.merge import DELETED
 from desktop.core.store import JobNotFound, JobQuery, JobRecord
 from desktop.core.sync import SyncEngine, SyncReport
@@ -118,7 +118,11 @@ def _resolve(args: argparse.Namespace, ctx: Context) -> int:
         unknown = set(choices) - {c.field for c in record.conflicts}
         if unknown:
             raise UsageError(f"--field {sorted(unknown)[0]}: not a conflicted field of this job")
-    after = ctx.store.resolve_conflict(record.local_id, choices)
+    try:
+        after = ctx.store.resolve_conflict(record.local_id, choices)
+    except InvalidJob as exc:
+        # The job keeps its conflict; the user picks again.
+        raise UsageError(f"job {args.ref}: not resolved, nothing changed: {exc}") from None
     if args.json:
         print_json(after.to_json())
     else:
