@@ -571,6 +571,8 @@ class MainWindow(QMainWindow):
             return None
         dialog = ConflictDialog(self.session, record, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # The panel shows the job as resolved at once, not after the next sync.
+        dialog.accepted.connect(self.detail.reload)
         dialog.accepted.connect(lambda: self.status.note("Conflict resolved · waiting to sync"))
         dialog.open()
         return dialog

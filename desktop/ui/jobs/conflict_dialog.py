@@ -1,7 +1,13 @@
-"""Choosing, field by field, between this computer's edit and the server's."""
+"""Choosing, field by field, between this computer's edit and the server's.
+
+The picks are applied as one edit: the core checks the merged job by the rules of
+any edit (``validate_changes``), and a refusal is shown here, by the fields it
+names, with nothing changed, so the user can pick again.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.jobs import InvalidJob
 from desktop.core.merge import DELETED
-from desktop.core.store import JobRecord
+from desktop.core.store import JobMissing, JobRecord
 from desktop.ui import formatting
 from desktop.ui.session import Session
 
@@ -69,9 +76,12 @@ class ConflictDialog(QDialog):
             grid.addWidget(heading, 0, column)
         self._groups: dict[str, QButtonGroup] = {}
         self._buttons: dict[str, dict[str, QRadioButton]] = {}
+        self._names: dict[str, QLabel] = {}
         for row, conflict in enumerate(record.conflicts, start=1):
             name = _name(conflict.field)
-            grid.addWidget(QLabel(name, grid_host), row, 0, Qt.AlignmentFlag.AlignTop)
+            name_label = QLabel(name, grid_host)
+            self._names[conflict.field] = name_label
+            grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
             base = QLabel(_shown(conflict.field, conflict.base), grid_host)
             base.setWordWrap(True)
             base.setProperty("role", "hint")
@@ -96,6 +106,14 @@ class ConflictDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setWidget(grid_host)
         layout.addWidget(scroll, 1)
+
+        #: Why the picks were not applied, in the core's words; empty while none.
+        self.problem = QLabel(self)
+        self.problem.setWordWrap(True)
+        self.problem.setProperty("role", "error")
+        self.problem.setAccessibleName("Why these choices cannot be applied")
+        self.problem.hide()
+        layout.addWidget(self.problem)
 
         box = QDialogButtonBox(self)
         self.all_mine = QPushButton("Keep all mine", self)
@@ -131,7 +149,36 @@ class ConflictDialog(QDialog):
 
     def _update(self) -> None:
         self.apply.setEnabled(len(self.choices()) == len(self._buttons))
+        # New picks: the last refusal was about the old ones.
+        self._show_problem("", ())
 
     def _apply(self) -> None:
-        self._session.resolve_conflict(self._record.local_id, self.choices())
+        try:
+            self._session.resolve_conflict(self._record.local_id, self.choices())
+        except InvalidJob as refused:
+            self._show_problem(
+                "These choices cannot be applied; nothing was changed. Pick again:\n"
+                + "\n".join(formatting.humanize(f"{formatting.label(e.field)} {e.problem}")
+                            for e in refused.errors),
+                [e.field for e in refused.errors])
+            return
+        except JobMissing:
+            self._show_problem("This job is no longer on this computer; nothing to apply.",
+                               ())
+            self.apply.setEnabled(False)
+            return
         self.accept()
+
+    def _show_problem(self, text: str, fields: Sequence[str]) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+        for field, label in self._names.items():
+            role = "error" if field in fields else ""
+            if label.property("role") != role:
+                label.setProperty("role", role)
+                label.style().unpolish(label)
+                label.style().polish(label)
+
+    def problem_fields(self) -> list[str]:
+        """The conflicted fields the last refusal named (marked in red in the grid)."""
+        return [f for f, label in self._names.items() if label.property("role") == "error"]
