@@ -1,7 +1,7 @@
 """One app per data directory: a second launch asks the first to come forward.
 
 Which launch is the first is settled by an OS file lock in the data dir
-(``window.lock``, ``filelock``: ``flock`` on POSIX, ``LockFileEx``-style on Windows),
+(``window.lock``, ``filelock``: ``flock`` on POSIX, the system's own locking on Windows),
 held for the app's whole life. Taking it is atomic, so of two launches started at
 the same moment exactly one wins; the kernel drops it when its holder ends however it
 ends, so a crashed app never leaves a lock that blocks the next start. Only the holder
