@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -22,6 +23,8 @@ class Device:
     emulator: Emulator
     root: Path
     settings: Settings = field(default_factory=Settings)
+    #: The engine's clock (a test moves it to reach a bound without waiting for it).
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     store: Store = field(init=False)
 
     def __post_init__(self) -> None:
@@ -39,7 +42,8 @@ class Device:
                 self.url, key, self.store):
             self.close_engine()
             current = self._engine = SyncEngine(self.store, self.paths, self.settings,
-                                                self.url, key, read_timeout=3.0)
+                                                self.url, key, clock=self.clock,
+                                                read_timeout=3.0)
         return current
 
     def close_engine(self) -> None:

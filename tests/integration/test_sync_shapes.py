@@ -393,3 +393,52 @@ def test_a_summary_field_changed_on_both_sides_is_a_conflict_on_that_field_only(
     assert [c.field for c in after.conflicts] == ["title"]
     assert after["description"] == "Theirs alone"
     assert not [r for r in emulator.requests if r.method == "PUT"]
+
+
+def an_inactive_job_read_whole(device: Device, emulator: Emulator, clock: Clock) -> str:
+    """A finished job that the mirror holds whole, read at ``clock.now``."""
+    uuid = next(j["uuid"] for j in emulator.all_jobs(include_deleted=False)
+                if not wanted_whole(j, clock.now))
+    with ApiClient(device.url, emulator.api_key) as client:
+        fetch_details(client, device.store, device.job(uuid).local_id, clock.now)
+    assert not device.job(uuid).summary_only
+    emulator.clear_requests()
+    return uuid
+
+
+# --- what a push reads and what its reply says ----------------------------------------------
+
+
+def test_the_read_before_a_put_dates_the_details_it_read(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    uuid = an_inactive_job_read_whole(device, emulator, clock)
+    emulator.colleague_update(uuid, customer_notes="Dog in the yard")
+    clock.now += timedelta(days=1)
+    device.store.update_job(device.job(uuid).local_id, {"priority": "High"})
+    # The PUT fails: what remains is the read before it.
+    emulator.faults.fail_next(2, method="PUT")
+    device.clock = clock
+    device.sync()
+    assert gets(emulator).count(uuid) == 1
+    assert [r.method for r in emulator.requests if r.path.endswith(uuid)] == ["GET", "PUT"]
+    after = device.job(uuid)
+    assert after.sync_state == "pending" and after["customer_notes"] == "Dog in the yard"
+    assert after.details_at is not None
+    assert datetime.fromisoformat(after.details_at) == clock.now
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_write_confirmed_by_the_whole_reply_is_whole_and_dated(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    customer = emulator.customers(include_deleted=False)[0]["uuid"]
+    created = device.store.create_job({"customer_uuid": customer, "title": "New boiler"})
+    clock.now += timedelta(hours=1)
+    device.clock = clock
+    assert device.sync().status == "ok"
+    after = device.store.get(created.local_id)
+    assert after is not None and after.uuid is not None and not after.summary_only
+    assert after.details_at is not None
+    assert datetime.fromisoformat(after.details_at) == clock.now
+    assert after["created_at"] == emulator.job(after.uuid)["created_at"]  # type: ignore[index]

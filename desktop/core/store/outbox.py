@@ -17,7 +17,12 @@ from sqlalchemy import Connection
 from desktop.core.jobs import EDITABLE_FIELDS, SERVER_FIELDS, ServerJob, wire_value
 from desktop.core.merge import after_confirmed_write, local_changes
 from desktop.core.store.edits import load, new_idempotency_key, now_iso, settle_state
-from desktop.core.store.mirror import has_local_changes, server_values, write_columns
+from desktop.core.store.mirror import (
+    has_local_changes,
+    is_summary,
+    server_values,
+    write_columns,
+)
 from desktop.core.store.records import JobRecord, fields_from_json
 
 _NO_REQUEST = {"idempotency_key": None, "request_body": None, "first_attempt_at": None}
@@ -144,8 +149,14 @@ def _claim_uuid(conn: Connection, request: Request, uuid: str) -> bool:
                         "has edits of its own here: keep one of the two and discard the other")
 
 
-def confirm(conn: Connection, request: Request, job: ServerJob | None) -> JobRecord | None:
-    """The server accepted the request; ``job`` is its reply (None for a delete)."""
+def confirm(conn: Connection, request: Request, job: ServerJob | None, *,
+            read_at: str | None = None) -> JobRecord | None:
+    """The server accepted the request; ``job`` is its reply (None for a delete).
+
+    A reply that is the whole record makes the row whole, its details read at
+    ``read_at`` (the sync engine's clock, as ``mirror.apply_remote`` takes it): the
+    server has just said what every field holds.
+    """
     if request.method == "POST" and job is not None and not _claim_uuid(conn, request, job.uuid):
         return None
     row = load(conn, request.local_id)
@@ -172,6 +183,10 @@ def confirm(conn: Connection, request: Request, job: ServerJob | None) -> JobRec
     columns: dict[str, Any] = {**values, **_NO_REQUEST, "last_error": None}
     if job.extras:
         columns["extras_json"] = json.dumps(job.extras, sort_keys=True)
+    if not is_summary(job):
+        columns["summary_only"] = False
+        if read_at is not None:
+            columns["details_at"] = read_at
     columns.update(settle_state(values["uuid"], values, theirs, in_flight=False,
                                 conflicts=conflicts, rejected=False))
     write_columns(conn, row.local_id, columns)
@@ -193,9 +208,13 @@ def set_aside(conn: Connection, local_id: int, message: str) -> None:
     write_columns(conn, local_id, {"sync_state": "rejected", "last_error": message})
 
 
-def adopt(conn: Connection, request: Request, job: ServerJob) -> JobRecord | None:
-    """A create whose reply was lost turned out to exist on the server: map it."""
+def adopt(conn: Connection, request: Request, job: ServerJob, *,
+          read_at: str | None = None) -> JobRecord | None:
+    """A create whose reply was lost turned out to exist on the server: map it.
+
+    ``read_at``: when ``job`` was read, as ``confirm`` takes it.
+    """
     if not _claim_uuid(conn, request, job.uuid):
         return None
     write_columns(conn, request.local_id, {"uuid": job.uuid})
-    return confirm(conn, request, job)
+    return confirm(conn, request, job, read_at=read_at)

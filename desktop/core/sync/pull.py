@@ -324,7 +324,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
             whole = not is_summary(record)
             if row is None and in_flight_creates and whole:
                 with one_job(cycle, conn, record.uuid):
-                    if _adopt_own_create(conn, in_flight_creates, record):
+                    if _adopt_own_create(conn, in_flight_creates, record, read_at):
                         cycle.report.pushed += 1
                         continue
             if row is None:
@@ -378,11 +378,12 @@ def one_job(cycle: Cycle, conn: Connection, uuid: str) -> Iterator[None]:
         conn.exec_driver_sql("RELEASE one_job")
 
 
-def _adopt_own_create(conn: Connection, creating: list[Request], job: ServerJob) -> bool:
+def _adopt_own_create(conn: Connection, creating: list[Request], job: ServerJob,
+                      read_at: str) -> bool:
     """A new server job that is this device's own create whose reply was lost."""
     for request in creating:
         if is_own_create(request, job):
-            adopt(conn, request, job)
+            adopt(conn, request, job, read_at=read_at)
             creating.remove(request)
             return True
     return False

@@ -31,6 +31,7 @@ from desktop.core.store.outbox import (
 )
 from desktop.core.sync.adoption import is_own_create, normalised_title
 from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
+from desktop.core.sync.details import stamp
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
@@ -108,10 +109,11 @@ def _push_one(cycle: Cycle, local_id: int) -> None:
         with cycle.store.write() as conn:
             record(conn, request)
     elif request.method == "POST" and request.sent:
+        read_at = stamp(cycle.clock())
         found = _find_created(cycle, request)
         if found is not None:
             with cycle.store.write() as conn:
-                adopt(conn, request, found)
+                adopt(conn, request, found, read_at=read_at)
             cycle.report.pushed += 1
             return
     _send(cycle, request)
@@ -119,6 +121,8 @@ def _push_one(cycle: Cycle, local_id: int) -> None:
 
 def _refresh(cycle: Cycle, uuid: str) -> bool:
     """Read a job before updating it; False if it turned out gone (now a conflict)."""
+    # Taken before the request: the details are at least as fresh as that.
+    read_at = stamp(cycle.clock())
     try:
         job: ServerJob | None = cycle.client.get_job(uuid)
     except NotFound:
@@ -130,13 +134,14 @@ def _refresh(cycle: Cycle, uuid: str) -> bool:
         if job is None:
             mark_gone(conn, row, now_iso())
             return False
-        apply_remote(conn, row, job)
+        apply_remote(conn, row, job, read_at=read_at)
     cycle.fresh.add(uuid)
     return True
 
 
 def _send(cycle: Cycle, request: Request) -> None:
     client = cycle.client
+    read_at = stamp(cycle.clock())
     try:
         job: ServerJob | None
         if request.method == "POST":
@@ -169,7 +174,7 @@ def _send(cycle: Cycle, request: Request) -> None:
             mark_failed(conn, request, exc.message)
         raise
     with cycle.store.write() as conn:
-        confirm(conn, request, job)
+        confirm(conn, request, job, read_at=read_at)
     if job is not None:
         cycle.fresh.add(job.uuid)
     cycle.report.pushed += 1
