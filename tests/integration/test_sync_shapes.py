@@ -22,7 +22,9 @@ from desktop.core.store import JobQuery
 from desktop.core.sync import SyncReport
 from desktop.core.sync.cycle import Cycle
 from desktop.core.sync.details import (
+    INACTIVE_BOUND_S,
     URGENT_BOUND_S,
+    demote_stale,
     fetch_details,
     refresh_details,
     trickle,
@@ -395,6 +397,9 @@ def test_a_summary_field_changed_on_both_sides_is_a_conflict_on_that_field_only(
     assert not [r for r in emulator.requests if r.method == "PUT"]
 
 
+# --- details past their bound (bare items) -----------------------------------------------
+
+
 def an_inactive_job_read_whole(device: Device, emulator: Emulator, clock: Clock) -> str:
     """A finished job that the mirror holds whole, read at ``clock.now``."""
     uuid = next(j["uuid"] for j in emulator.all_jobs(include_deleted=False)
@@ -404,6 +409,86 @@ def an_inactive_job_read_whole(device: Device, emulator: Emulator, clock: Clock)
     assert not device.job(uuid).summary_only
     emulator.clear_requests()
     return uuid
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_under_bare_items_details_past_their_bound_are_marked_then_trickled(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    synced_in(device, emulator, clock, shape)
+    uuid = an_inactive_job_read_whole(device, emulator, clock)
+    before = device.job(uuid)
+    whole_inactive = {r.uuid for r in device.store.rows(device.store.ids(JobQuery())).values()
+                      if not r.summary_only and r["status"] not in ACTIVE}
+    assert uuid in whole_inactive
+    emulator.colleague_update(uuid, internal_notes="Paid by cheque")
+    clock.now += timedelta(seconds=INACTIVE_BOUND_S - 60)
+    assert demote_stale(device.store, clock.now, None) == 0, "within the bound"
+    assert not device.job(uuid).summary_only
+    clock.now += timedelta(seconds=120)
+    marked = demote_stale(device.store, clock.now, None)
+    after = device.job(uuid)
+    if shape != "bare":
+        # A stamp shows any change, which the scan reads: nothing goes stale unseen.
+        assert marked == 0 and not after.summary_only
+        return
+    # Every job held whole that the refresh does not look after: the inactive ones.
+    assert marked == len(whole_inactive)
+    assert after.summary_only, "past its bound: no longer shown as current"
+    # What was last known is kept, with its age, not cleared.
+    assert after["internal_notes"] == before["internal_notes"] != "Paid by cheque"
+    assert after["created_at"] == before["created_at"] and after.details_at == before.details_at
+    assert not any(device.job(j["uuid"]).summary_only
+                   for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE)
+    assert emulator.requests == [], "marking costs no request"
+    waiting = summary_only(device)
+    with cycle_of(device, clock) as cycle:
+        assert trickle(cycle, 10_000) == len(waiting)
+    again = device.job(uuid)
+    assert again["internal_notes"] == "Paid by cheque" and not again.summary_only
+    assert again.details_at is not None
+    assert datetime.fromisoformat(again.details_at) == clock.now
+
+
+def test_a_technicians_device_marks_a_colleagues_active_job_not_its_own(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    synced_in(device, emulator, clock, "bare")
+    active = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
+    me = next(j["assigned_to_user_id"] for j in active if j["assigned_to_user_id"])
+    mine = {j["uuid"] for j in active if j["assigned_to_user_id"] == me}
+    others = {j["uuid"] for j in active} - mine
+    assert mine and any(emulator.job(u)["assigned_to_user_id"] is None  # type: ignore[index]
+                        for u in others), "the seed has unassigned active jobs too"
+    clock.now += timedelta(seconds=INACTIVE_BOUND_S + 60)
+    demote_stale(device.store, clock.now, me)
+    # Its own active jobs the refresh looks after; the rest are marked for their age.
+    assert not any(device.job(u).summary_only for u in mine)
+    assert all(device.job(u).summary_only for u in others)
+
+
+@pytest.mark.parametrize("field", ["internal_notes", "description"])
+def test_a_job_marked_for_its_age_then_edited_here_merges_three_way(
+        device: Device, emulator: Emulator, clock: Clock, field: str) -> None:
+    # Its base holds real values, read once: a field no summary shows, changed on
+    # both sides, is a conflict, never the local value over a colleague's unseen.
+    synced_in(device, emulator, clock, "bare")
+    uuid = an_inactive_job_read_whole(device, emulator, clock)
+    clock.now += timedelta(seconds=INACTIVE_BOUND_S + 60)
+    demote_stale(device.store, clock.now, None)
+    device.store.update_job(device.job(uuid).local_id, {"internal_notes": "Mine"})
+    emulator.colleague_update(uuid, **{field: "Theirs"})
+    device.clock = clock
+    device.sync()
+    after = device.job(uuid)
+    server = emulator.job(uuid)
+    assert server is not None and not after.summary_only
+    if field == "internal_notes":
+        assert after.sync_state == "conflict"
+        assert [c.field for c in after.conflicts] == ["internal_notes"]
+        assert after["internal_notes"] == "Mine" and server["internal_notes"] == "Theirs"
+    else:
+        assert after.sync_state == "synced"
+        assert server["internal_notes"] == after["internal_notes"] == "Mine"
+        assert server["description"] == after["description"] == "Theirs"
 
 
 # --- what a push reads and what its reply says ----------------------------------------------

@@ -6,6 +6,13 @@ conflict; one server job per local create; no acknowledged local edit lost;
 nothing deleted comes back; the queue holds only conflicts and rejections; and
 every conflict is one the model provoked: the same job changed here and by the
 colleague on the same field, or edited on one side and deleted on the other.
+
+One exception, and only for as long as the contract allows it: under bare list
+items nothing shows a colleague's change of ``description`` (no summary shows it)
+until the job's details are read again, which is due only once they are older
+than their bound (``details.URGENT_BOUND_S`` to ``INACTIVE_BOUND_S``). Until then
+such a job must say how old its details are; once the engine's clock has passed
+every bound, a sync must leave every job whole and equal to the server.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -23,8 +31,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from desktop.core.jobs import InvalidJob
-from desktop.core.store import JobQuery
+from desktop.core.store import JobQuery, JobRecord
+from desktop.core.sync.details import INACTIVE_BOUND_S
 from desktop.emulator import Emulator
+from desktop.emulator.clock import Clock
 from desktop.emulator.variants import LIST_SHAPES
 from tests.integration.conftest import Device
 
@@ -71,7 +81,10 @@ class SyncMachine(RuleBasedStateMachine):
         self.emulator.variants.list_order = order  # type: ignore[assignment]
         self.emulator.variants.list_shape = shape  # type: ignore[assignment]
         self.emulator.variants.honour_idempotency = honour_keys
-        self.device = Device(self.emulator, self.tmp / "laptop")
+        self.shape = shape
+        self.honour_keys = honour_keys
+        self.clock = Clock()
+        self.device = Device(self.emulator, self.tmp / "laptop", clock=self.clock)
         assert self.device.sync().status == "ok"
 
     def token(self, prefix: str) -> str:
@@ -201,6 +214,40 @@ class SyncMachine(RuleBasedStateMachine):
         # A full reconciliation: a quick cycle only looks at active jobs by design.
         assert self.device.sync(full=True).status == "ok"
         assert self.device.sync().status == "ok"
+        self.check_mirror(past_every_bound=False)
+        # Past every bound on details' age: whatever nothing showed is read again now.
+        self.clock.advance(timedelta(seconds=INACTIVE_BOUND_S + 3600))
+        assert self.device.sync().status == "ok"
+        self.check_mirror(past_every_bound=True)
+
+    def hidden_change_unseen(self, record: JobRecord, remote: dict[str, object]) -> bool:
+        """Whether ``description`` may still differ from the server's: a colleague
+        changed it under bare list items, and the job's details are within their
+        bound, or the job says they are unknown (summary-only)."""
+        if record.summary_only:
+            return True
+        if self.shape != "bare" or record["description"] == remote["description"]:
+            return False
+        assert "description" in self.expected.remote_changes.get(record.uuid or "", set()), (
+            "description differs, and no colleague changed it", record.uuid)
+        assert record.details_at is not None, "details of unknown age shown as whole"
+        age = self.clock() - datetime.fromisoformat(record.details_at)
+        assert age <= timedelta(seconds=INACTIVE_BOUND_S), ("details past their bound", age)
+        return True
+
+    def recreated_after_a_colleague_deleted_it(self, copies: list[dict[str, object]]) -> bool:
+        """The one duplicate known and allowed (``test_sync.py::
+        test_a_lost_create_a_colleague_deleted_is_adopted_deleted[bare]``, xfail): a
+        create whose reply was lost, on a server that ignores keys, whose job a
+        colleague deleted before it was found; under bare items nothing dates that
+        job, so it is sent again rather than risk adopting an older one."""
+        if self.shape != "bare" or self.honour_keys or len(copies) != 2:
+            return False
+        deleted = [c for c in copies if c["deleted_at"] is not None]
+        return len(deleted) == 1 and "deleted" in self.expected.remote_changes.get(
+            str(deleted[0]["uuid"]), set())
+
+    def check_mirror(self, *, past_every_bound: bool) -> None:
         store = self.device.store
         assert store.count(JobQuery(sync_states=("pending",), deleted="include")) == 0
         server = {j["uuid"]: j for j in self.emulator.all_jobs(include_deleted=True)}
@@ -220,11 +267,19 @@ class SyncMachine(RuleBasedStateMachine):
             assert record.deleted == (remote["deleted_at"] is not None)
             if record.deleted:
                 continue  # what a job held when it was deleted no longer matters
-            for name in ("title", "description", "priority", "status"):
+            if past_every_bound:
+                # With a budget to spare, the trickle has read every job again.
+                assert not record.summary_only, ("still summary-only", record.uuid)
+            names = ["title", "priority", "status"]
+            if past_every_bound or not self.hidden_change_unseen(record, remote):
+                names.append("description")
+            for name in names:
                 assert record[name] == remote[name], (name, record[name], remote[name])
         # One server job per local create.
         for title in self.expected.created_titles:
-            assert sum(1 for j in server.values() if j["title"] == title) == 1, title
+            copies = [j for j in server.values() if j["title"] == title]
+            if not self.recreated_after_a_colleague_deleted_it(copies):
+                assert len(copies) == 1, (title, len(copies))
         # No acknowledged local edit lost.
         for local_id, text in self.expected.local_description.items():
             edited = rows.get(local_id)

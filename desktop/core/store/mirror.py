@@ -294,11 +294,14 @@ def apply_remote(conn: Connection, row: JobRecord | None, job: ServerJob,
         write_columns(conn, row.local_id, {**theirs, **extras, **seen, **details})
         return "updated"
     mine = dict(row.values)
-    if row.summary_only and not summary:
+    if row.summary_only and not summary and base.get("created_at") is None:
         # The first whole record of a job edited here while only its summary was
-        # known. A field no summary shows had no known value to merge from: what the
-        # server holds is that value, so an edit made here is the only change to it
-        # and is kept, and a field not edited here takes the server's value.
+        # known (never read whole: no summary carries ``created_at``, every whole
+        # record does). A field no summary shows had no known value to merge from:
+        # what the server holds is that value, so an edit made here is the only
+        # change to it and is kept, and a field not edited here takes the server's
+        # value. A job read whole once and then marked summary-only for its age
+        # (``details.demote_stale``) has a real base, and merges three-way.
         for name in _HIDDEN:
             if mine[name] == base.get(name):
                 mine[name] = theirs[name]

@@ -36,7 +36,12 @@ from desktop.core.api import (
 from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
 from desktop.core.store import JobQuery, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
-from desktop.core.sync.details import refresh_details, trickle, worst_staleness
+from desktop.core.sync.details import (
+    demote_stale,
+    refresh_details,
+    trickle,
+    worst_staleness,
+)
 from desktop.core.sync.lock import SyncBusy, SyncLock
 from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
 from desktop.core.sync.push import push
@@ -280,6 +285,9 @@ class SyncEngine:
         self._save_state(state, Bucket(min(0.0, bucket.tokens) - REQUESTS_PER_PUSH * pending,
                                        bucket.at), books.onboarding)
         try:
+            # Before anything is sent, and offline too: it costs no request, and a
+            # job whose details are past their bound is then shown as such.
+            demote_stale(self.store, self.clock(), self.settings.my_user_id or None)
             paused = self._pause()
             if paused is not None:
                 if not force:
