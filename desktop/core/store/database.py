@@ -283,10 +283,24 @@ class Store:
 
         Readers must search the WAL for every page they read, so a WAL swollen by
         an initial sync makes every list query pay until SQLite gets round to it.
+
+        The checkpoint runs outside any transaction (on the driver's connection: a
+        statement through SQLAlchemy would begin one). ``optimize`` reads, then may
+        write its statistics: begun as a read, that write is refused at once, busy
+        timeout or not, whenever another connection (an edit in the window) has
+        committed meanwhile ("database is locked": one checkpoint in five beside a
+        writer saving in a loop, failing the cycle after its full scan). So it takes
+        the write lock first, waiting for it as every write does.
         """
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.exec_driver_sql("PRAGMA optimize")
+        try:
+            with self.engine.connect() as conn:
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                driver.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except Exception as error:
+            _raise_unusable(error, self.path)
+        with self.write() as conn:
+            conn.exec_driver_sql("PRAGMA optimize").fetchall()
 
     # -- transactions --------------------------------------------------------------
 
