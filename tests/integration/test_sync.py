@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -427,6 +428,23 @@ def test_a_second_sync_on_the_same_data_dir_is_refused(synced: Device) -> None:
         report = synced.sync()
     assert report.status == "busy"
     assert synced.sync().status == "ok"
+
+
+def test_a_sync_refused_as_busy_writes_nothing(synced: Device) -> None:
+    # The holder of the lock is writing the back-off and the last sync's record; a
+    # write of values read a moment before could undo its own.
+    synced.store.put_meta("backoff", {"failures": 2, "until": None})
+    watcher = sqlite3.connect(synced.paths.database)
+    try:
+        version = watcher.execute("PRAGMA data_version").fetchone()
+        with SyncLock(synced.paths.sync_lock):
+            report = synced.sync()
+        assert report.status == "busy"
+        # data_version moves with every commit another connection makes.
+        assert watcher.execute("PRAGMA data_version").fetchone() == version
+    finally:
+        watcher.close()
+    assert synced.store.get_meta("backoff") == {"failures": 2, "until": None}
 
 
 def test_lock_of_a_dead_process_is_taken_over(tmp_path: Path) -> None:

@@ -199,9 +199,12 @@ class SyncEngine:
         try:
             with SyncLock(self.paths.sync_lock):
                 self._locked_cycle(report, full, progress, force, explicit or force)
+                # Still under the lock: the back-off and the last sync's record are
+                # the lock holder's to read and write.
+                self._finish(report)
         except SyncBusy as exc:
             report.status, report.message = "busy", str(exc)
-        self._finish(report)
+            self._report_busy(report)
         return report
 
     def close(self) -> None:
@@ -512,10 +515,24 @@ class SyncEngine:
         jobs = self.store.count(JobQuery(deleted="include"))
         return jobs // PAGE_SIZE + 5
 
-    def _finish(self, report: SyncReport) -> None:
+    def _report_busy(self, report: SyncReport) -> None:
+        """What a cycle that found another sync running reports: it only reads.
+
+        The holder of the lock is writing the back-off and the last sync's record;
+        a write from here, of values read a moment before, could undo its own.
+        """
+        self._count_marked(report)
+        report.usage = self.store.get_meta(USAGE_META)
+        log.info("sync %s: %s", report.status, report.message)
+
+    def _count_marked(self, report: SyncReport) -> None:
         counts = self.store.count_by_sync_state()
         report.conflicts = counts.get("conflict", 0)
         report.rejected = counts.get("rejected", 0)
+
+    def _finish(self, report: SyncReport) -> None:
+        """The cycle's last word: counts, back-off, staleness and the record of it."""
+        self._count_marked(report)
         if report.usage is None:
             report.usage = self.store.get_meta(USAGE_META)
         now = self.clock()
@@ -537,14 +554,11 @@ class SyncEngine:
         elif report.status == "ok":
             failures, until = 0, None
         self.store.put_meta(BACKOFF_META, {"failures": failures, "until": until})
-        if report.status != "busy":
-            report.staleness_s = worst_staleness(
-                self.store, now, assigned_to=self.settings.my_user_id or None)
+        report.staleness_s = worst_staleness(
+            self.store, now, assigned_to=self.settings.my_user_id or None)
         if report.status == "ok" and not report.message:
             report.message = _summary(report)
-        if report.status != "busy":
-            self.store.put_meta(LAST_SYNC_META, {**report.to_json(),
-                                                 "finished_at": now.isoformat()})
+        self.store.put_meta(LAST_SYNC_META, {**report.to_json(), "finished_at": now.isoformat()})
         log.info("sync %s: %s", report.status, report.message)
 
 
