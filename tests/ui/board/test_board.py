@@ -293,8 +293,13 @@ def test_a_card_gone_from_the_mirror_is_read_once_not_on_every_paint(
                         lambda ids: reads.append(list(ids)) or read_rows(ids))
     for _paint in range(3):
         column.cards.viewport().repaint()
-    assert reads == [column.model.ids()], "one read of the column's cards, then none"
+    # A repaint flushes the whole window's pending paints, so another column's first
+    # paint may land here too: only this column's reads are counted.
+    def column_reads() -> list[list[int]]:
+        mine = set(column.model.ids())
+        return [read for read in reads if mine.intersection(read)]
+    assert column_reads() == [column.model.ids()], "one read of the column's cards, then none"
     gone = column.model.row_of(jobs["fan"])
     assert gone is not None
     assert column.model.card_at(gone) is None, "it paints as a blank card"
-    assert len(reads) == 1
+    assert len(column_reads()) == 1
