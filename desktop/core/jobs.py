@@ -476,11 +476,17 @@ def _check_record(record: Mapping[str, Any], errors: list[FieldError], *,
     for name in REQUIRED_FIELDS:
         if record.get(name) in (None, ""):
             errors.append(FieldError(name, problem))
+    window = window_problem(record)
+    if window is not None:
+        errors.append(FieldError("scheduled_time_end", window))
+
+
+def window_problem(record: Mapping[str, Any]) -> str | None:
+    """What is wrong with a record's visit window, or ``None`` when it is sound."""
     start, end = record.get("scheduled_time_start"), record.get("scheduled_time_end")
     if start and end and end <= start:
-        errors.append(
-            FieldError("scheduled_time_end", f"must be after scheduled_time_start ({start})")
-        )
+        return f"must be after scheduled_time_start ({start})"
+    return None
 
 
 def validate_changes(

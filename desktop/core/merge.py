@@ -15,10 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.core.jobs import EDITABLE_FIELDS
+from desktop.core.jobs import EDITABLE_FIELDS, window_problem
 
 #: The pseudo-field of an edit-versus-delete conflict.
 DELETED = "_deleted"
+
+#: Fields that hold one value between them: a visit's start and end. Taking one from
+#: each side can build a window neither side holds and the edit rules refuse (this
+#: device moved the start to 11:00, the office the end to 10:00), so when the merge
+#: would do that, both are the user's to settle, as conflicts.
+WINDOW = ("scheduled_time_start", "scheduled_time_end")
 
 
 @dataclass(frozen=True)
@@ -51,10 +57,11 @@ def merge(
     fields: Iterable[str] = EDITABLE_FIELDS,
 ) -> Merge:
     sent = sent or {}
+    names = tuple(fields)
     merged = dict(mine)
     conflicts: list[FieldConflict] = []
     taken: set[str] = set()
-    for name in fields:
+    for name in names:
         b, m, t = base.get(name), mine.get(name), theirs.get(name)
         if name in sent and t == sent[name]:
             # The server holds what this device sent: our echo, not their change.
@@ -66,6 +73,15 @@ def merge(
             taken.add(name)
             continue
         conflicts.append(FieldConflict(name, b, m, t))
+    if (taken.intersection(WINDOW) and set(names).issuperset(WINDOW)
+            and window_problem(merged) is not None):
+        for name in WINDOW:
+            if any(c.field == name for c in conflicts):
+                continue
+            merged[name] = mine.get(name)
+            taken.discard(name)
+            conflicts.append(FieldConflict(name, base.get(name), mine.get(name),
+                                           theirs.get(name)))
     return Merge(merged=merged, conflicts=tuple(conflicts), taken=frozenset(taken))
 
 

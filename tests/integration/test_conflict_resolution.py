@@ -209,6 +209,13 @@ def test_a_resolution_is_applied_exactly_when_the_merged_job_passes_the_edit_rul
     planted = data.draw(st.sampled_from(({}, {"title": None})), "planted")
     before, now = {"title": TITLE, **base}, {**theirs, **planted}
     both = {f for f in mine if f in now and before[f] != mine[f] != now[f] != before[f]}
+    # Where one side's start beside the other's end would cross, the window is one
+    # conflict of both fields: the merge never builds a visit neither side holds.
+    moved_here = {f for f in SCHEDULE if f in mine and mine[f] != before[f]}
+    moved_there = {f for f in SCHEDULE if f in now and now[f] != before[f]}
+    mixed = {f: mine[f] if f in moved_here else now.get(f, before[f]) for f in SCHEDULE}
+    if not fits(mixed) and moved_there - moved_here:
+        both |= set(SCHEDULE)
     assume(both)
     with laptop() as device:
         record = make_conflict(device, device.emulator, base, mine, theirs, planted=planted)
@@ -246,3 +253,27 @@ def check_resolution(data: st.DataObject, device: Device, record: JobRecord) -> 
         assert fits(dict(resolved.values)), picked
     if "title" in picked:
         assert resolved["title"]
+
+
+def test_a_start_moved_here_and_an_end_moved_there_are_never_pushed_crossed(
+        synced: Device, emulator: Emulator) -> None:
+    """The merge used to take the colleague's end beside this device's start and push
+    an 11:00-10:00 visit; now the pair waits for the user and the server keeps its own."""
+    record = make_conflict(synced, emulator,
+                           {"scheduled_time_start": "09:00", "scheduled_time_end": "12:00"},
+                           {"scheduled_time_start": "11:00"},
+                           {"scheduled_time_end": "10:00"})
+    assert record.sync_state == "conflict"
+    assert sorted(c.field for c in record.conflicts) == sorted(SCHEDULE)
+    assert (record.values["scheduled_time_start"], record.values["scheduled_time_end"]) \
+        == ("11:00", "12:00")
+    server = emulator.job(record.uuid)
+    assert (server["scheduled_time_start"], server["scheduled_time_end"]) == ("09:00", "10:00")
+
+    # Either whole window is a sound pick, and it reaches the server as picked.
+    synced.store.resolve_conflict(record.local_id, {"scheduled_time_start": "theirs",
+                                                    "scheduled_time_end": "theirs"})
+    assert synced.sync().status == "ok"
+    server = emulator.job(record.uuid)
+    assert (server["scheduled_time_start"], server["scheduled_time_end"]) == ("09:00", "10:00")
+    assert synced.job(record.uuid).sync_state == "synced"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop.core.jobs import window_problem
 from desktop.core.merge import after_confirmed_write, local_changes, merge
 
 FIELDS = ("title", "status", "description")
@@ -53,3 +54,38 @@ def test_confirmed_write_keeps_only_edits_made_in_flight(before, later, confirme
     for f in FIELDS:
         expected = later[f] if later[f] != before[f] else confirmed[f]
         assert result[f] == expected
+
+
+# --- a visit's window is one value ------------------------------------------------
+
+WINDOW_FIELDS = ("scheduled_time_start", "scheduled_time_end")
+times = st.sampled_from(["08:00", "09:00", "10:00", "11:00", "12:00", None])
+windows = st.fixed_dictionaries({f: times for f in WINDOW_FIELDS}).filter(
+    lambda w: window_problem(w) is None)
+
+
+def test_a_start_moved_here_and_an_end_moved_there_conflict_rather_than_cross() -> None:
+    base = {"scheduled_time_start": "09:00", "scheduled_time_end": "12:00"}
+    mine = {**base, "scheduled_time_start": "11:00"}
+    theirs = {**base, "scheduled_time_end": "10:00"}
+    result = merge(base, mine, theirs, fields=WINDOW_FIELDS)
+    assert result.merged == mine, "this device's window stands until the user picks"
+    assert {c.field: (c.mine, c.theirs) for c in result.conflicts} == {
+        "scheduled_time_start": ("11:00", "09:00"),
+        "scheduled_time_end": ("12:00", "10:00"),
+    }
+    assert result.taken == frozenset()
+
+
+@given(windows, windows, windows)
+def test_a_merge_of_sound_windows_is_sound_or_left_to_the_user(base, mine, theirs) -> None:  # type: ignore[no-untyped-def]
+    result = merge(base, mine, theirs, fields=WINDOW_FIELDS)
+    conflicted = {c.field for c in result.conflicts}
+    assert window_problem(result.merged) is None, "a mix of two sound windows is never kept"
+    assert all(result.merged[f] == mine[f] for f in conflicted)
+    # Where the fields' own merge builds a sound window, nothing new conflicts.
+    plain = {f: (theirs[f] if mine[f] == base[f] else mine[f]) for f in WINDOW_FIELDS}
+    both_changed = {f for f in WINDOW_FIELDS
+                    if mine[f] != base[f] and theirs[f] not in (base[f], mine[f])}
+    if window_problem(plain) is None:
+        assert conflicted == both_changed
