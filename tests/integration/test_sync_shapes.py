@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from desktop.core.api import ApiClient
+from desktop.core.api import ApiClient, QuotaExceeded
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
 from desktop.core.sync import SyncReport
@@ -332,6 +332,31 @@ def test_a_summary_only_job_opened_online_is_read_with_one_get(
     assert after is not None and not after.summary_only and after.details_at is not None
     for name in ("description", "service_address1", "internal_notes", "created_at"):
         assert after[name] == server[name], name
+
+
+def test_a_job_opened_online_is_read_on_the_engines_books(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    """The window's read of an opened job is paid from the device's bucket, and once
+    the server says the month is spent the next one sends nothing."""
+    device.clock = clock
+    synced_in(device, emulator, clock, "summary")
+    engine = device.engine()
+    waiting = summary_only(device)
+    before = engine.budget().tokens
+    record = engine.read_details(device.job(waiting[0]).local_id)
+    assert gets(emulator) == [waiting[0]]
+    assert record is not None and not record.summary_only
+    assert engine.budget().tokens == pytest.approx(before - 1)
+
+    emulator.usage_count = emulator.usage_limit
+    with pytest.raises(QuotaExceeded):
+        engine.read_details(device.job(waiting[1]).local_id)
+    refused = len(emulator.requests)
+    assert refused == 2, "the refused GET went out and was counted"
+    with pytest.raises(QuotaExceeded):
+        engine.read_details(device.job(waiting[2]).local_id)
+    assert len(emulator.requests) == refused, "a spent month sends nothing more"
+    assert device.job(waiting[1]).summary_only
 
 
 # --- local edits of a summary-only job ----------------------------------------------------

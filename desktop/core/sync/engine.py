@@ -34,10 +34,11 @@ from desktop.core.api import (
     Usage,
 )
 from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
-from desktop.core.store import JobQuery, Store
+from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
     demote_stale,
+    fetch_details,
     refresh_details,
     trickle,
     worst_staleness,
@@ -206,6 +207,39 @@ class SyncEngine:
             report.status, report.message = "busy", str(exc)
             self._report_busy(report)
         return report
+
+    def read_details(self, local_id: int) -> JobRecord | None:
+        """One job's whole record read now (a summary-only job opened online).
+
+        The cycle's client and books: the GET is paid from this device's bucket and
+        counted as its own when the company's count is next learned from, so what
+        the window reads on demand is never taken for another device's spending.
+        A month the server has said is spent sends nothing. Raises ``SyncBusy`` and
+        the client's errors (offline, quota, sign-in) for the caller to show.
+        """
+        with SyncLock(self.paths.sync_lock):
+            paused = self._pause()
+            if paused is not None:
+                raise QuotaExceeded("the company's requests for the month are spent", 403,
+                                    paused.get("resets_at"))
+            client = self._client()
+            before = client.requests_sent
+            try:
+                return fetch_details(client, self.store, local_id, self.clock())
+            except QuotaExceeded as exc:
+                self.store.put_meta(PAUSED_META, {"resets_at": exc.resets_at})
+                raise
+            finally:
+                self._pay_outside_cycle(client.requests_sent - before)
+
+    def _pay_outside_cycle(self, spent: int) -> None:
+        if not spent:
+            return
+        state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
+        bucket, _, _ = self._refilled(state, self._quota(), self.clock())
+        # Counted as this device's own at the next usage figure a cycle learns from.
+        state.unobserved += spent
+        self._save_state(state, bucket.spend(spent), state.onboarding_left)
 
     def close(self) -> None:
         if self._api is not None:

@@ -20,7 +20,6 @@ from PySide6.QtNetwork import QNetworkInformation
 
 from desktop.config import Paths, Settings, get_api_key
 from desktop.core.api import (
-    ApiClient,
     ApiError,
     AuthError,
     Forbidden,
@@ -32,8 +31,7 @@ from desktop.core.api import (
 from desktop.core.store import Store
 from desktop.core.store.edits import now_iso
 from desktop.core.sync import SyncEngine
-from desktop.core.sync.details import fetch_details
-from desktop.core.sync.lock import SyncBusy, SyncLock
+from desktop.core.sync.lock import SyncBusy
 from desktop.ui.session import Session
 from desktop.ui.sync.status import SyncSnapshot, parse_finished
 
@@ -79,10 +77,6 @@ class SyncWorker(QObject):
         # built from changes.
         self._engine: SyncEngine | None = None
         self._built_from: tuple[object, ...] = ()
-        # Detail reads have a client of their own, kept warm the same way: the
-        # engine's is its own business, rebuilt whenever it likes.
-        self._details_client: ApiClient | None = None
-        self._details_from: tuple[str, str] | None = None
 
     @Slot(bool, bool, object, object)
     def run(self, full: bool, force: bool, settings: Settings,
@@ -148,11 +142,9 @@ class SyncWorker(QObject):
                server: tuple[str, str] | None) -> str:
         try:
             url, key = self._server(settings, server)
-            client = self._client_for(url, key)
-            # Under the sync lock like a cycle: a `jobdesk sync` of the same data
-            # elsewhere is left to finish, and reads this job itself if it wants it.
-            with SyncLock(self._paths.sync_lock):
-                fetch_details(client, self._store, local_id)
+            # The engine's read, under the sync lock like a cycle (a `jobdesk sync` of
+            # the same data elsewhere is left to finish) and paid from its budget.
+            self._engine_for(settings, url, key).read_details(local_id)
         except _NoServer as exc:
             return "auth" if exc.status == "auth" else "failed"
         except SyncBusy:
@@ -171,18 +163,6 @@ class SyncWorker(QObject):
             return "failed"
         return "ok"
 
-    def _client_for(self, url: str, key: str) -> ApiClient:
-        if self._details_client is None or self._details_from != (url, key):
-            self._close_details_client()
-            self._details_client = ApiClient(url, key)
-            self._details_from = (url, key)
-        return self._details_client
-
-    def _close_details_client(self) -> None:
-        if self._details_client is not None:
-            self._details_client.close()
-            self._details_client = None
-
     def cancel(self) -> None:
         """Ask a running cycle to stop after its current step (from any thread)."""
         engine = self._engine
@@ -194,7 +174,6 @@ class SyncWorker(QObject):
         if self._engine is not None:
             self._engine.close()
             self._engine = None
-        self._close_details_client()
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         now = time.monotonic()
