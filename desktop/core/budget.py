@@ -51,6 +51,11 @@ ONBOARDING_FRACTION = 0.02
 #: Quick scans an hour this device can always afford, whatever its learned share:
 #: a device whose share is small still sees the active set every half hour.
 QUICK_SCANS_PER_HOUR = 2.0
+#: What the others may spend between two observations beyond the company's rate
+#: over the time between them (``Spending.observe``).
+OTHERS_SLACK_HOURS = 0.1
+#: The most of a device's refill the trickle of unrequested details may spend.
+TRICKLE_FRACTION = 0.1
 #: How quickly the learned share forgets: spending a day old weighs 1/e as much.
 LEARN_HOURS = 24.0
 #: The vendor's plan, assumed until a reply says what the company's limit is.
@@ -104,16 +109,26 @@ class Spending:
     count: int | None = None
     at: datetime | None = None
 
-    def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None
-                ) -> Spending:
+    def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None,
+                company_rate: float | None = None) -> Spending:
         """The state after seeing the company's ``count`` at ``at``, this device having
         sent ``own`` requests since the last observation (``counted`` of them toward
-        its share; the rest, its first sync, is paid from the onboarding allowance)."""
+        its share; the rest, its first sync, is paid from the onboarding allowance).
+
+        ``company_rate`` (requests an hour) caps what the others are taken to have
+        spent meanwhile. Only a first sync outruns the whole company's rate, and it
+        is paid from its own allowance: counted as spending, twenty laptops set up
+        in one morning would leave each of them the share of a bystander all day.
+        """
         if self.count is None or self.at is None or count < self.count:
             # The first sighting, or the month turned: a new baseline.
             return replace(self, count=count, at=at)
-        decay = math.exp(-max(0.0, _hours(at - self.at)) / LEARN_HOURS)
-        others = max(0, count - self.count - own)
+        elapsed = max(0.0, _hours(at - self.at))
+        decay = math.exp(-elapsed / LEARN_HOURS)
+        others = float(max(0, count - self.count - own))
+        if company_rate is not None:
+            # With a sync interval's slack: the others' cycles come in bursts.
+            others = min(others, company_rate * (elapsed + OTHERS_SLACK_HOURS))
         mine = own if counted is None else counted
         return Spending(mine=self.mine * decay + mine, others=self.others * decay + others,
                         count=count, at=at)
@@ -251,5 +266,26 @@ class Governor:
         return Plan(None, 0.0, skipped=tuple(skipped))
 
     def discretionary(self, tokens: float, quick_cost: float) -> float:
-        """What detail refreshes and trickle may spend: the next quick scan is reserved."""
+        """What detail refreshes may spend: the next quick scan is reserved."""
         return max(0.0, tokens - quick_cost)
+
+    @staticmethod
+    def spill(bucket: Bucket, capacity: float, pot_capacity: float, refill: float) -> float:
+        """What the trickle may spend this cycle: what the bucket would spill before the
+        next one (``refill`` comes in meanwhile), once the pot for a full
+        reconciliation is saved, and at most ``TRICKLE_FRACTION`` of the refill.
+
+        Reading details nobody has asked for yet is worth only requests that would
+        otherwise go unspent, and not all of those: the others learn their shares
+        from what each device spends, so a device that spent every spare request
+        would teach them it needs that many, and under summaries ten thousand jobs
+        read by each of five laptops would be the company's month."""
+        if bucket.pot < pot_capacity:
+            return 0.0
+        return min(max(0.0, bucket.tokens + refill - capacity), refill * TRICKLE_FRACTION)
+
+    def wait_for_quick(self, tokens: float, quick_cost: float, rate: float) -> float | None:
+        """Seconds until the bucket holds a quick scan (None: it does, or never refills)."""
+        if tokens >= quick_cost or rate <= 0:
+            return None
+        return (quick_cost - tokens) / rate * 3600

@@ -42,6 +42,18 @@ def test_an_explicit_sync_after_a_spent_bucket_still_runs_the_quick_scan(
     assert synced.job(job["uuid"]).values["title"] == "Seen on F5"
 
 
+def test_a_deferred_scan_asks_to_come_back_when_the_bucket_holds_one(
+        synced: Device, emulator: Emulator) -> None:
+    """Not a whole interval later: the floor of a spent month's rate (two quick scans an
+    hour) refills one scan in at most half an hour, and the report says how soon."""
+    _nearly_spent_month(emulator)
+    _spend_the_bucket(synced)
+    report = synced.engine().run()
+    assert any("quick scan deferred" in s for s in report.skipped), report.skipped
+    assert report.retry_after is not None
+    assert 0 < report.retry_after <= 1800
+
+
 def test_the_users_force_is_an_explicit_sync_too(synced: Device, emulator: Emulator) -> None:
     _nearly_spent_month(emulator)
     _spend_the_bucket(synced)

@@ -22,10 +22,13 @@ from desktop.core.store import JobQuery
 from desktop.core.sync import SyncReport
 from desktop.core.sync.cycle import Cycle
 from desktop.core.sync.details import (
+    ACTIVE_BOUND_S,
     INACTIVE_BOUND_S,
+    SOON_BOUND_S,
     URGENT_BOUND_S,
     demote_stale,
     fetch_details,
+    read_spare,
     refresh_details,
     trickle,
     worst_staleness,
@@ -107,8 +110,9 @@ def an_in_progress_job(emulator: Emulator) -> dict:  # type: ignore[type-arg]
 
 
 def urgent(emulator: Emulator, now: datetime) -> set[str]:
-    """Active jobs in progress or due today or tomorrow (UTC's yesterday too)."""
-    days = {(now + timedelta(days=n)).date().isoformat() for n in (-1, 0, 1)}
+    """Active jobs in progress or due today or tomorrow, by this computer's date."""
+    today = now.astimezone().date()
+    days = {(today + timedelta(days=n)).isoformat() for n in (0, 1)}
     return {j["uuid"] for j in emulator.all_jobs(include_deleted=False)
             if j["status"] in ACTIVE and (j["status"] == "In Progress" or (
                 j["scheduled_date"] or "")[:10] in days)}
@@ -257,8 +261,10 @@ def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_
     else:
         assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
         assert quick.client.requests_sent >= 1
+    clock.now += timedelta(seconds=SOON_BOUND_S)
+    # As the engine's cycles do: the quick scan, then the refresh.
+    scan(device, clock, "quick")
     emulator.clear_requests()
-    clock.now += timedelta(seconds=URGENT_BOUND_S)
     with cycle_of(device, clock) as cycle:
         sent = refresh_details(cycle, 1000)
     assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
@@ -269,9 +275,33 @@ def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_
         # The urgent jobs were just read; the others' details are younger than their
         # own bound, which is not yet due.
         worst = worst_staleness(device.store, clock.now)
-        assert worst is not None and worst <= URGENT_BOUND_S + 5 * 60
+        assert worst is not None and worst <= SOON_BOUND_S + 5 * 60
     else:
         assert sent == 0 and gets(emulator) == []
+
+
+def test_todays_jobs_are_read_first_and_other_active_jobs_only_from_spare_requests(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    today = clock.now.astimezone().date().isoformat()
+    emulator.colleague_create(title="Today's visit", status="Scheduled", scheduled_date=today)
+    synced_in(device, emulator, clock, "bare")
+    live = emulator.all_jobs(include_deleted=False)
+    todays = {j["uuid"] for j in live
+              if j["status"] in ACTIVE and (j["scheduled_date"] or "")[:10] == today}
+    clock.now += timedelta(seconds=URGENT_BOUND_S + 60)
+    with cycle_of(device, clock) as cycle:
+        refresh_details(cycle, 1000)
+    assert todays and set(gets(emulator)) == todays
+    emulator.clear_requests()
+    clock.now += timedelta(seconds=ACTIVE_BOUND_S)
+    with cycle_of(device, clock) as cycle:
+        refresh_details(cycle, 1000)
+    assert set(gets(emulator)) == urgent(emulator, clock.now), "the others wait for spare"
+    emulator.clear_requests()
+    others = {j["uuid"] for j in live if j["status"] in ACTIVE} - urgent(emulator, clock.now)
+    with cycle_of(device, clock) as cycle:
+        assert read_spare(cycle, len(others)) == len(others)
+    assert set(gets(emulator)) == others
 
 
 def test_the_refresh_stops_at_most_and_serves_the_urgent_first(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -11,7 +12,10 @@ from desktop.core.api import retry_after
 from desktop.core.budget import (
     BURST_HOURS,
     HOURS_PER_MONTH,
+    LEARN_HOURS,
+    OTHERS_SLACK_HOURS,
     QUICK_SCANS_PER_HOUR,
+    TRICKLE_FRACTION,
     WORK_DAYS_PER_MONTH,
     WORK_HOURS_PER_DAY,
     Bucket,
@@ -177,6 +181,50 @@ def test_the_first_syncs_requests_do_not_count_toward_the_share() -> None:
     spending = Spending().observe(100, 0, NOW).observe(700, 600, NOW + timedelta(minutes=5),
                                                         counted=0)
     assert (spending.mine, spending.others) == (0.0, 0.0)
+
+
+def test_the_others_first_syncs_do_not_leave_this_device_a_bystanders_share() -> None:
+    """Nineteen laptops set up in this device's first minutes (2,000 requests) count as
+    no more than the company's rate could have spent, so an hour on, this device that
+    scans every five minutes keeps most of the share it needs."""
+    company = 49_000 / 220
+    spending = Spending().observe(0, 0, NOW)
+    spending = spending.observe(2_000, 1, NOW + timedelta(minutes=5), company_rate=company)
+    assert spending.others == pytest.approx(company * (5 / 60 + OTHERS_SLACK_HOURS))
+    count = 2_000
+    for n in range(2, 14):
+        count += 1 + 15  # this device's scan, and the others' steady spending
+        spending = spending.observe(count, 1, NOW + timedelta(minutes=5 * n),
+                                    company_rate=company)
+    uncapped = Spending().observe(0, 0, NOW).observe(2_000, 1, NOW + timedelta(minutes=5))
+    for n in range(2, 14):
+        uncapped = uncapped.observe(2_000 + 16 * (n - 1), 1, NOW + timedelta(minutes=5 * n))
+    assert spending.share > 2 * uncapped.share
+    # The others' steady spending is below the cap and counts in full.
+    assert spending.observe(count + 30, 0, NOW + timedelta(minutes=70),
+                            company_rate=company).others == pytest.approx(
+        spending.others * math.exp(-(5 / 60) / LEARN_HOURS) + 30)
+
+
+@pytest.mark.parametrize(("tokens", "pot", "expected"), [
+    (100.0, FULL, TRICKLE_FRACTION * 20),  # full bucket and pot: a tenth of the refill
+    (90.0, FULL, TRICKLE_FRACTION * 20),   # spills 10, capped at 2
+    (81.0, FULL, 1.0),                     # spills only 1
+    (60.0, FULL, 0.0),                     # nothing would spill
+    (100.0, FULL - 1, 0.0),                # the full reconciliation's pot comes first
+])
+def test_the_trickle_spends_only_a_tenth_of_what_would_spill(
+        tokens: float, pot: float, expected: float) -> None:
+    bucket = Bucket(tokens, NOW, pot)
+    assert Governor.spill(bucket, capacity=100.0, pot_capacity=FULL, refill=20.0) \
+        == pytest.approx(expected)
+
+
+def test_a_deferred_quick_scan_says_when_the_bucket_holds_one() -> None:
+    governor = Governor()
+    assert governor.wait_for_quick(1.0, QUICK, rate=12.0) == pytest.approx(600.0)
+    assert governor.wait_for_quick(QUICK, QUICK, rate=12.0) is None
+    assert governor.wait_for_quick(0.0, QUICK, rate=0.0) is None
 
 
 def test_an_explicit_share_overrides_the_learned_one() -> None:

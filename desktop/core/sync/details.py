@@ -59,14 +59,23 @@ log = logging.getLogger(__name__)
 ListShape = Literal["full", "summary", "bare"]
 #: The list shape the last page written showed (see ``list_shape``).
 LIST_SHAPE_META = "list_shape"
-#: Jobs scheduled up to this many days after today are read whole by the scan.
+#: Jobs scheduled up to this many days after today are read whole by the scan, unless
+#: finished: an invoiced or completed visit needs nothing more in the field, and a
+#: first sync reads no more than the active jobs and the odd ones in statuses this
+#: version does not know (a server's own "On Hold").
 SOON_DAYS: Final = 2
-#: Details of an active job in progress or due today or tomorrow are refreshed once
-#: older than this; of any other active job, once older than ``ACTIVE_BOUND_S``. A
-#: job whose details are younger costs nothing, so a quiet cycle sends nothing.
-#: Within the 30 minutes by which a hidden change of a job due today must show, with
-#: a sync every five minutes.
+_FINISHED: Final = (Status.COMPLETE.value, Status.INVOICED.value)
+#: Under bare summaries only a GET shows a change to a field no summary carries, so
+#: the details of active jobs are read again once older than a bound: a job
+#: scheduled today within ``URGENT_BOUND_S`` (a hidden change then shows within 30
+#: minutes with a sync every five), one in progress or scheduled tomorrow within
+#: ``SOON_BOUND_S``, and any other active job after ``ACTIVE_BOUND_S`` from spare
+#: requests only (``read_spare``). A job whose details are younger costs nothing, so
+#: a quiet cycle sends nothing. The tiers are what the month's requests allow: every
+#: active job at the urgent bound would cost an office alone more than a company's
+#: share.
 URGENT_BOUND_S: Final = 20 * 60
+SOON_BOUND_S: Final = 2 * 3600
 ACTIVE_BOUND_S: Final = 4 * 3600
 #: Under bare summaries, details of a job the refresh does not look after (inactive,
 #: or a colleague's on a technician's device) count as current for this long after
@@ -113,6 +122,8 @@ def wants_details(fields: Mapping[str, Any], today: date) -> bool:
         return False
     if fields.get("status") in _ACTIVE:
         return True
+    if fields.get("status") in _FINISHED:
+        return False
     day = _day(fields.get("scheduled_date"))
     first, last = _window(today, SOON_DAYS)
     return day is not None and first <= day <= last
@@ -161,33 +172,40 @@ def demote_stale(store: Store, now: datetime, my_user_id: str | None) -> int:
         return int(result.rowcount)
 
 
-def refresh_queue(cycle: Cycle, most: int) -> list[int]:
+def local_today(now: datetime) -> date:
+    """The day it is where this device is: the day its user's jobs are "today"."""
+    return now.astimezone().date()
+
+
+def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> list[int]:
     """Active jobs whose details are due, most urgent first, at most ``most``.
 
-    In progress or due today or tomorrow first, then by staleness (details never
-    read first): only those older than their bound (``URGENT_BOUND_S``,
-    ``ACTIVE_BOUND_S``) are due.
+    Scheduled today (``URGENT_BOUND_S``), then in progress or scheduled tomorrow
+    (``SOON_BOUND_S``), then, with ``every_active``, any other active job
+    (``ACTIVE_BOUND_S``); within each, details never read first, then the oldest.
     """
     if most <= 0:
         return []
     now = cycle.clock()
-    first, last = _window(now.date(), 1)
+    today = local_today(now)
     where, params = _active_filter(cycle.my_user_id)
-    urgent = ("(status = ? OR substr(scheduled_date, 1, 10) BETWEEN ? AND ?)")
+    day = "substr(scheduled_date, 1, 10)"
     sql = (
-        f"SELECT local_id FROM jobs WHERE {where} AND (details_at IS NULL "
-        f"OR ({urgent} AND details_at < ?) OR details_at < ?) "
-        f"ORDER BY {urgent} DESC, details_at IS NOT NULL, details_at, local_id LIMIT ?")
+        "SELECT local_id FROM (SELECT local_id, details_at, "
+        f"CASE WHEN {day} = ? THEN 0 WHEN status = ? OR {day} = ? THEN 1 ELSE 2 END AS tier "
+        f"FROM jobs WHERE {where}) WHERE tier <= ? AND (details_at IS NULL OR details_at < "
+        "CASE tier WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END) "
+        "ORDER BY tier, details_at IS NOT NULL, details_at, local_id LIMIT ?")
     with cycle.store.read() as conn:
         found = conn.exec_driver_sql(sql, (
-            *params, Status.IN_PROGRESS.value, first, last,
-            stamp(now - timedelta(seconds=URGENT_BOUND_S)),
-            stamp(now - timedelta(seconds=ACTIVE_BOUND_S)),
-            Status.IN_PROGRESS.value, first, last, most))
+            today.isoformat(), Status.IN_PROGRESS.value,
+            (today + timedelta(days=1)).isoformat(), *params, 2 if every_active else 1,
+            *(stamp(now - timedelta(seconds=bound))
+              for bound in (URGENT_BOUND_S, SOON_BOUND_S, ACTIVE_BOUND_S)), most))
         return [int(r[0]) for r in found]
 
 
-def refresh_details(cycle: Cycle, most: int) -> int:
+def refresh_details(cycle: Cycle, most: int, *, every_active: bool = False) -> int:
     """Read again, one GET each, the details of active jobs that are due (see
     ``refresh_queue``), up to ``most`` requests and the cycle's budget for pulling;
     returns the requests sent.
@@ -200,7 +218,15 @@ def refresh_details(cycle: Cycle, most: int) -> int:
         shape = known_shape(conn)
     if shape in (None, "full"):
         return 0
-    return _read_each(cycle, refresh_queue(cycle, _affordable(cycle, most)), "details")
+    return _read_each(cycle, refresh_queue(cycle, _affordable(cycle, most),
+                                           every_active=every_active), "details")
+
+
+def read_spare(cycle: Cycle, most: int) -> int:
+    """What spare requests buy, up to ``most``: the other active jobs' details once
+    past their bound, then the trickle; returns the requests sent."""
+    sent = refresh_details(cycle, most, every_active=True)
+    return sent + trickle(cycle, most - sent)
 
 
 def trickle_queue(cycle: Cycle, most: int) -> list[int]:

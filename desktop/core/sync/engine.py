@@ -39,8 +39,8 @@ from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
     demote_stale,
     fetch_details,
+    read_spare,
     refresh_details,
-    trickle,
     worst_staleness,
 )
 from desktop.core.sync.lock import SyncBusy, SyncLock
@@ -139,6 +139,9 @@ class _Books:
     reply_before: int
     #: ``requests_sent`` when this cycle's onboarding scan began and ended.
     onboarding_span: tuple[int, int | None] | None = None
+    #: The device's refill rate (requests an hour) and the bucket's capacity.
+    rate: float = 0.0
+    capacity: float = 0.0
 
     def onboarding_paid(self, requests_sent: int) -> int:
         """This cycle's requests the first sync's allowance pays for."""
@@ -312,9 +315,9 @@ class SyncEngine:
                       cancel=self._cancel)
         quota = self._quota()
         state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
-        bucket, _, _ = self._refilled(state, quota, self.clock())
+        bucket, rate, capacity = self._refilled(state, quota, self.clock())
         books = _Books(state, bucket, self._onboarding_left(state, quota), sent_before,
-                       self._reply_sent)
+                       self._reply_sent, rate=rate, capacity=capacity)
         pending = self.store.count_by_sync_state().get("pending", 0)
         # Held before anything is sent: a crash from here on loses what the bucket
         # held (at most an hour's refill), and never lets a request go unpaid. The
@@ -382,8 +385,10 @@ class SyncEngine:
             own = state.unobserved + self._reply_sent - sent_before
             # The first sync's requests are not this device's usual spending.
             counted = max(0, own - onboarding_spent)
-            state.spending = state.spending.observe(client.usage.count, own, self.clock(),
-                                                    counted=counted)
+            now = self.clock()
+            state.spending = state.spending.observe(
+                client.usage.count, own, now, counted=counted,
+                company_rate=self.governor.company_rate(self._quota(), now))
             state.unobserved = client.requests_sent - self._reply_sent
         else:
             state.unobserved += requests
@@ -435,6 +440,9 @@ class SyncEngine:
                                   explicit=explicit, onboarding_left=onboarding)
         report.skipped.extend(plan.skipped)
         if plan.scan is None:
+            # Come back as soon as the bucket holds a scan, not a whole interval later.
+            report.retry_after = self.governor.wait_for_quick(bucket.tokens, quick_cost,
+                                                              books.rate)
             return
         if pending == "full" and plan.scan == "quick":
             # An interrupted full scan the budget cannot finish now would keep the
@@ -451,8 +459,11 @@ class SyncEngine:
             paid = min(spent, int(onboarding or 0))
         if not finished:
             return
-        left = bucket.spend(spent - paid, from_pot=plan.scan == "full").tokens
-        self._discretionary(cycle, self.governor.discretionary(left, quick_cost))
+        left = bucket.spend(spent - paid, from_pot=plan.scan == "full")
+        refill = books.rate * self.settings.sync_interval_minutes / 60
+        self._discretionary(cycle, self.governor.discretionary(left.tokens, quick_cost),
+                            self.governor.spill(left, books.capacity, self._cost("full"),
+                                                refill))
 
     def _scan(self, cycle: Cycle, plan: Plan) -> bool:
         """Run the planned scan; whether it reached its end."""
@@ -477,12 +488,14 @@ class SyncEngine:
             self.store.checkpoint()
         return True
 
-    def _discretionary(self, cycle: Cycle, budget: float) -> None:
-        """Detail refreshes, then trickle, from what is left above the quick reserve."""
+    def _discretionary(self, cycle: Cycle, budget: float, spill: float) -> None:
+        """Detail refreshes from what is left above the quick reserve, then the other
+        active jobs' details and the trickle from what of that the bucket would spill
+        anyway."""
         phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
-            ("detail refresh", refresh_details), ("trickle", trickle))
+            ("detail refresh", refresh_details), ("trickle", read_spare))
         for name, work in phases:
-            most = int(budget)
+            most = int(budget if name == "detail refresh" else min(budget, spill))
             if most <= 0:
                 if name == "detail refresh":
                     cycle.report.skipped.append(
@@ -495,7 +508,9 @@ class SyncEngine:
                 work(cycle, most)
             except ScanStopped as exc:
                 cycle.report.skipped.append(f"{name} stopped: {exc.reason}")
-            budget -= cycle.client.requests_sent - cycle.pull_start
+            spent = cycle.client.requests_sent - cycle.pull_start
+            budget -= spent
+            spill -= spent
 
     def _pause(self) -> dict[str, Any] | None:
         """The server's word that the month is spent, while its reset has not come."""
