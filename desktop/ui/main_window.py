@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar(self)
         self.filters = FilterBar(session.my_user_id, self)
+        self.filters.set_team(session.team_choices())
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.status.sync_clicked.connect(self._sync_status_clicked)
         session.jobs_changed.connect(self._jobs_changed)
         session.settings_changed.connect(self._settings_changed)
+        session.team_changed.connect(self._team_changed)
         sync.changed.connect(self._show_sync)
         sync.finished.connect(lambda _report: self._data_changed())
         # A summary-only job opened is read whole on the sync thread, once.
@@ -425,8 +427,14 @@ class MainWindow(QMainWindow):
         self.detail.details_arrived(local_id, outcome)
 
     def _sync_finished(self, report: dict[str, Any]) -> None:
+        # A sync may have harvested technicians' names.
+        self.session.refresh_team()
         if report.get("status") == "ok":
             self.detail.back_online()
+
+    def _team_changed(self) -> None:
+        self.filters.set_team(self.session.team_choices())
+        self._data_changed()
 
     def _sync_status_clicked(self) -> None:
         last = self.sync.last or {}

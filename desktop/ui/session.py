@@ -14,6 +14,8 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.config import Paths, Settings
 from desktop.core.store import JobRecord, Store
+from desktop.core.store import team as team_store
+from desktop.core.team import TeamMember, check_name, check_user_id, technician_name
 from desktop.ui.tasks import TaskRunner
 
 
@@ -43,6 +45,8 @@ class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
     settings_changed = Signal()
+    #: A technician was named, here or by a sync: every view shows names again.
+    team_changed = Signal()
     #: Jobs moved to or from the Trash in one transaction: a selection this large
     #: moves on the GUI thread; a larger one, this many at a time on the writer.
     MOVE_BATCH = 50
@@ -59,6 +63,8 @@ class Session(QObject):
         #: Writes too long for the GUI thread (a large selection moved to the Trash).
         self.writes = TaskRunner("writes", self)
         self._moves_queued = 0
+        #: The technicians seen in jobs or named (tens of rows: read on this thread).
+        self.team: list[TeamMember] = team_store.members(store)
 
     def close(self) -> None:
         self.reads.close()
@@ -141,6 +147,34 @@ class Session(QObject):
     def resolve_conflict(self, local_id: int, choices: Mapping[str, str]) -> None:
         self.store.resolve_conflict(local_id, choices)
         self.jobs_changed.emit([local_id])
+
+    # -- the team ------------------------------------------------------------------
+
+    @property
+    def team_names(self) -> dict[str, str]:
+        return {m.user_id: m.name for m in self.team if m.name}
+
+    def team_choices(self) -> list[tuple[str, str]]:
+        """``(user id, name as shown)`` for each technician, as the pickers offer them."""
+        return [(m.user_id, self.technician(m.user_id)) for m in self.team]
+
+    def technician(self, user_id: str | None) -> str:
+        """A technician as every view shows one (see ``core.team.technician_name``)."""
+        return technician_name(user_id, self.team_names)
+
+    def refresh_team(self) -> None:
+        """Read the team again (after a sync may have harvested names)."""
+        team = team_store.members(self.store)
+        if team != self.team:
+            self.team = team
+            self.team_changed.emit()
+
+    def name_technician(self, user_id: str, name: str) -> str:
+        """Name a technician here; raises ``FieldError`` naming the field."""
+        pair = (check_user_id(user_id), check_name(name))
+        team_store.name(self.store, [pair])
+        self.refresh_team()
+        return pair[1]
 
     # -- settings ------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from desktop.core.api import (
     Usage,
 )
 from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
+from desktop.core.company import refresh_company
 from desktop.core.store import JobQuery, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
@@ -445,12 +446,15 @@ class SyncEngine:
 
     def _discretionary(self, cycle: Cycle, budget: float) -> None:
         """Detail refreshes, then trickle, from what is left above the quick reserve."""
+        # The company's details first: two requests a day, which a long trickle
+        # would otherwise put off for as long as summary-only jobs remain.
         phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
-            ("detail refresh", refresh_details), ("trickle", trickle))
+            ("company details", refresh_company), ("detail refresh", refresh_details),
+            ("trickle", trickle))
         for name, work in phases:
             most = int(budget)
             if most <= 0:
-                if name == "detail refresh":
+                if name == phases[0][0]:
                     cycle.report.skipped.append(
                         "detail refresh and trickle deferred: budget (the next quick scan "
                         "is reserved)")
