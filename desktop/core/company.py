@@ -14,12 +14,14 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.core.api import ApiClient, NotFound, ServerError
 from desktop.core.store import Store
-from desktop.core.sync.cycle import Cycle
+
+if TYPE_CHECKING:  # the sync package imports this module: a cycle at run time
+    from desktop.core.sync.cycle import Cycle
 
 log = logging.getLogger(__name__)
 
