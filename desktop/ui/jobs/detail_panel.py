@@ -64,6 +64,7 @@ from desktop.ui.widgets.fields import (
     TimeEdit,
     TimestampEdit,
 )
+from desktop.ui.widgets.location_picker import LocationPicker
 from desktop.ui.widgets.technician_picker import TechnicianPicker
 
 #: How a problem the server reported is told apart from one found here.
@@ -336,8 +337,6 @@ class DetailPanel(QWidget):
         self.technician_picker = TechnicianPicker(form_widget)
         self.technician_picker.me_wanted.connect(self._assign_to_me)
         self.technician_picker.naming.connect(self._name_technician)
-        self._show_team()
-        self._session.team_changed.connect(self._show_team)
         self._add("assigned_to_user_id", self.technician_picker, "The technician, by name")
 
         self._section("Schedule")
@@ -364,7 +363,10 @@ class DetailPanel(QWidget):
             self._add(field, TimestampEdit(form_widget))
 
         self._section("Record")
-        self._add("location_uuid", TextEdit(form_widget), "The office this job belongs to")
+        self.location_picker = LocationPicker(form_widget)
+        self._add("location_uuid", self.location_picker, "The office this job belongs to")
+        self._show_people()
+        self._session.team_changed.connect(self._show_people)
         self.server_id = QLineEdit(form_widget)
         self.server_id.setReadOnly(True)
         self.server_id.setAccessibleName("Server id")
@@ -702,9 +704,12 @@ class DetailPanel(QWidget):
         self._touched.add(field)
         self._refresh()
 
-    def _show_team(self) -> None:
+    def _show_people(self) -> None:
+        """The pickers' technicians and locations by name, as last read."""
         session = self._session
         self.technician_picker.set_team(session.team_choices(), set(session.team_names))
+        company = session.company
+        self.location_picker.set_locations(company.locations if company else {})
 
     def _name_technician(self, user_id: str) -> None:
         name, ok = QInputDialog.getText(
