@@ -47,6 +47,10 @@ class TechnicianPicker(QWidget):
         self.combo = QComboBox(self)
         self.combo.addItem(UNASSIGNED, None)
         self.combo.setAccessibleName("Assigned to")
+        # Room for "Technician 0b70" and most names, however narrow the panel.
+        self.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(15)
         self.combo.activated.connect(self._picked)
         layout.addWidget(self.combo, 1)
         self.me = QToolButton(self)
