@@ -10,11 +10,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog
 
+from desktop.core.jobs import parse_server_job, wire_value
 from desktop.core.store import JobQuery
 from desktop.core.store import team as team_store
+from desktop.core.store.mirror import apply_remote
 from desktop.emulator.demo_data import DemoData
 from desktop.ui.board.cards import TECHNICIAN_ROLE
 from desktop.ui.board.page import BoardPage
+from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings_dialog import SettingsDialog
 
@@ -125,3 +128,24 @@ def test_board_cards_name_their_technician(
                 assert index.data(TECHNICIAN_ROLE) == "Alex Rivera"
                 assert "Alex Rivera" in index.data(Qt.ItemDataRole.ToolTipRole)
     assert "Alex Rivera" in seen
+
+
+def test_a_conflict_over_the_technician_names_both_sides(
+        window: MainWindow, named: tuple[str, str], qtbot: Any) -> None:
+    alex, other = named
+    store = window.session.store
+    record = store.get(_job_of(window, alex))
+    assert record is not None and record.uuid is not None
+    store.update_job(record.local_id, {"assigned_to_user_id": other})
+    theirs = {**record.values, "uuid": record.uuid, "assigned_to_user_id": None,
+              "updated_at": "2099-01-01T00:00:00.000Z"}
+    with store.write() as conn:
+        apply_remote(conn, store.get(record.local_id), parse_server_job(
+            {k: wire_value(v) for k, v in theirs.items()}))
+    conflicted = store.get(record.local_id)
+    assert conflicted is not None and conflicted.sync_state == "conflict"
+    dialog = ConflictDialog(window.session, conflicted, window)
+    qtbot.addWidget(dialog)
+    buttons = dialog._buttons["assigned_to_user_id"]
+    assert (buttons["mine"].text(), buttons["theirs"].text()) == (
+        f"Technician {other[:4]}", "Unassigned")
