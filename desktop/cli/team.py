@@ -87,10 +87,10 @@ def _import(args: argparse.Namespace, ctx: Context) -> int:
 
 def _export(args: argparse.Namespace, ctx: Context) -> int:
     path: Path = args.file
-    text = export_csv(team_store.members(ctx.store))
+    members = team_store.members(ctx.store)
     try:
-        write_bytes(path, text.encode(CSV_ENCODING))
+        write_bytes(path, export_csv(members).encode(CSV_ENCODING))
     except OSError as exc:
         raise UsageError(f"file: {write_problem(path, exc)}") from None
-    print(f"{text.count(chr(10)) - 1} name(s) written to {path}")
+    print(f"{sum(1 for m in members if m.name)} name(s) written to {path}")
     return 0
