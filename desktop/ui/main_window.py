@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
         base = preset.build(date.today(), self.session.my_user_id)
         query = narrow(base, filters, self.model.sort_key, self.model.descending)
         if base is None:
-            empty = "Set your user id in Settings to see the jobs assigned to you."
+            empty = "Choose who you are in Settings (I am:) to see the jobs assigned to you."
         elif filters.active or filters.search.strip():
             empty = "No jobs match these filters."
         else:
