@@ -758,6 +758,13 @@ class ApiClient:
             raise ServerError("the reply to GET /companies/me is not a company")
         return dict(data)
 
+    def locations(self) -> list[Any]:
+        """``GET /locations``, the first page (a company has a handful of offices)."""
+        data = self._call("GET", "/locations", params=_page_params(1, False))
+        if not isinstance(data, Mapping) or not isinstance(data.get("locations"), list):
+            raise ServerError("the reply to GET /locations has no 'locations' array")
+        return list(data["locations"])
+
     # --- jobs ---------------------------------------------------------------------
 
     def list_jobs(

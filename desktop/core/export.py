@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -16,9 +17,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from desktop.core.jobs import parse_day
+from desktop.core.company import Company
+from desktop.core.company import load as load_company
+from desktop.core.jobs import JOB_FIELDS, Status, parse_day, wire_value
 from desktop.core.store import CustomerRecord, JobQuery, JobRecord, Store
+from desktop.core.team import technician_name
 
 #: Records read per query while exporting: few queries, yet a bounded parameter list.
 CHUNK = 2000
@@ -28,6 +33,8 @@ CSV_ENCODING = "utf-8-sig"
 DEFAULT_VISIT = timedelta(hours=1)
 ICS_LINE_OCTETS = 75
 _CANCELLED = frozenset({"cancelled", "canceled"})
+#: Statuses of a job whose visit is over: the work is done.
+VISIT_DONE = frozenset({Status.READY_TO_INVOICE, Status.INVOICED, Status.COMPLETE})
 #: Job statuses whose visit is not settled yet; every other live status is confirmed.
 _TENTATIVE = frozenset({"New", "Contacted", "Needs Approval", "Estimate Sent",
                         "Estimate Approved"})
@@ -95,20 +102,74 @@ def address_lines(values: Mapping[str, Any]) -> list[str]:
             if line]
 
 
+def day_route(store: Store, technician: str, day: date) -> list[JobRecord]:
+    """The technician's visits still to make on ``day``, by start time, untimed last;
+    a finished job (work done: ``VISIT_DONE``) is left off."""
+    jobs = records(store, JobQuery(assigned_to=technician, date_from=day, date_to=day))
+
+    def visit(job: JobRecord) -> tuple[bool, str]:
+        # A window given only by its end ("until 12:00") is placed by that end.
+        when = job.values["scheduled_time_start"] or job.values["scheduled_time_end"]
+        return when is None, when or ""
+
+    return sorted((j for j in jobs if j.values["status"] not in VISIT_DONE
+                   and not j.values["completed_at"]), key=visit)
+
+
 # -- CSV ---------------------------------------------------------------------------------
+
+#: A cell a spreadsheet would run as a formula starts with one of these (tab and
+#: carriage return too: some programs skip them and read the formula after).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER_RE = re.compile(r"-?\d+(\.\d+)?")
+
+
+def safe_cell(value: str) -> str:
+    """``value`` as a spreadsheet shows it but never runs it: a cell that starts like a
+    formula gets a leading apostrophe (OWASP's advice); a plain number stays a number."""
+    if value.startswith(_FORMULA_STARTS) and not _NUMBER_RE.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def write_csv(path: Path, titles: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
-    """A header row and ``rows`` as RFC 4180 CSV; returns the number of rows written."""
+    """A header row and ``rows`` as RFC 4180 CSV, every cell made safe for spreadsheets
+    (``safe_cell``); returns the number of rows written."""
     count = 0
     with replacing(path) as temporary, temporary.open(
             "x", encoding=CSV_ENCODING, newline="") as out:
         writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(titles)
+        writer.writerow([safe_cell(t) for t in titles])
         for row in rows:
-            writer.writerow(row)
+            writer.writerow([safe_cell(cell) for cell in row])
             count += 1
     return count
+
+
+#: The columns of an export of every field: each API field, with a name beside each id.
+EVERY_FIELD_TITLES: tuple[str, ...] = tuple(
+    title for f in JOB_FIELDS for title in (
+        (f, "customer_name") if f == "customer_uuid" else
+        (f, "technician") if f == "assigned_to_user_id" else
+        (f, "location") if f == "location_uuid" else (f,)))
+
+
+def every_field_cells(record: JobRecord, team: Mapping[str, str],
+                      company: Company | None) -> list[str]:
+    """A job's every field as text (amounts as exact decimals), ids with their names."""
+    v = record.values
+    cells: list[str] = []
+    for f in JOB_FIELDS:
+        value = wire_value(v[f])
+        cells.append("" if value is None else str(value).lower() if isinstance(value, bool)
+                     else str(value))
+        if f == "customer_uuid":
+            cells.append(record.customer_name or "")
+        elif f == "assigned_to_user_id":
+            cells.append(technician_name(v[f], team) if v[f] else "")
+        elif f == "location_uuid":
+            cells.append((company.location_name(v[f]) if company else None) or "")
+    return cells
 
 
 # -- iCalendar (RFC 5545) ----------------------------------------------------------------
@@ -155,9 +216,10 @@ def _time(text: str | None) -> time | None:
         return None
 
 
-def _when(values: Mapping[str, Any], day: date) -> list[str]:
-    """DTSTART and DTEND as floating local times: a visit happens at 08:00 wherever the
-    phone is. Without a start time the job is an all-day event."""
+def _when(values: Mapping[str, Any], day: date, zone: str | None) -> list[str]:
+    """DTSTART and DTEND in the company's timezone (``zone``), else as floating local
+    times: a visit happens at 08:00 where the job is, wherever the phone is. Without
+    a start time the job is an all-day event."""
     start = _time(values["scheduled_time_start"])
     if start is None:
         return [f"DTSTART;VALUE=DATE:{_ics_date(day)}",
@@ -166,7 +228,47 @@ def _when(values: Mapping[str, Any], day: date) -> list[str]:
     end = _time(values["scheduled_time_end"])
     ends = datetime.combine(day, end) if end is not None and end > start else (
         begins + DEFAULT_VISIT)
-    return [f"DTSTART:{_ics_time(begins)}", f"DTEND:{_ics_time(ends)}"]
+    where = f";TZID={zone}" if zone else ""
+    return [f"DTSTART{where}:{_ics_time(begins)}", f"DTEND{where}:{_ics_time(ends)}"]
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta(0)).total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+#: How finely ``vtimezone`` looks for a change of offset (zones change on the quarter hour).
+_ZONE_STEP = timedelta(minutes=15)
+
+
+def vtimezone(name: str, first: date, last: date) -> list[str]:
+    """A VTIMEZONE for ``name`` that covers ``first`` to ``last``: the offset in force
+    when the span begins, and each change of offset within it (RFC 5545 3.6.5)."""
+    zone = ZoneInfo(name)
+    moment = datetime.combine(first - timedelta(days=1), time(), UTC)
+    end = datetime.combine(last + timedelta(days=2), time(), UTC)
+    local = moment.astimezone(zone)
+    lines = ["BEGIN:VTIMEZONE", f"TZID:{name}"]
+
+    def observance(at: datetime, before: datetime, after: datetime) -> None:
+        kind = "DAYLIGHT" if after.dst() else "STANDARD"
+        # DTSTART is the local time of the change as the clocks read before it.
+        onset = at.replace(tzinfo=None) + (before.utcoffset() or timedelta(0))
+        lines.extend([f"BEGIN:{kind}", f"DTSTART:{_ics_time(onset)}",
+                      f"TZOFFSETFROM:{_offset(before.utcoffset())}",
+                      f"TZOFFSETTO:{_offset(after.utcoffset())}",
+                      f"TZNAME:{after.tzname()}", f"END:{kind}"])
+
+    observance(moment, local, local)
+    while moment < end:
+        moment += _ZONE_STEP
+        now = moment.astimezone(zone)
+        if now.utcoffset() != local.utcoffset():
+            observance(moment, local, now)
+        local = now
+    lines.append("END:VTIMEZONE")
+    return lines
 
 
 def _status(record: JobRecord) -> str:
@@ -181,7 +283,8 @@ def event_uid(record: JobRecord) -> str:
     return f"{record.uuid or f'local-{record.local_id}'}@jobdesk"
 
 
-def _event(record: JobRecord, customer: CustomerRecord | None, stamp: str) -> list[str]:
+def _event(record: JobRecord, customer: CustomerRecord | None, stamp: str,
+           zone: str | None) -> list[str]:
     values = record.values
     day = parse_day(values["scheduled_date"])
     if day is None:
@@ -195,7 +298,7 @@ def _event(record: JobRecord, customer: CustomerRecord | None, stamp: str) -> li
         f"Customer notes: {values['customer_notes']}" if values["customer_notes"] else "",
     ]
     lines = ["BEGIN:VEVENT", f"UID:{event_uid(record)}", f"DTSTAMP:{stamp}",
-             *_when(values, day), f"SUMMARY:{ics_text(summary)}"]
+             *_when(values, day, zone), f"SUMMARY:{ics_text(summary)}"]
     location = ", ".join(address_lines(values))
     if location:
         lines.append(f"LOCATION:{ics_text(location)}")
@@ -207,14 +310,19 @@ def _event(record: JobRecord, customer: CustomerRecord | None, stamp: str) -> li
 
 
 def calendar(jobs: Iterable[JobRecord], customers: Mapping[str, CustomerRecord],
-             now: datetime) -> str:
+             now: datetime, zone: str | None = None) -> str:
     """An iCalendar file with one event per scheduled job (internal notes never go in:
-    a calendar is shown on a phone in front of the customer)."""
+    a calendar is shown on a phone in front of the customer), its times in ``zone``
+    (an IANA name, with its VTIMEZONE) or floating without one."""
     stamp = f"{_ics_time(now.astimezone(UTC))}Z"
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//JobDesk//Job schedule//EN",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    jobs = list(jobs)
+    days = [d for j in jobs if (d := parse_day(j.values["scheduled_date"])) is not None]
+    if zone and days:
+        lines += vtimezone(zone, min(days), max(days))
     for job in jobs:
-        lines += _event(job, customers.get(job.values["customer_uuid"] or ""), stamp)
+        lines += _event(job, customers.get(job.values["customer_uuid"] or ""), stamp, zone)
     lines.append("END:VCALENDAR")
     return "".join(f"{fold(line)}\r\n" for line in lines)
 
@@ -234,12 +342,15 @@ def week_query(query: JobQuery, week_start: date) -> JobQuery | None:
 
 def write_week_calendar(store: Store, query: JobQuery, week_start: date, path: Path,
                         now: datetime | None = None) -> int:
-    """The week's jobs of ``query`` as an .ics file; returns the number of events."""
+    """The week's jobs of ``query`` as an .ics file, in the company's timezone when it
+    is known (see ``core.company``); returns the number of events."""
     narrowed = week_query(query, week_start)
     jobs = list(records(store, narrowed)) if narrowed is not None else []
     uuids = sorted({j.values["customer_uuid"] for j in jobs if j.values["customer_uuid"]})
     customers = {c.uuid: c for c in store.customers_by_uuid(uuids)}
-    text = calendar(jobs, customers, now or datetime.now(UTC))
+    known = load_company(store)
+    zone = known.timezone if known is not None else None
+    text = calendar(jobs, customers, now or datetime.now(UTC), zone)
     with replacing(path) as temporary, temporary.open("x", encoding="utf-8",
                                                       newline="") as out:
         out.write(text)

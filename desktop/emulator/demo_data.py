@@ -243,25 +243,60 @@ def _metro(seed: int) -> tuple[str, tuple[tuple[str, str, str, str], ...]]:
 
 def make_company(*, seed: int, now: datetime) -> dict[str, Any]:
     rng = random.Random(f"company:{seed}")
-    timezone, cities = _metro(seed)
+    _timezone, cities = _metro(seed)
     city, state, zip_prefix, area = cities[0]
     name = rng.choice(_COMPANY_NAMES)
     created = format_timestamp(now - timedelta(days=900 + rng.randrange(900)))
     street = f"{rng.choice(_STREETS)} {rng.choice(_STREET_KINDS)}"
+    # The fields of GET /companies/me: no timezone, the primary location has it.
     return {
         "uuid": _uuid(rng),
         "name": name,
         "email": "office@" + _EMAIL_DOMAINS[0],
         "phone": f"{area}-555-{rng.randrange(100, 200):04d}",
-        "address1": f"{rng.randrange(100, 9999)} {street}",
-        "address2": None,
+        "address_line_1": f"{rng.randrange(100, 9999)} {street}",
+        "address_line_2": None,
         "city": city,
         "state": state,
-        "zip": f"{zip_prefix}{rng.randrange(100):02d}",
-        "timezone": timezone,
+        "postal_code": f"{zip_prefix}{rng.randrange(100):02d}",
+        "country": "US",
         "created_at": created,
         "updated_at": created,
     }
+
+
+def make_locations(uuids: list[str], *, seed: int, now: datetime) -> list[dict[str, Any]]:
+    """The company's offices as ``GET /locations`` lists them; the first is primary."""
+    rng = random.Random(f"offices:{seed}")
+    timezone, cities = _metro(seed)
+    created = format_timestamp(now - timedelta(days=900))
+    offices = []
+    for index, uuid in enumerate(uuids):
+        city, state, zip_prefix, area = cities[index % len(cities)]
+        offices.append({
+            "uuid": uuid, "name": "Main office" if index == 0 else f"{city} branch",
+            "location_code": f"LOC{index + 1}",
+            "address1": f"{rng.randrange(100, 9999)} {rng.choice(_STREETS)} "
+                        f"{rng.choice(_STREET_KINDS)}",
+            "address2": None, "city": city, "state": state,
+            "zip": f"{zip_prefix}{rng.randrange(100):02d}",
+            "phone": f"{area}-555-{rng.randrange(200, 300):04d}", "timezone": timezone,
+            "business_hours": {"mon-fri": "08:00-17:00"}, "is_primary": index == 0,
+            "is_active": True, "created_at": created, "updated_at": created,
+            "deleted_at": None,
+        })
+    return offices
+
+
+def make_technicians(ids: list[str], *, seed: int) -> list[dict[str, Any]]:
+    """The user each technician id stands for, as a job's nested assigned user."""
+    rng = random.Random(f"technician-names:{seed}")
+    users = []
+    for user_id in ids:
+        first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+        users.append({"id": user_id, "first_name": first, "last_name": last,
+                      "email": f"{first}.{last}@{_EMAIL_DOMAINS[0]}".lower()})
+    return users
 
 
 def make_location_uuids(*, seed: int) -> list[str]:

@@ -7,7 +7,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from .clock import Clock, TimeSource, utc_now
-from .demo_data import generate
+from .demo_data import generate, make_locations, make_technicians
 from .faults import API_PREFIX, Faults
 from .idempotency import IdempotencyCache
 from .keys import KeyRing
@@ -49,6 +49,10 @@ class Emulator:
         self.company: dict[str, Any] = demo.company
         self.location_uuids: list[str] = demo.location_uuids
         self.technician_ids: list[str] = demo.technician_ids
+        #: The users behind the technician ids, as a nested assigned user shows them.
+        self.technicians = make_technicians(demo.technician_ids, seed=seed)
+        #: The company's offices, the first one primary (``GET /locations``).
+        self.locations = make_locations(demo.location_uuids, seed=seed, now=self.clock())
         self._state = CompanyState(self.clock, demo.customers, demo.jobs)
         self.variants = Variants()
         self.faults = Faults()
@@ -56,7 +60,8 @@ class Emulator:
         self._usage = UsageMeter(self.clock, usage_limit)
         self._log = RequestLog()
         self._pipeline = Pipeline(
-            routes=Routes(self._state, self.company, self.variants),
+            routes=Routes(self._state, self.company, self.variants, self.locations,
+                          self.technicians),
             keys=self._keys,
             usage=self._usage,
             idempotency=IdempotencyCache(self.clock),

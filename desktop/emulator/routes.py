@@ -105,10 +105,14 @@ def _json_body(body: bytes) -> object:
 
 
 class Routes:
-    def __init__(self, state: CompanyState, company: dict[str, Any], variants: Variants) -> None:
+    def __init__(self, state: CompanyState, company: dict[str, Any], variants: Variants,
+                 locations: list[dict[str, Any]] | None = None,
+                 technicians: list[dict[str, Any]] | None = None) -> None:
         self._state = state
         self._company = company
         self._variants = variants
+        self._locations = locations or []
+        self._technicians = {user["id"]: user for user in technicians or []}
 
     def dispatch(self, method: str, path: str, query: Query, body: bytes) -> tuple[int, Any]:
         """``(status, data)`` for a request to ``path`` (relative to ``/api/v1``)."""
@@ -135,6 +139,8 @@ class Routes:
                 handlers = {"GET": lambda _q, _b: self._get_customer(raw)}
             case ["companies", "me"]:
                 handlers = {"GET": lambda _q, _b: (200, dict(self._company))}
+            case ["locations"]:
+                handlers = {"GET": lambda q, _b: self._list_locations(q)}
             case _:
                 raise ApiError(404, f"Not found: {method} /api/v1/{trimmed}")
         handler = handlers.get(method)
@@ -150,6 +156,10 @@ class Routes:
 
     def _render(self, record: dict[str, Any], variants: Variants) -> dict[str, Any]:
         return variants.job(record, self._state.customer_ref(record["customer_uuid"]))
+
+    def _single(self, record: dict[str, Any], variants: Variants) -> dict[str, Any]:
+        user = self._technicians.get(record.get("assigned_to_user_id") or "")
+        return variants.single(self._render(record, variants), user)
 
     def _list_jobs(self, query: Query, variants: Variants) -> tuple[int, Any]:
         page, limit = _paging(query)
@@ -180,7 +190,7 @@ class Routes:
         record = self._state.job(_path_uuid(raw, "job"))
         if record is None:
             raise ApiError(404, "Job not found")
-        return 200, variants.single(self._render(record, variants))
+        return 200, self._single(record, variants)
 
     def _create_job(self, body: bytes, variants: Variants) -> tuple[int, Any]:
         try:
@@ -188,7 +198,7 @@ class Routes:
                 variants.stored_fields(clean_job_body(_json_body(body), creating=True)))
         except (Problem, UnknownCustomer) as exc:
             raise ApiError(400, str(exc)) from None
-        return 201, variants.single(self._render(record, variants))
+        return 201, self._single(record, variants)
 
     def _update_job(self, raw: str, body: bytes, variants: Variants) -> tuple[int, Any]:
         uuid = _path_uuid(raw, "job")
@@ -201,13 +211,22 @@ class Routes:
             raise ApiError(400, str(exc)) from None
         if record is None:
             raise ApiError(404, "Job not found")
-        return 200, variants.single(self._render(record, variants))
+        return 200, self._single(record, variants)
 
     def _delete_job(self, raw: str, variants: Variants) -> tuple[int, Any]:
         record = self._state.delete_job(_path_uuid(raw, "job"))
         if record is None:
             raise ApiError(404, "Job not found")
-        return 200, variants.single(self._render(record, variants))
+        return 200, self._single(record, variants)
+
+    # --- locations --------------------------------------------------------------------
+
+    def _list_locations(self, query: Query) -> tuple[int, Any]:
+        page, limit = _paging(query)
+        shown = [dict(o) for o in self._locations
+                 if _flag(query, "include_deleted") or o["deleted_at"] is None]
+        items = shown[(page - 1) * limit:page * limit]
+        return 200, {"locations": items, "pagination": _pagination(page, limit, len(shown))}
 
     # --- customers --------------------------------------------------------------------
 

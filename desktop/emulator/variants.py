@@ -31,6 +31,12 @@ BARE_FIELDS: Final = (
     "uuid", "job_number", "title", "status", "priority", "customer", "scheduled_date",
 )
 SUMMARY_FIELDS: Final = (*BARE_FIELDS, "updated_at", "deleted_at")
+#: Where a single-job reply nests its assigned user ("assigned user information", as
+#: the seed says of GET /jobs/{uuid}), each key with a shape of its own: ``""`` none;
+#: ``assigned_user`` an id with first and last name and email; ``assigned_to`` a uuid
+#: and one whole name; ``user`` only an email.
+NestedUser = Literal["", "assigned_user", "assigned_to", "user"]
+NESTED_USERS: Final = get_args(NestedUser)
 AMOUNT_FIELDS: Final = ("estimated_amount", "actual_amount")
 
 
@@ -55,12 +61,16 @@ class Variants:
     broken_paging: BrokenPaging = ""
     #: Every job list comes back empty (a glitch): no items, a total of 0.
     empty_lists: bool = False
+    #: Single-job replies nest the assigned user: see ``NestedUser``.
+    nested_user: NestedUser = ""
 
     def __setattr__(self, name: str, value: object) -> None:
         if name == "list_order" and value not in LIST_ORDERS:
             raise ValueError(f"list_order must be one of {LIST_ORDERS}, not {value!r}")
         if name == "list_shape" and value not in LIST_SHAPES:
             raise ValueError(f"list_shape must be one of {LIST_SHAPES}, not {value!r}")
+        if name == "nested_user" and value not in NESTED_USERS:
+            raise ValueError(f"nested_user must be one of {NESTED_USERS}, not {value!r}")
         if name == "broken_paging" and value not in BROKEN_PAGINGS:
             raise ValueError(f"broken_paging must be one of {BROKEN_PAGINGS}, not {value!r}")
         object.__setattr__(self, name, value)
@@ -92,8 +102,18 @@ class Variants:
                     rendered[field] = int(number) if number.is_integer() else number
         return rendered
 
-    def single(self, job: dict[str, Any]) -> dict[str, Any]:
+    def single(self, job: dict[str, Any], user: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A single-job reply's ``data``; ``user`` is the assigned user, if known."""
+        if self.nested_user and user is not None:
+            job = {**job, self.nested_user: self._user(user)}
         return {"job": job} if self.wrap_single_job else job
+
+    def _user(self, user: dict[str, Any]) -> dict[str, Any]:
+        if self.nested_user == "assigned_to":
+            return {"uuid": user["id"], "name": f"{user['first_name']} {user['last_name']}"}
+        if self.nested_user == "user":
+            return {"email": user["email"]}
+        return dict(user)
 
     def list_item(self, job: dict[str, Any]) -> dict[str, Any]:
         if self.list_shape == "summary":

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.config import Paths, Settings
+from desktop.core.store import Store
+from desktop.core.store import team as team_store
 from desktop.emulator import Emulator
 from desktop.ui.session import Demo
 
@@ -36,5 +38,15 @@ def start_demo(user_paths: Paths, *, jobs: int = DEMO_JOBS,
     paths.ensure()
     # "My jobs" needs a user id; the demo plays the company's first technician.
     Settings(my_user_id=emulator.technician_ids[0]).save(paths)
+    # The demo server names a job's technician when it sends the job alone, and this
+    # laptop has the office's team file, from before the newest technician joined:
+    # the newest shows by a short id, to be named in place.
+    emulator.variants.nested_user = "assigned_user"
+    store = Store.open(paths.database)
+    try:
+        team_store.name(store, [(u["id"], f"{u['first_name']} {u['last_name']}")
+                                for u in emulator.technicians[:-1]])
+    finally:
+        store.close()
     demo = Demo(url=emulator.url, api_key=emulator.api_key, user_paths=user_paths)
     return DemoServer(emulator, paths, demo)

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar(self)
         self.filters = FilterBar(session.my_user_id, self)
+        self.filters.set_team(session.team_choices())
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.status.sync_clicked.connect(self._sync_status_clicked)
         session.jobs_changed.connect(self._jobs_changed)
         session.settings_changed.connect(self._settings_changed)
+        session.team_changed.connect(self._team_changed)
         sync.changed.connect(self._show_sync)
         sync.finished.connect(lambda _report: self._data_changed())
         # A summary-only job opened is read whole on the sync thread, once.
@@ -350,7 +352,7 @@ class MainWindow(QMainWindow):
         base = preset.build(date.today(), self.session.my_user_id)
         query = narrow(base, filters, self.model.sort_key, self.model.descending)
         if base is None:
-            empty = "Set your user id in Settings to see the jobs assigned to you."
+            empty = "Choose who you are in Settings (I am:) to see the jobs assigned to you."
         elif filters.active or filters.search.strip():
             empty = "No jobs match these filters."
         else:
@@ -425,8 +427,14 @@ class MainWindow(QMainWindow):
         self.detail.details_arrived(local_id, outcome)
 
     def _sync_finished(self, report: dict[str, Any]) -> None:
+        # A sync may have harvested technicians' names.
+        self.session.refresh_team()
         if report.get("status") == "ok":
             self.detail.back_online()
+
+    def _team_changed(self) -> None:
+        self.filters.set_team(self.session.team_choices())
+        self._data_changed()
 
     def _sync_status_clicked(self) -> None:
         last = self.sync.last or {}

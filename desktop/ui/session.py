@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from desktop.config import Paths, Settings
+from desktop.core.company import Company
+from desktop.core.company import load as load_company
 from desktop.core.store import JobRecord, Store
+from desktop.core.store import team as team_store
+from desktop.core.team import TeamMember, check_name, check_user_id, technician_name
 from desktop.ui.tasks import TaskRunner
 
 
@@ -31,6 +35,10 @@ Moved = Callable[[list[JobRecord]], None]
 Failed = Callable[[BaseException], None]
 
 
+def _names(team: list[TeamMember]) -> dict[str, str]:
+    return {m.user_id: m.name for m in team if m.name}
+
+
 def _nothing(_records: list[JobRecord]) -> None:
     pass
 
@@ -43,6 +51,9 @@ class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
     settings_changed = Signal()
+    #: A technician was named, here or by a sync, or the company's details changed:
+    #: every view shows names again.
+    team_changed = Signal()
     #: Jobs moved to or from the Trash in one transaction: a selection this large
     #: moves on the GUI thread; a larger one, this many at a time on the writer.
     MOVE_BATCH = 50
@@ -59,6 +70,12 @@ class Session(QObject):
         #: Writes too long for the GUI thread (a large selection moved to the Trash).
         self.writes = TaskRunner("writes", self)
         self._moves_queued = 0
+        #: The technicians seen in jobs or named (tens of rows: read on this thread),
+        #: and the named ones' names by user id, which every view paints from.
+        self.team: list[TeamMember] = team_store.members(store)
+        self.team_names = _names(self.team)
+        #: The company's details as last read from the server (see ``core.company``).
+        self.company: Company | None = load_company(store)
 
     def close(self) -> None:
         self.reads.close()
@@ -141,6 +158,31 @@ class Session(QObject):
     def resolve_conflict(self, local_id: int, choices: Mapping[str, str]) -> None:
         self.store.resolve_conflict(local_id, choices)
         self.jobs_changed.emit([local_id])
+
+    # -- the team ------------------------------------------------------------------
+
+    def team_choices(self) -> list[tuple[str, str]]:
+        """``(user id, name as shown)`` for each technician, as the pickers offer them."""
+        return [(m.user_id, self.technician(m.user_id)) for m in self.team]
+
+    def technician(self, user_id: str | None) -> str:
+        """A technician as every view shows one (see ``core.team.technician_name``)."""
+        return technician_name(user_id, self.team_names)
+
+    def refresh_team(self) -> None:
+        """Read the team and the company again (a sync may have harvested names or
+        read the company's details)."""
+        team, company = team_store.members(self.store), load_company(self.store)
+        if (team, company) != (self.team, self.company):
+            self.team, self.team_names, self.company = team, _names(team), company
+            self.team_changed.emit()
+
+    def name_technician(self, user_id: str, name: str) -> str:
+        """Name a technician here; raises ``FieldError`` naming the field."""
+        pair = (check_user_id(user_id), check_name(name))
+        team_store.name(self.store, [pair])
+        self.refresh_team()
+        return pair[1]
 
     # -- settings ------------------------------------------------------------------
 

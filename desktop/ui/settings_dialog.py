@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,6 +33,7 @@ from desktop.core.api import (
 from desktop.ui.session import Session
 from desktop.ui.sync.status import usage_text
 from desktop.ui.tasks import TaskRunner
+from desktop.ui.widgets.technician_picker import fill_technicians
 
 
 def check_connection(url: str, key: str) -> str:
@@ -112,10 +115,20 @@ class SettingsDialog(QDialog):
         self.test_result.setAccessibleName("Connection test result")
         form.addRow("", self.test_result)
 
-        self.my_user_id = QLineEdit(settings.my_user_id, self)
-        self.my_user_id.setAccessibleName("My user id")
-        self.my_user_id.setToolTip("Your user id in the CRM, for the My jobs view")
-        form.addRow("My user id:", self.my_user_id)
+        self.my_user_id = QComboBox(self)
+        self.my_user_id.setEditable(True)
+        self.my_user_id.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.my_user_id.addItem("", "")
+        fill_technicians(self.my_user_id, session.team_choices(), 1)
+        index = self.my_user_id.findData(settings.my_user_id)
+        if index >= 0:
+            self.my_user_id.setCurrentIndex(index)
+        else:
+            self.my_user_id.setEditText(settings.my_user_id)
+        self.my_user_id.setAccessibleName("I am")
+        self.my_user_id.setToolTip("Who you are on the team, for My jobs and your route: "
+                                   "pick your name (or type your user id in the CRM)")
+        form.addRow("I am:", self.my_user_id)
         self.interval = QSpinBox(self)
         self.interval.setRange(1, 240)
         self.interval.setSuffix(" min")
@@ -199,7 +212,13 @@ class SettingsDialog(QDialog):
         self._session.save_settings(self._settings(url))
         self.accept()
 
+    def _me(self) -> str:
+        """The user id picked, or typed: a name (any case) stands for its id."""
+        text = self.my_user_id.currentText().strip()
+        index = self.my_user_id.findText(text, Qt.MatchFlag.MatchFixedString)
+        return str(self.my_user_id.itemData(index)) if text and index > 0 else text
+
     def _settings(self, url: str) -> Settings:
         return dataclasses.replace(
-            self._base, server_url=url, my_user_id=self.my_user_id.text().strip(),
+            self._base, server_url=url, my_user_id=self._me(),
             sync_interval_minutes=self.interval.value(), quota_share_percent=self.share.value())

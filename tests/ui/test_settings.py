@@ -50,7 +50,7 @@ def test_settings_are_saved_and_the_key_only_goes_to_the_keyring(
     assert emulator.company["name"] in dialog.test_result.text()
     assert "Requests this month:" in dialog.test_result.text()
 
-    dialog.my_user_id.setText("tech-42")
+    dialog.my_user_id.setEditText("tech-42")
     dialog.interval.setValue(15)
     dialog.share.setValue(35)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)

@@ -130,12 +130,18 @@ def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         kept = set(conn.execute("SELECT status, jobs FROM live_status_counts WHERE jobs > 0"))
         counted = set(conn.execute("SELECT status, count(*) FROM jobs "
                                    "WHERE deleted_at IS NULL GROUP BY status"))
+        team = set(conn.execute("SELECT user_id, jobs FROM team"))
+        assigned = set(conn.execute(
+            "SELECT assigned_to_user_id, sum(deleted_at IS NULL) FROM jobs "
+            "WHERE assigned_to_user_id IS NOT NULL GROUP BY 1"))
     finally:
         conn.close()
     assert columns[-2:] == ["deleted_at", "status"]
     assert config["hashsize"] == 16 * 1024 * 1024
     assert triggers == {"jobs_fts_changed", "jobs_fts_gone", "customers_rename",
-                        "live_counts_added", "live_counts_removed", "live_counts_moved"}
+                        "live_counts_added", "live_counts_removed", "live_counts_moved",
+                        "team_jobs_added", "team_jobs_removed", "team_jobs_moved"}
+    assert team == assigned and team, "every technician of the file, counted"
     assert kept == counted and sum(n for _s, n in kept) == 5  # one trashed above
     assert "ix_jobs_live_status" not in indexes and "ix_jobs_filters" in indexes
 
@@ -298,7 +304,8 @@ def test_a_new_file_is_the_declared_schema(declared: dict[str, Any]) -> None:
     assert tables["jobs"]["indexes"]["ix_jobs_deleted"]["where"] == "deleted_at is not null"
     assert tables["jobs"]["indexes"]["ix_jobs_urgent"]["where"] == (
         "(is_urgent or is_emergency or priority='Emergency')")
-    assert len(declared["triggers"]) == 6 and not declared["loose indexes"]
+    assert "team" in tables and len(tables["team"]["checks"]) == 1
+    assert len(declared["triggers"]) == 9 and not declared["loose indexes"]
 
 
 @pytest.mark.parametrize("version", [1, 2, 3, 4, 5])

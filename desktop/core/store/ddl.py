@@ -72,6 +72,28 @@ TRIGGERS = (
             SELECT ifnull(new.status, ''), 1 WHERE new.deleted_at IS NULL
             ON CONFLICT (status) DO UPDATE SET jobs = jobs + 1;
     END""",
+    # The team holds every user id a job names, with its live jobs counted, whoever
+    # writes the job; a row stays when its count falls to 0 (its name is kept).
+    """CREATE TRIGGER team_jobs_added AFTER INSERT ON jobs
+        WHEN new.assigned_to_user_id IS NOT NULL BEGIN
+        INSERT INTO team (user_id, jobs)
+            VALUES (new.assigned_to_user_id, new.deleted_at IS NULL)
+            ON CONFLICT (user_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+    END""",
+    """CREATE TRIGGER team_jobs_removed AFTER DELETE ON jobs
+        WHEN old.assigned_to_user_id IS NOT NULL AND old.deleted_at IS NULL BEGIN
+        UPDATE team SET jobs = jobs - 1 WHERE user_id = old.assigned_to_user_id;
+    END""",
+    """CREATE TRIGGER team_jobs_moved AFTER UPDATE OF assigned_to_user_id, deleted_at ON jobs
+        WHEN old.assigned_to_user_id IS NOT new.assigned_to_user_id
+             OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+        UPDATE team SET jobs = jobs - 1
+            WHERE old.deleted_at IS NULL AND user_id = old.assigned_to_user_id;
+        INSERT INTO team (user_id, jobs)
+            SELECT new.assigned_to_user_id, new.deleted_at IS NULL
+            WHERE new.assigned_to_user_id IS NOT NULL
+            ON CONFLICT (user_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+    END""",
 )
 
 STATEMENTS = (SEARCH_INDEX, SEARCH_BUFFER, *TRIGGERS)

@@ -323,8 +323,43 @@ def _v6(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _team(conn: sqlite3.Connection) -> None:
+    """The team: every user id the jobs name, its live jobs counted by triggers, and
+    a name harvested from the server or given here (see core.team)."""
+    for statement in [
+        """CREATE TABLE team (
+            user_id VARCHAR, name VARCHAR, name_source VARCHAR,
+            jobs INTEGER DEFAULT 0 NOT NULL, PRIMARY KEY (user_id),
+            CHECK (name_source IS NULL OR name_source IN ('server', 'local')))""",
+        """INSERT INTO team (user_id, jobs)
+            SELECT assigned_to_user_id, sum(deleted_at IS NULL) FROM jobs
+            WHERE assigned_to_user_id IS NOT NULL GROUP BY assigned_to_user_id""",
+        """CREATE TRIGGER team_jobs_added AFTER INSERT ON jobs
+        WHEN new.assigned_to_user_id IS NOT NULL BEGIN
+        INSERT INTO team (user_id, jobs)
+            VALUES (new.assigned_to_user_id, new.deleted_at IS NULL)
+            ON CONFLICT (user_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+    END""",
+        """CREATE TRIGGER team_jobs_removed AFTER DELETE ON jobs
+        WHEN old.assigned_to_user_id IS NOT NULL AND old.deleted_at IS NULL BEGIN
+        UPDATE team SET jobs = jobs - 1 WHERE user_id = old.assigned_to_user_id;
+    END""",
+        """CREATE TRIGGER team_jobs_moved AFTER UPDATE OF assigned_to_user_id, deleted_at ON jobs
+        WHEN old.assigned_to_user_id IS NOT new.assigned_to_user_id
+             OR (old.deleted_at IS NULL) != (new.deleted_at IS NULL) BEGIN
+        UPDATE team SET jobs = jobs - 1
+            WHERE old.deleted_at IS NULL AND user_id = old.assigned_to_user_id;
+        INSERT INTO team (user_id, jobs)
+            SELECT new.assigned_to_user_id, new.deleted_at IS NULL
+            WHERE new.assigned_to_user_id IS NOT NULL
+            ON CONFLICT (user_id) DO UPDATE SET jobs = jobs + excluded.jobs;
+    END""",
+    ]:
+        conn.execute(statement)
+
+
 #: MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5, _v6)
+MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5, _v6, _team)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

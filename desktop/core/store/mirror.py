@@ -29,6 +29,7 @@ from desktop.core.store.edits import last_local_id, settle_state, to_db
 from desktop.core.store.queries import SELECT_RECORD
 from desktop.core.store.records import JobRecord, fields_from_json
 from desktop.core.store.search_index import INDEX_NEW_JOBS_SQL
+from desktop.core.store.team import harvest
 
 _INSERT_COLUMNS = (*JOB_FIELDS, "customer_name", "extras_json", "sync_state", "seen_scan",
                    "summary_only", "details_at")
@@ -265,6 +266,7 @@ def apply_remote(conn: Connection, row: JobRecord | None, job: ServerJob,
     row last saw it, and neither clears a value nor looks like a remote change.
     """
     summary = is_summary(job)
+    harvest(conn, [job])
     if row is None:
         if job.fields.get("deleted_at") is not None:
             return "skipped"

@@ -211,6 +211,22 @@ class LiveStatusCount(SQLModel, table=True):
     jobs: int
 
 
+class Technician(SQLModel, table=True):
+    """Every user id seen in jobs, or named here (see ``core.team``). ``jobs`` counts
+    its live jobs, kept by triggers (``ddl``) whoever writes a job, so the pickers
+    and ``jobdesk team list`` read a few rows instead of grouping every job."""
+
+    __tablename__ = "team"
+    __table_args__ = (
+        CheckConstraint("name_source IS NULL OR name_source IN ('server', 'local')"),
+    )
+
+    user_id: str | None = Field(default=None, primary_key=True, nullable=True)
+    name: str | None = None
+    name_source: str | None = None
+    jobs: int = Field(default=0, sa_column_kwargs=_server_default("0"))
+
+
 def _table(model: type[SQLModel]) -> Table:
     table: Table = model.__table__  # type: ignore[attr-defined]
     return table
@@ -219,5 +235,7 @@ def _table(model: type[SQLModel]) -> Table:
 JOBS = _table(Job)
 CUSTOMERS = _table(Customer)
 META = _table(Meta)
+TEAM = _table(Technician)
 #: Every table of the mirror, for ``create_all``.
-MIRROR_TABLES = (JOBS, CUSTOMERS, META, _table(StaleSearchEntry), _table(LiveStatusCount))
+MIRROR_TABLES = (JOBS, CUSTOMERS, META, _table(StaleSearchEntry), _table(LiveStatusCount),
+                 TEAM)

@@ -34,6 +34,7 @@ from desktop.core.api import (
     Usage,
 )
 from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
+from desktop.core.company import refresh_company
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
@@ -489,15 +490,18 @@ class SyncEngine:
         return True
 
     def _discretionary(self, cycle: Cycle, budget: float, spill: float) -> None:
-        """Detail refreshes from what is left above the quick reserve, then the other
-        active jobs' details and the trickle from what of that the bucket would spill
-        anyway."""
+        """The company's details and detail refreshes from what is left above the
+        quick reserve, then the other active jobs' details and the trickle from what
+        of that the bucket would spill anyway."""
+        # The company's details first: two requests a day, which the refreshes would
+        # otherwise put off on a busy day.
         phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
-            ("detail refresh", refresh_details), ("trickle", read_spare))
+            ("company details", refresh_company), ("detail refresh", refresh_details),
+            ("trickle", read_spare))
         for name, work in phases:
-            most = int(budget if name == "detail refresh" else min(budget, spill))
+            most = int(budget if name != "trickle" else min(budget, spill))
             if most <= 0:
-                if name == "detail refresh":
+                if name == phases[0][0]:
                     cycle.report.skipped.append(
                         "detail refresh and trickle deferred: budget (the next quick scan "
                         "is reserved)")

@@ -41,6 +41,7 @@ from desktop.core.store.mirror import (
     upsert_nested_customers,
 )
 from desktop.core.store.outbox import Request, adopt, in_flight
+from desktop.core.store.team import harvest
 from desktop.core.sync.adoption import is_own_create
 from desktop.core.sync.cycle import JOB_TROUBLE, Cycle, ScanStopped
 from desktop.core.sync.details import (
@@ -309,6 +310,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         rest = [job for job in jobs if job.uuid not in same or job.uuid in full]
         rows = rows_by_uuid(conn, [j.uuid for j in rest])
         upsert_nested_customers(conn, jobs)
+        harvest(conn, [*jobs, *(record for record in full.values() if record is not None)])
         in_flight_creates = _creates_in_flight(conn) if creating else []
         new: list[ServerJob] = []
         new_summaries: list[ServerJob] = []

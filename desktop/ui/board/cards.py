@@ -2,7 +2,7 @@
 
 A card shows what the job list's row shows (``job_rows.row_view``, worked out once
 when the row is read) in three lines: the title with its sync mark, the customer
-with the priority, the date with the job number. Emergency and urgent jobs get a
+with the priority, the date and the technician with the job number. Emergency and urgent jobs get a
 red edge and a red priority, as the list marks them.
 """
 
@@ -17,6 +17,8 @@ from desktop.ui.jobs.row_painting import FittedText
 from desktop.ui.jobs.rows import SORT_COLUMNS, STATUS_COLUMN, SYNC_COLUMN, RowView
 
 CARD_ROLE = Qt.ItemDataRole.UserRole + 1
+#: The card's technician by name ("" when unassigned).
+TECHNICIAN_ROLE = Qt.ItemDataRole.UserRole + 2
 
 TITLE = SORT_COLUMNS["title"]
 CUSTOMER = SORT_COLUMNS["customer"]
@@ -29,9 +31,11 @@ MARGIN_X, MARGIN_Y, PAD = 6, 3, 8
 LINE_GAP = 3
 
 
-def card_summary(card: RowView) -> str:
+def card_summary(card: RowView, technician: str = "") -> str:
     """A card in words, for its tooltip and screen readers."""
     parts = [card.texts[i] for i in (TITLE, CUSTOMER, WHEN, PRIORITY, NUMBER) if card.texts[i]]
+    if technician:
+        parts.insert(3, technician)
     return " · ".join(parts) + (f"\n{card.sync_tip}" if card.sync_tip else "")
 
 
@@ -158,7 +162,9 @@ class CardDelegate(QStyledItemDelegate):
                             bold=card.alert)
         lines.left(1, card.texts[CUSTOMER], text, taken)
         taken = lines.right(2, card.texts[self._corner], muted)
-        lines.left(2, card.texts[WHEN], muted, taken)
+        technician = index.data(TECHNICIAN_ROLE)
+        when = " · ".join(t for t in (card.texts[WHEN], technician) if t)
+        lines.left(2, when, muted, taken)
         painter.restore()
 
 

@@ -49,6 +49,7 @@ from desktop.core.store import JobQuery
 from desktop.ui import theme
 from desktop.ui.board.cards import (
     CARD_ROLE,
+    TECHNICIAN_ROLE,
     TITLE,
     CardDelegate,
     card_height,
@@ -193,8 +194,11 @@ class CardModel(QAbstractListModel):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             return card.texts[TITLE]
+        technician = self._session.technician(card.assignee) if card.assignee else ""
+        if role == TECHNICIAN_ROLE:
+            return technician
         if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.AccessibleTextRole):
-            return card_summary(card)
+            return card_summary(card, technician)
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QGridLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from desktop.core.company import load as load_company
 from desktop.core.jobs import Status
 from desktop.core.store import JobQuery, Store, reports
 from desktop.core.sync import LAST_SYNC_META
@@ -28,6 +29,7 @@ REFRESH_DELAY_MS = 150
 #: "Synced 3 min ago" keeps counting while nothing else happens.
 CLOCK_MS = 30_000
 
+TITLE = "Dashboard"
 NO_QUERY_TEXT = "No job can match this view with these filters: there is nothing to count."
 TRASH_TEXT = "Jobs in the Trash are not counted on the dashboard."
 
@@ -41,15 +43,19 @@ class Figures:
     month: reports.MonthAmounts
     sync_states: dict[str, int]
     last_sync: dict[str, Any] | None
+    #: The company's name, once read from the server (see ``core.company``).
+    company: str | None = None
 
 
 def read_figures(store: Store, query: JobQuery, today: date) -> Figures:
+    company = load_company(store)
     return Figures(
         statuses=reports.status_counts(store, query),
         per_day=reports.jobs_per_day(store, query, today, DAYS),
         month=reports.month_amounts(store, query, today),
         sync_states=store.count_by_sync_state(),
         last_sync=store.get_meta(LAST_SYNC_META),
+        company=company.name if company is not None else None,
     )
 
 
@@ -74,12 +80,16 @@ class DashboardPage(Page):
         grid = QGridLayout(self._charts)
         grid.setContentsMargins(12, 12, 12, 12)
         grid.setSpacing(12)
-        grid.addWidget(self.statuses, 0, 0)
-        grid.addWidget(self.days, 0, 1)
-        grid.addWidget(self.money, 1, 0)
-        grid.addWidget(self.sync, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        self.title = QLabel(TITLE, self._charts)
+        self.title.setObjectName("jobTitle")
+        self.title.setAccessibleName("Dashboard title")
+        grid.addWidget(self.title, 0, 0, 1, 2)
+        grid.addWidget(self.statuses, 1, 0)
+        grid.addWidget(self.days, 1, 1)
+        grid.addWidget(self.money, 2, 0)
+        grid.addWidget(self.sync, 2, 1)
+        grid.setRowStretch(1, 3)
+        grid.setRowStretch(2, 2)
         self.hint = self._lay_out_with_hint(self._charts)
         self._later = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._later.timeout.connect(self.refresh)
@@ -116,6 +126,7 @@ class DashboardPage(Page):
 
     def _show(self, figures: Figures) -> None:
         self.figures = figures
+        self.title.setText(f"{figures.company} · {TITLE}" if figures.company else TITLE)
         counts = figures.statuses
         known = [s.value for s in Status]
         bars = [Bar(s, counts.get(s, 0), f"{counts.get(s, 0):,}", s) for s in known]

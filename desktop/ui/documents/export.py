@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtGui import QPagedPaintDevice
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from desktop.core.export import (
+    EVERY_FIELD_TITLES,
+    every_field_cells,
     records,
     write_bytes,
     write_csv,
@@ -30,7 +32,7 @@ from desktop.core.jobs import parse_day, wire_value
 from desktop.core.store import JobNotFound, JobQuery, JobRecord, Store
 from desktop.ui import formatting
 from desktop.ui.documents.job_sheet import job_sheet
-from desktop.ui.documents.printing import pdf_bytes
+from desktop.ui.documents.printing import Letterhead, paper, pdf_bytes
 from desktop.ui.documents.route_sheet import route_sheet
 from desktop.ui.jobs.rows import COLUMNS, SORT_COLUMNS, row_view
 from desktop.ui.session import Session
@@ -67,6 +69,15 @@ def export_csv(store: Store, query: JobQuery, columns: Sequence[int], path: Path
                      ([cells[c] for c in columns] for cells in rows))
 
 
+def export_every_field_csv(store: Store, query: JobQuery, path: Path) -> int:
+    """Every job of ``query`` with every field (ids beside their names) as CSV;
+    returns the number of jobs. Safe on any thread."""
+    letterhead = Letterhead.read(store)
+    rows = (every_field_cells(r, letterhead.team, letterhead.company)
+            for r in records(store, query))
+    return write_csv(path, EVERY_FIELD_TITLES, rows)
+
+
 def _job(store: Store, local_id: int) -> JobRecord:
     record = store.get(local_id)
     if record is None:
@@ -77,7 +88,7 @@ def _job(store: Store, local_id: int) -> JobRecord:
 def _print_job(store: Store, record: JobRecord, device: QPagedPaintDevice) -> None:
     customer_uuid = record.values["customer_uuid"]
     customer = store.customer(customer_uuid) if customer_uuid else None
-    job_sheet(device, record, customer, date.today()).print_(device)
+    job_sheet(device, record, customer, date.today(), Letterhead.read(store)).print_(device)
 
 
 def print_job_sheet(store: Store, local_id: int, printer: QPagedPaintDevice) -> None:
@@ -157,13 +168,16 @@ def _write(parent: QWidget, path: Path, write: Callable[[], T], done: Callable[[
 
 
 def ask_export_csv(parent: QWidget, session: Session, query: JobQuery,
-                   columns: Sequence[int], note: Note) -> QFileDialog:
-    """Export the list's jobs with its visible ``columns`` (see ``JobTableView``)."""
-    store, chosen = session.store, list(columns)
+                   columns: Sequence[int] | None, note: Note) -> QFileDialog:
+    """Export the list's jobs with its visible ``columns`` (see ``JobTableView``), or
+    with every field when ``columns`` is None."""
+    store, chosen = session.store, None if columns is None else list(columns)
 
     def export(path: Path) -> None:
         note(f"Exporting to {path.name}…")
-        _write(parent, path, lambda: export_csv(store, query, chosen, path),
+        _write(parent, path,
+               lambda: export_every_field_csv(store, query, path) if chosen is None
+               else export_csv(store, query, chosen, path),
                lambda n: note(f"Exported {_plural(n, 'job')} to {path.name}"), session)
 
     return _ask_path(parent, "Export jobs as CSV", f"jobs-{date.today().isoformat()}.csv",
@@ -225,6 +239,32 @@ def _ask_printer(parent: QWidget, print_on: Callable[[QPrinter], Any], done: str
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.show()
     return dialog
+
+
+def _preview(parent: QWidget, title: str, print_on: Callable[[QPrinter], Any]
+             ) -> QPrintPreviewDialog:
+    """The sheet as it will print, on the paper where the user is; printable from there."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setPageSize(paper())
+    dialog = QPrintPreviewDialog(printer, parent)
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.paintRequested.connect(print_on)
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.show()
+    return dialog
+
+
+def ask_preview_job_sheet(parent: QWidget, session: Session,
+                          local_id: int) -> QPrintPreviewDialog:
+    return _preview(parent, "Job sheet preview",
+                    lambda p: print_job_sheet(session.store, local_id, p))
+
+
+def ask_preview_route_sheet(parent: QWidget, session: Session, technician: str,
+                            day: date) -> QPrintPreviewDialog:
+    return _preview(parent, "Route sheet preview",
+                    lambda p: print_route_sheet(session.store, technician, day, p))
 
 
 def ask_print_job_sheet(parent: QWidget, session: Session, local_id: int,

@@ -44,11 +44,14 @@ class FileMenu(QMenu):
         self.addAction(context.new_action)
         self.addSeparator()
         self._add("&Print job sheet…", self.print_job_sheet, QKeySequence.StandardKey.Print)
+        self._add("Pre&view job sheet…", self.preview_job_sheet)
         self._add("Save job sheet as P&DF…", self.save_job_sheet)
         self._add("Print &route sheet…", self.print_route_sheet)
+        self._add("Previe&w route sheet…", self.preview_route_sheet)
         self._add("Save route sheet as PD&F…", self.save_route_sheet)
         self.addSeparator()
         self._add("&Export list as CSV…", self.export_csv, "Ctrl+E")
+        self._add("Export list as CSV, every fie&ld…", self.export_every_field)
         self._add("Export &week to calendar (.ics)…", self.export_week)
         self.addSeparator()
         self.addAction(context.settings_action)
@@ -72,14 +75,24 @@ class FileMenu(QMenu):
         technician = (query.assigned_to if query is not None else None) or \
             self._context.session.my_user_id
         if not technician:
-            self._context.note("Choose a technician in the filter bar, or set your user id "
-                               "in Settings, for a route sheet")
+            self._context.note("Choose a technician in the filter bar, or who you are "
+                               "in Settings (I am:), for a route sheet")
         return technician or None
 
     def print_job_sheet(self) -> None:
         c = self._context
         if (local_id := self._job()) is not None:
             export.ask_print_job_sheet(c.window, c.session, local_id, c.note)
+
+    def preview_job_sheet(self) -> None:
+        c = self._context
+        if (local_id := self._job()) is not None:
+            export.ask_preview_job_sheet(c.window, c.session, local_id)
+
+    def preview_route_sheet(self) -> None:
+        c = self._context
+        if (technician := self._technician()) is not None:
+            export.ask_preview_route_sheet(c.window, c.session, technician, c.day())
 
     def save_job_sheet(self) -> None:
         c = self._context
@@ -106,6 +119,11 @@ class FileMenu(QMenu):
         c = self._context
         if (query := self._query()) is not None:
             export.ask_export_csv(c.window, c.session, query, c.visible_columns(), c.note)
+
+    def export_every_field(self) -> None:
+        c = self._context
+        if (query := self._query()) is not None:
+            export.ask_export_csv(c.window, c.session, query, None, c.note)
 
     def export_week(self) -> None:
         c = self._context

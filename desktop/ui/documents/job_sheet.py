@@ -13,7 +13,7 @@ from desktop.core.export import address_lines
 from desktop.core.jobs import parse_day
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.ui import formatting
-from desktop.ui.documents.printing import COMPANY, document, text
+from desktop.ui.documents.printing import Letterhead, document, text
 from desktop.ui.jobs.rows import PRIORITY_COLUMN, row_view
 
 SHORTENED = "(Shortened to fit one page; the full text is in the job in JobDesk.)"
@@ -39,7 +39,7 @@ def _shorten(value: str | None, limit: int | None) -> str | None:
 
 
 def job_sheet_html(record: JobRecord, customer: CustomerRecord | None, printed: date,
-                   limit: int | None = None) -> str:
+                   letterhead: Letterhead, limit: int | None = None) -> str:
     """The sheet's HTML, with every value escaped; ``limit`` caps the description and
     the customer notes (in characters) when the whole text does not fit one page."""
     v = record.values
@@ -51,12 +51,14 @@ def job_sheet_html(record: JobRecord, customer: CustomerRecord | None, printed: 
     notes = _shorten(v["customer_notes"], limit)
     shortened = (description, notes) != (v["description"], v["customer_notes"])
     schedule = _lines(f"{day:%A %d %B %Y}", window) if day else text("Not scheduled yet")
+    technician = letterhead.technician(v["assigned_to_user_id"]) \
+        if v["assigned_to_user_id"] else None
     amounts = "".join(
         f'<td width="20%">{_field(formatting.label(f), text(formatting.money(v[f])))}</td>'
         for f in ("estimated_amount", "actual_amount"))
     return f"""
 <table width="100%" cellspacing="0" cellpadding="0"><tr>
-  <td width="60%"><span class="company">{text(COMPANY)}</span><br/>
+  <td width="60%">{letterhead.head()}<br/>
       <span class="kind">Work order</span></td>
   <td align="right"><span class="number">{text(v["job_number"], "New job")}</span><br/>
       <span class="kind">Printed {printed:%d %b %Y}</span></td>
@@ -71,7 +73,7 @@ def job_sheet_html(record: JobRecord, customer: CustomerRecord | None, printed: 
 </tr>
 <tr>
   <td>{_field("Scheduled", schedule)}</td>
-  <td>{_field(formatting.label("assigned_to_user_id"), text(v["assigned_to_user_id"]))}</td>
+  <td>{_field("Technician", text(technician))}</td>
 </tr>
 <tr>
   <td>{_field(formatting.label("status"), text(v["status"]))}</td>
@@ -99,14 +101,14 @@ def job_sheet_html(record: JobRecord, customer: CustomerRecord | None, printed: 
 
 
 def job_sheet(device: QPagedPaintDevice, record: JobRecord, customer: CustomerRecord | None,
-              printed: date) -> QTextDocument:
+              printed: date, letterhead: Letterhead) -> QTextDocument:
     """The sheet laid out for ``device`` on one page.
 
     A description too long for the page is truncated with an ellipsis rather than
     set smaller: a technician must read it on site, and the full text is in the app.
     The longest text that still fits is found by halving.
     """
-    doc = document(device, job_sheet_html(record, customer, printed))
+    doc = document(device, job_sheet_html(record, customer, printed, letterhead))
     if doc.pageCount() == 1:
         return doc
     longest = max(len(record.values["description"] or ""),
@@ -114,10 +116,10 @@ def job_sheet(device: QPagedPaintDevice, record: JobRecord, customer: CustomerRe
     low, high = 0, longest
     while low < high:
         middle = (low + high + 1) // 2
-        doc.setHtml(job_sheet_html(record, customer, printed, middle))
+        doc.setHtml(job_sheet_html(record, customer, printed, letterhead, middle))
         if doc.pageCount() == 1:
             low = middle
         else:
             high = middle - 1
-    doc.setHtml(job_sheet_html(record, customer, printed, low))
+    doc.setHtml(job_sheet_html(record, customer, printed, letterhead, low))
     return doc

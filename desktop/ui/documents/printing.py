@@ -7,7 +7,8 @@ the screen's theme, and sized for the paper where the user is (Letter or A4).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 from PySide6.QtCore import QBuffer, QIODevice, QLocale, QMarginsF, QSizeF
@@ -21,11 +22,17 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
+from desktop.core.company import Company
+from desktop.core.company import load as load_company
+from desktop.core.store import Store
+from desktop.core.store import team as team_store
+from desktop.core.team import technician_name
 from desktop.ui.formatting import EMPTY
 
 T = TypeVar("T")
 
-#: Settings have no company name yet; the header says plainly where one belongs.
+#: Until the company's details are read from the server, the header says plainly
+#: where its name belongs.
 COMPANY = "Your company"
 FONT_POINTS = 10
 MARGIN_MM = 15
@@ -67,6 +74,31 @@ def document(device: QPagedPaintDevice, body: str) -> QTextDocument:
     doc.setPageSize(QSizeF(device.width(), device.height()))
     doc.setHtml(body)
     return doc
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """What every sheet knows besides its jobs: the company (for its head) and the
+    technicians' names (a sheet never shows a user id)."""
+
+    company: Company | None
+    team: Mapping[str, str]
+
+    @classmethod
+    def read(cls, store: Store) -> Letterhead:
+        return cls(load_company(store), team_store.names(store))
+
+    def head(self) -> str:
+        """The company's name, then its address and phone in small print."""
+        company = self.company
+        name = company.name if company and company.name else COMPANY
+        details = [*company.address, company.phone] if company else []
+        small = " · ".join(text(d) for d in details if d)
+        return (f'<span class="company">{text(name)}</span>'
+                + (f'<br/><span class="kind">{small}</span>' if small else ""))
+
+    def technician(self, user_id: str | None) -> str:
+        return technician_name(user_id, self.team)
 
 
 def keep_tables_whole(doc: QTextDocument) -> None:

@@ -1,4 +1,5 @@
-"""The route sheet: one technician's jobs of one day, in the order they are visited.
+"""The route sheet: one technician's visits still to make on one day, in the order
+they are made (``core.export.day_route``).
 
 Technicians carry it in front of customers, so internal notes never appear on it.
 """
@@ -9,22 +10,10 @@ from datetime import date
 
 from PySide6.QtGui import QPagedPaintDevice, QTextDocument
 
-from desktop.core.export import address_lines, records
-from desktop.core.store import CustomerRecord, JobQuery, JobRecord, Store
+from desktop.core.export import address_lines, day_route
+from desktop.core.store import CustomerRecord, JobRecord, Store
 from desktop.ui import formatting
-from desktop.ui.documents.printing import COMPANY, document, keep_tables_whole, text
-
-
-def day_route(store: Store, technician: str, day: date) -> list[JobRecord]:
-    """The technician's jobs of ``day`` by start time; jobs with no time come last."""
-    jobs = records(store, JobQuery(assigned_to=technician, date_from=day, date_to=day))
-
-    def visit(job: JobRecord) -> tuple[bool, str]:
-        # A window given only by its end ("until 12:00") is placed by that end.
-        when = job.values["scheduled_time_start"] or job.values["scheduled_time_end"]
-        return when is None, when or ""
-
-    return sorted(jobs, key=visit)
+from desktop.ui.documents.printing import Letterhead, document, keep_tables_whole, text
 
 
 def _stop(job: JobRecord, customer: CustomerRecord | None) -> str:
@@ -45,19 +34,19 @@ def _stop(job: JobRecord, customer: CustomerRecord | None) -> str:
 
 
 def route_sheet_html(technician: str, day: date, jobs: list[JobRecord],
-                     customers: dict[str, CustomerRecord]) -> str:
+                     customers: dict[str, CustomerRecord], letterhead: Letterhead) -> str:
     count = f"{len(jobs)} job{'' if len(jobs) == 1 else 's'}"
     stops = "".join(_stop(j, customers.get(j.values["customer_uuid"] or "")) for j in jobs)
     return f"""
 <table width="100%" cellspacing="0" cellpadding="0"><tr>
-  <td width="45%"><span class="company">{text(COMPANY)}</span><br/>
+  <td width="45%">{letterhead.head()}<br/>
       <span class="kind">Route sheet</span></td>
   <td align="right"><span class="number">{day:%A %d %B %Y}</span><br/>
       <span class="kind">{count}</span></td>
 </tr></table>
 <hr/>
-<p><span class="label">{text(formatting.label("assigned_to_user_id"))}</span><br/>
-{text(technician)}</p>
+<p><span class="label">Technician</span><br/>
+{text(letterhead.technician(technician))}</p>
 {stops or '<p class="muted">No jobs scheduled for this day.</p>'}
 """
 
@@ -68,6 +57,7 @@ def route_sheet(device: QPagedPaintDevice, store: Store, technician: str,
     jobs = day_route(store, technician, day)
     uuids = sorted({j.values["customer_uuid"] for j in jobs if j.values["customer_uuid"]})
     customers = {c.uuid: c for c in store.customers_by_uuid(uuids)}
-    doc = document(device, route_sheet_html(technician, day, jobs, customers))
+    doc = document(device, route_sheet_html(technician, day, jobs, customers,
+                                            Letterhead.read(store)))
     keep_tables_whole(doc)
     return doc, len(jobs)

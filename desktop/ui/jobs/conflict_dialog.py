@@ -7,7 +7,7 @@ names, with nothing changed, so the user can pick again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.core.jobs import InvalidJob
 from desktop.core.merge import DELETED
 from desktop.core.store import JobMissing, JobRecord
+from desktop.core.team import technician_name
 from desktop.ui import formatting
 from desktop.ui.session import Session
 
@@ -37,9 +38,11 @@ MINE, THEIRS = "mine", "theirs"
 _DELETION = {"edited": "Keep the job, with my changes", "deleted": "Deleted on the server"}
 
 
-def _shown(field: str, value: Any) -> str:
+def _shown(field: str, value: Any, team: Mapping[str, str]) -> str:
     if field == DELETED:
         return _DELETION.get(str(value), str(value)) if value is not None else ""
+    if field == "assigned_to_user_id":
+        return technician_name(value, team)
     return formatting.value(field, value)
 
 
@@ -82,7 +85,8 @@ class ConflictDialog(QDialog):
             name_label = QLabel(name, grid_host)
             self._names[conflict.field] = name_label
             grid.addWidget(name_label, row, 0, Qt.AlignmentFlag.AlignTop)
-            base = QLabel(_shown(conflict.field, conflict.base), grid_host)
+            base = QLabel(_shown(conflict.field, conflict.base, session.team_names),
+                          grid_host)
             base.setWordWrap(True)
             base.setProperty("role", "hint")
             grid.addWidget(base, row, 1, Qt.AlignmentFlag.AlignTop)
@@ -90,7 +94,8 @@ class ConflictDialog(QDialog):
             buttons = {}
             for column, (side, value) in enumerate(((MINE, conflict.mine),
                                                     (THEIRS, conflict.theirs)), start=2):
-                button = QRadioButton(_shown(conflict.field, value), grid_host)
+                button = QRadioButton(_shown(conflict.field, value, session.team_names),
+                                      grid_host)
                 button.setAccessibleName(f"{name}: keep {'mine' if side == MINE else 'server'}")
                 button.setToolTip("Keep this computer's value" if side == MINE
                                   else "Take the server's value")

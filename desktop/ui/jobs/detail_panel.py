@@ -18,11 +18,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs import (
     EDITABLE_FIELDS,
+    FieldError,
     InvalidJob,
     Priority,
     Status,
@@ -46,6 +48,7 @@ from desktop.core.jobs import (
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.core.store.edits import now_iso
 from desktop.core.store.mirror import SUMMARY_COLUMNS
+from desktop.core.team import SHORT_ID
 from desktop.ui import formatting, theme
 from desktop.ui.jobs import quick_links
 from desktop.ui.session import Session
@@ -61,6 +64,8 @@ from desktop.ui.widgets.fields import (
     TimeEdit,
     TimestampEdit,
 )
+from desktop.ui.widgets.location_picker import LocationPicker
+from desktop.ui.widgets.technician_picker import TechnicianPicker
 
 #: How a problem the server reported is told apart from one found here.
 SERVER_SAYS = "The server says: "
@@ -329,14 +334,10 @@ class DetailPanel(QWidget):
             box.setToolTip(f"Mark the job as {formatting.label(field).lower()}")
             box.edited.connect(lambda f=field: self._edited(f))
             self.editors[field] = box
-        assigned = TextEdit(form_widget)
-        assigned.setPlaceholderText("technician's user id")
-        me = QAction("Me", assigned)
-        theme.set_icon(me, "me")
-        me.setToolTip("Assign to me (your user id is set in Settings)")
-        me.triggered.connect(self._assign_to_me)
-        assigned.addAction(me, QLineEdit.ActionPosition.TrailingPosition)
-        self._add("assigned_to_user_id", assigned, "The technician's user id in the CRM")
+        self.technician_picker = TechnicianPicker(form_widget)
+        self.technician_picker.me_wanted.connect(self._assign_to_me)
+        self.technician_picker.naming.connect(self._name_technician)
+        self._add("assigned_to_user_id", self.technician_picker, "The technician, by name")
 
         self._section("Schedule")
         self._add("scheduled_date", DateEdit(form_widget), "The day of the visit")
@@ -362,7 +363,10 @@ class DetailPanel(QWidget):
             self._add(field, TimestampEdit(form_widget))
 
         self._section("Record")
-        self._add("location_uuid", TextEdit(form_widget), "The office this job belongs to")
+        self.location_picker = LocationPicker(form_widget)
+        self._add("location_uuid", self.location_picker, "The office this job belongs to")
+        self._show_people()
+        self._session.team_changed.connect(self._show_people)
         self.server_id = QLineEdit(form_widget)
         self.server_id.setReadOnly(True)
         self.server_id.setAccessibleName("Server id")
@@ -700,10 +704,30 @@ class DetailPanel(QWidget):
         self._touched.add(field)
         self._refresh()
 
+    def _show_people(self) -> None:
+        """The pickers' technicians and locations by name, as last read."""
+        session = self._session
+        self.technician_picker.set_team(session.team_choices(), set(session.team_names))
+        company = session.company
+        self.location_picker.set_locations(company.locations if company else {})
+
+    def _name_technician(self, user_id: str) -> None:
+        name, ok = QInputDialog.getText(
+            self, "Name this technician", f"Name for {self._session.technician(user_id)} "
+            f"(user id {user_id}), shown in every view:")
+        if not ok:
+            return
+        try:
+            name = self._session.name_technician(user_id, name)
+        except FieldError as exc:
+            self.message.emit(f"Not named: the name {exc.problem}")
+            return
+        self.message.emit(f"{user_id[:SHORT_ID]}… is now {name}")
+
     def _assign_to_me(self) -> None:
         me = self._session.my_user_id
         if not me:
-            self.message.emit("Set your user id in Settings first")
+            self.message.emit("Choose who you are in Settings first (I am:)")
             return
         editor = self.editors["assigned_to_user_id"]
         editor.set_value(me)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs import Priority, Status
 from desktop.ui.jobs.presets import Filters
+from desktop.ui.widgets.technician_picker import Choices, fill_technicians
 
 SEARCH_DELAY_MS = 250
 ANYONE, ME = "Anyone", "Me"
@@ -113,8 +114,8 @@ class FilterBar(QWidget):
         self.assignee.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.assignee.addItems([ANYONE, ME])
         self.assignee.setAccessibleName("Assigned to filter")
-        self.assignee.setToolTip("Anyone, you (your user id is in Settings), "
-                                 "or type a technician's user id")
+        self.assignee.setToolTip("Anyone, you (who you are is set in Settings), "
+                                 "or a technician: pick or type a name or user id")
         self.assignee.setMinimumContentsLength(9)
         self.assignee.activated.connect(lambda _i: self.changed.emit())
         typed = self.assignee.lineEdit()
@@ -156,6 +157,10 @@ class FilterBar(QWidget):
     def set_me(self, me: str) -> None:
         self._me = me
 
+    def set_team(self, choices: Choices) -> None:
+        """Each technician by name, after Anyone and Me."""
+        fill_technicians(self.assignee, choices, 2)
+
     def filters(self) -> Filters:
         statuses = tuple(a.text() for a in self._status_actions if a.isChecked())
         date_from, date_to = self._date_range()
@@ -170,7 +175,9 @@ class FilterBar(QWidget):
         if text == ME:
             # Nobody can be "me" before a user id is set; match nothing rather than all.
             return self._me or "(no user id set)"
-        return text
+        # A name picked or typed (any case) stands for its id; anything else is an id.
+        index = self.assignee.findText(text, Qt.MatchFlag.MatchFixedString)
+        return str(self.assignee.itemData(index)) if index >= 2 else text
 
     def _date_range(self) -> tuple[date | None, date | None]:
         choice = self.dates.currentText()

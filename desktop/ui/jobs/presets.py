@@ -43,7 +43,7 @@ PRESETS: tuple[Preset, ...] = (
     Preset("today", "Today", "Schedule", "Jobs scheduled for today",
          lambda today, _me: JobQuery(date_from=today, date_to=today)),
     Preset("mine", "My jobs", "Schedule",
-         "Open jobs assigned to you (set your user id in Settings)", _mine),
+         "Open jobs assigned to you (choose who you are in Settings)", _mine),
     Preset("week", "This week", "Schedule", "Jobs scheduled Monday to Sunday of this week",
          _this_week),
     Preset("unscheduled", "Unscheduled", "Schedule", "Open jobs with no date yet",

@@ -50,6 +50,8 @@ class RowView:
     sync_tip: str
     alert: bool
     deleted: bool
+    #: The technician's user id (a view names it: ``Session.technician``).
+    assignee: str | None = None
 
 
 MISSING = RowView(("",) * len(COLUMNS), None, "synced", "", alert=False, deleted=True)
@@ -92,4 +94,5 @@ def row_view(record: JobRecord, today: date) -> RowView:
         mark,
     )
     alert = bool(v["is_emergency"] or v["priority"] == "Emergency" or v["is_urgent"])
-    return RowView(texts, v["status"], record.sync_state, tip, alert, record.deleted)
+    return RowView(texts, v["status"], record.sync_state, tip, alert, record.deleted,
+                   v["assigned_to_user_id"])

@@ -8,6 +8,7 @@ Jobs are dragged out as ``schedule_drag`` mime data; a drop is reported with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
@@ -80,6 +81,8 @@ class ScheduleGrid(QAbstractScrollArea):
         self._selected: int | None = None
         self._hint = ""
         self._me = ""
+        #: Technicians' names by user id, for the lanes' titles.
+        self._team: Mapping[str, str] = {}
         #: The minute at the top of the visible timeline, kept across resizes.
         self._top_minute = float(WORK_START)
         self._preview: tuple[QRectF, str] | None = None
@@ -111,6 +114,10 @@ class ScheduleGrid(QAbstractScrollArea):
                          else {(days[0], lane): n for n, lane in enumerate(lanes)})
         self._blocks.clear()
         self._arrange()
+
+    def set_team(self, team: Mapping[str, str]) -> None:
+        self._team = dict(team)
+        self.viewport().update()
 
     def set_focus_day(self, day: date) -> None:
         self._focus_day = day
@@ -302,7 +309,7 @@ class ScheduleGrid(QAbstractScrollArea):
         counts: dict[int, int] = {}
         for placement in self._blocks.placements.values():
             counts[placement.column] = counts.get(placement.column, 0) + 1
-        return [(lane_title(lane, self._me),
+        return [(lane_title(lane, self._me, self._team),
                  f"{counts.get(n, 0)} job{'s' if counts.get(n, 0) != 1 else ''}",
                  False, False) for n, lane in enumerate(self._lanes)]
 
@@ -466,7 +473,7 @@ class ScheduleGrid(QAbstractScrollArea):
         top = geo.y_of(drop.start)
         label = f"{day_text(drop.day)} {format_minutes(drop.start)}"
         if drop.lane is not None:
-            label += f" · {lane_title(drop.lane, self._me)}"
+            label += f" · {lane_title(drop.lane, self._me, self._team)}"
         return QRectF(left, top, width, geo.y_of(drop.start + length) - top), label
 
 

@@ -98,6 +98,8 @@ class SchedulePage(Page):
         self.tray.job_activated.connect(self.job_activated)
         self.tray.unschedule_requested.connect(self.unschedule)
         session.jobs_changed.connect(self._jobs_changed)
+        self.grid.set_team(session.team_names)
+        session.team_changed.connect(lambda: self.grid.set_team(session.team_names))
         self.set_query(None)
 
     def _build_bar(self) -> None:
@@ -358,7 +360,7 @@ class SchedulePage(Page):
                 parts.append(f"Rescheduled {number} to {when}")
         if "assigned_to_user_id" in changes:
             who = lane_title(Lane(after.values["assigned_to_user_id"]),
-                             self.session.my_user_id)
+                             self.session.my_user_id, self.session.team_names)
             who = "nobody" if who == "Unassigned" else who
             parts.append(f"assigned {number} to {who}" if not parts else f"assigned to {who}")
         text = " · ".join(parts)

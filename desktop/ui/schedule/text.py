@@ -3,9 +3,11 @@ tooltip. Plain functions with no Qt, beside ``formatting`` which they build on."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from desktop.core.schedule import Lane, ScheduleItem, format_minutes
+from desktop.core.team import technician_name
 from desktop.ui import formatting
 
 #: Before the title of an emergency or urgent job, in the grid and the tray alike.
@@ -31,11 +33,12 @@ def range_title(days: list[date]) -> str:
     return f"{first.day} \u2013 {last.day} {last:%b %Y}"
 
 
-def lane_title(lane: Lane, me: str) -> str:
-    """The technicians' names are not in the API: a lane shows a short id, or "Me"."""
-    if lane.assignee is None:
-        return "Unassigned"
-    return "Me" if lane.assignee == me else formatting.humanize(lane.assignee)
+def lane_title(lane: Lane, me: str, team: Mapping[str, str]) -> str:
+    """A lane's technician by name ("Technician 0b70" until named); "Me", or the
+    user's own name marked "(me)"."""
+    if lane.assignee == me and me:
+        return f"{team[me]} (me)" if me in team else "Me"
+    return technician_name(lane.assignee, team)
 
 
 def time_text(item: ScheduleItem) -> str:

@@ -253,7 +253,7 @@ def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
     assert record is not None
     assert record["assigned_to_user_id"] == TECH_B
     assert record["scheduled_time_start"] == "09:00" and record.sync_state == "pending"
-    assert notes == ["Assigned JOB-1 to bbbbbbbb…"]
+    assert notes == ["Assigned JOB-1 to Technician bbbb"]
     # The lane it left stays, to drag it back to.
     qtbot.waitUntil(view.settled)
     assert Lane(TECH_A) in (view.grid.lanes or [])
