@@ -44,6 +44,10 @@ class LaunchOptions:
     preset: str | None = None
     #: Print what the demo synced (the run with no display).
     summary: bool = False
+    #: The page to open (list, schedule, board, dashboard); None: the last one used.
+    page: str | None = None
+    #: The screenshot's window size in logical pixels; None: ``screenshot.SIZE``.
+    size: tuple[int, int] | None = None
 
 
 #: How long a thread may hold the GIL while another waits (Python's default: 5 ms).
@@ -114,6 +118,8 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
     window = MainWindow(session, sync, options.paths.config_dir / "window.ini",
                         preset=options.preset)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if options.page is not None:
+        window.show_page(options.page)
     return window
 
 
@@ -261,7 +267,7 @@ def _screenshot(window: MainWindow, options: LaunchOptions, demo: DemoServer | N
     window.show()
     window.sync.start()
     settled = screenshot.wait_settled(window, after_sync=syncing)
-    path = screenshot.capture(window, options.screenshot)
+    path = screenshot.capture(window, options.screenshot, options.size or screenshot.SIZE)
     store = window.session.store
     report = window.sync.last or {}
     window.close()

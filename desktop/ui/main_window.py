@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +32,7 @@ from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
 from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.jobs.detail_panel import DetailPanel
+from desktop.ui.jobs.drawer import Drawer
 from desktop.ui.jobs.filter_bar import FilterBar
 from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, narrow
 from desktop.ui.jobs.sidebar import Sidebar
@@ -52,6 +53,12 @@ COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
 #: The sidebar preset is saved under its first name, so a saved choice survives.
 PRESET_STATE = "view"
+#: From this window width the job panel stays beside the list: the sidebar, every
+#: column of the list with the Title's room, and the panel. Narrower windows (1366
+#: and 1280 px laptops) show the job in a drawer over the list instead.
+DOCKED_FROM = 1600
+SIDEBAR_WIDTH = 170
+PANEL_WIDTH = 340
 
 #: The ways of looking at the jobs: key, label, shortcut, tip, and the widget (the
 #: list is the window's own table; the others are ``Page`` widgets).
@@ -114,6 +121,10 @@ class MainWindow(QMainWindow):
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
+        #: Whether the panel sits in the splitter (else in the drawer), and whether the
+        #: drawer is wanted (a job is open and the user has not closed it).
+        self._docked = True
+        self._drawer_open = False
         #: The pages other than the list, made the first time each is shown.
         self._pages: dict[str, Page] = {}
         #: What the list shows (the preset narrowed by the filters); None: nothing.
@@ -127,6 +138,8 @@ class MainWindow(QMainWindow):
         self.filters.changed.connect(self.apply_query)
         self.table.current_job_changed.connect(self.show_job)
         self.table.doubleClicked.connect(lambda _i: self._focus_detail())
+        # A click on the job already shown brings a closed drawer back.
+        self.table.clicked.connect(lambda _i: self._open_drawer(self.detail.current_id))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.model.total_changed.connect(self._total_changed)
@@ -256,7 +269,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([180, 1070, 350])
+        self.splitter.setSizes([SIDEBAR_WIDTH, DOCKED_FROM - SIDEBAR_WIDTH - PANEL_WIDTH,
+                                PANEL_WIDTH])
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -266,6 +280,9 @@ class MainWindow(QMainWindow):
             outer.addWidget(self._demo_banner())
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self._central = central
+        self.drawer = Drawer(central)
+        self.drawer.closed.connect(self._close_drawer)
         for first, second in ((self.sidebar, self.filters.search),
                               (self.filters.search, self.filters.status),
                               (self.filters.clear, self.table),
@@ -336,12 +353,63 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == key)
         page = self._page(key)
         self.pages.setCurrentWidget(page if page is not None else self.table)
-        # The dashboard shows no single job: its charts get the room (unsaved edits stay
-        # in the hidden panel until it is back).
-        self.detail.setVisible(key != "dashboard")
+        self._place_detail()
         if page is not None and self.query is not None:
             page.set_query(self.query)
         self._update_actions()
+
+    # -- where the job panel goes ----------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_detail()
+
+    @property
+    def docked(self) -> bool:
+        """Whether the job panel sits beside the list (else in a drawer over it)."""
+        return self._docked
+
+    def _place_detail(self) -> None:
+        """Beside the list on a wide window, in a drawer over it on a narrow one; hidden
+        on the dashboard, which shows no single job (unsaved edits stay in the hidden
+        panel until it is back)."""
+        docked = self.width() >= DOCKED_FROM
+        if docked != self._docked:
+            self._docked = docked
+            if docked:
+                self.splitter.addWidget(self.detail)
+                self.splitter.setStretchFactor(2, 0)
+                sizes = self.splitter.sizes()
+                side = sizes[0] or SIDEBAR_WIDTH
+                self.splitter.setSizes([side, sum(sizes) - side - PANEL_WIDTH, PANEL_WIDTH])
+            else:
+                self.drawer.hold(self.detail)
+        shown = self.page_key != "dashboard"
+        if docked:
+            self.drawer.hide()
+            self.detail.setVisible(shown)
+            return
+        self.detail.show()
+        if shown and self._drawer_open:
+            # Below the filter bar, which stays in reach while a job is open.
+            area = self.splitter.geometry()
+            area.setTop(self.pages.mapTo(self._central, QPoint(0, 0)).y())
+            self.drawer.place(area)
+            self.drawer.show()
+        else:
+            self.drawer.hide()
+
+    def _open_drawer(self, local_id: int | None) -> None:
+        self._drawer_open = local_id is not None or self.detail.creating
+        self._place_detail()
+
+    def _close_drawer(self) -> None:
+        self._drawer_open = False
+        self._place_detail()
+        # Back to the list at the job just closed (a list with no current row would
+        # take focus by opening its first job).
+        if self.page_key == "list" and self.table.currentIndex().isValid():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def apply_query(self) -> None:
         """Show the current preset narrowed by the filter bar."""
@@ -464,6 +532,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self._back_to_edited_job)
                 return
         detail.show_job(local_id)
+        self._open_drawer(detail.current_id)
 
     def _back_to_edited_job(self) -> None:
         if self.detail.current_id is None:
@@ -476,6 +545,7 @@ class MainWindow(QMainWindow):
             return
         self.table.clearSelection()
         self.detail.new_job()
+        self._open_drawer(None)
 
     def _saved(self, local_id: int) -> None:
         if self._leaving:
@@ -531,6 +601,10 @@ class MainWindow(QMainWindow):
 
     def escape(self) -> None:
         if self.detail.cancel():
+            self._open_drawer(self.detail.current_id)
+            return
+        if self.drawer.isVisible():
+            self._close_drawer()
             return
         if self.filters.search.text():
             self.filters.search.clear()
@@ -621,6 +695,7 @@ class MainWindow(QMainWindow):
                 target.restoreState(value)
         header = self.table.horizontalHeader()
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.table.fit_title()
 
     def _default_size(self) -> None:
         screen = self.screen().availableGeometry()
@@ -628,7 +703,10 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         self._state.setValue("geometry", self.saveGeometry())
-        self._state.setValue("splitter", self.splitter.saveState())
+        if self._docked:
+            # Drawn from the docked layout: a drawer's two panes would restore a
+            # docked panel at no width.
+            self._state.setValue("splitter", self.splitter.saveState())
         self._state.setValue("columns", self.table.horizontalHeader().saveState())
         self._state.setValue(PRESET_STATE, self.preset_key)
         self._state.setValue("page", self.page_key)

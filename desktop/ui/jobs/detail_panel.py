@@ -61,6 +61,7 @@ from desktop.ui.widgets.fields import (
     TimeEdit,
     TimestampEdit,
 )
+from desktop.ui.widgets.flow_layout import FlowLayout
 
 #: How a problem the server reported is told apart from one found here.
 SERVER_SAYS = "The server says: "
@@ -188,8 +189,8 @@ class DetailPanel(QWidget):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.heading)
 
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
+        # On a narrow panel the buttons wrap to a second row, never cut to "Co…te".
+        actions = FlowLayout()
         self.start_button = self._action_button(
             "Start", "start", "Mark the job In Progress and record the start time", self.start)
         self.complete_button = self._action_button(
@@ -201,7 +202,6 @@ class DetailPanel(QWidget):
         for button in (self.start_button, self.complete_button, self.call_button,
                        self.navigate_button):
             actions.addWidget(button)
-        actions.addStretch(1)
         layout.addLayout(actions)
 
         self.notice = QFrame(header)

@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs import Priority, Status
 from desktop.ui.jobs.presets import Filters
+from desktop.ui.widgets.flow_layout import FlowLayout
 
 SEARCH_DELAY_MS = 250
 ANYONE, ME = "Anyone", "Me"
@@ -63,20 +63,20 @@ class FilterBar(QWidget):
     def __init__(self, me: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._me = me
-        layout = QHBoxLayout(self)
+        # On a narrow window the filters wrap under the search, never cut short.
+        layout = FlowLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(6)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search title, customer, address, notes, job # (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search jobs")
         self.search.setToolTip("Search as you type; words narrow the list")
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(240)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.changed)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        layout.addWidget(self.search, 3)
+        layout.addWidget(self.search)
 
         self.status = QToolButton(self)
         self.status.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
