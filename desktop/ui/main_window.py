@@ -325,7 +325,10 @@ class MainWindow(QMainWindow):
         if page is None:
             page = self._pages[key] = kind(self.session, self)
             page.job_activated.connect(self.show_job)
+            page.selection_changed.connect(self._update_actions)
             page.message.connect(self.status.note)
+            # Del moves the page's pick to the Trash, as it does the list's.
+            page.addAction(self.delete_action)
             self.pages.addWidget(page)
         return page
 
@@ -505,10 +508,15 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------
 
+    def selected_ids(self) -> list[int]:
+        """The jobs picked on the page shown: what Move to Trash and Restore act on. The
+        list's selection is hidden behind the other pages, so it is never acted on there."""
+        page = self._pages.get(self.page_key)
+        return self.table.selected_ids() if page is None else page.selected_ids()
+
     def _update_actions(self) -> None:
         in_trash = self.preset_key == "trash"
-        # The list's selection is hidden behind the other pages: never act on it there.
-        has_selection = self.page_key == "list" and bool(self.table.selected_ids())
+        has_selection = bool(self.selected_ids())
         self.delete_action.setEnabled(has_selection and not in_trash)
         self.restore_action.setEnabled(has_selection and in_trash)
         self.restore_action.setVisible(in_trash)
@@ -559,8 +567,8 @@ class MainWindow(QMainWindow):
             self.model.total_changed.connect(select)
 
     def delete_selected(self) -> None:
-        ids = self.table.selected_ids()
-        if not ids or self.preset_key == "trash" or self.page_key != "list":
+        ids = self.selected_ids()
+        if not ids or self.preset_key == "trash":
             return
         self.status.note(f"Moving {_jobs(len(ids))} to the Trash…")
 
@@ -575,7 +583,7 @@ class MainWindow(QMainWindow):
         self.session.delete_jobs(ids, moved, self._move_failed)
 
     def restore(self, local_ids: list[int] | None = None, *, undo: bool = False) -> None:
-        ids = local_ids if local_ids is not None else self.table.selected_ids()
+        ids = local_ids if local_ids is not None else self.selected_ids()
         if not ids:
             return
         self.status.note(f"Restoring {_jobs(len(ids))}…")

@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QWidget
 
-from desktop.core.jobs import Status
+from desktop.core.jobs import WORKFLOW
 from desktop.core.store import JobQuery, Store, reports
 from desktop.core.sync import LAST_SYNC_META
 from desktop.ui import formatting
@@ -117,7 +117,7 @@ class DashboardPage(Page):
     def _show(self, figures: Figures) -> None:
         self.figures = figures
         counts = figures.statuses
-        known = [s.value for s in Status]
+        known = [s.value for s in WORKFLOW]
         bars = [Bar(s, counts.get(s, 0), f"{counts.get(s, 0):,}", s) for s in known]
         other = sum(n for s, n in counts.items() if s not in known)
         if other:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs import (
     EDITABLE_FIELDS,
+    WORKFLOW,
     InvalidJob,
     Priority,
     Status,
@@ -311,7 +312,7 @@ class DetailPanel(QWidget):
         self.customer_info = self._note()
         self.customer_info.setProperty("role", "hint")
         self.customer_info.setAccessibleName("Customer contact")
-        self._add("status", ChoiceEdit([s.value for s in Status], form_widget))
+        self._add("status", ChoiceEdit([s.value for s in WORKFLOW], form_widget))
         self._add("priority", ChoiceEdit([p.value for p in Priority], form_widget))
         flags = QWidget(form_widget)
         flag_row = QHBoxLayout(flags)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.jobs import Priority, Status
+from desktop.core.jobs import WORKFLOW, Priority, Status
 from desktop.ui.jobs.presets import Filters
 from desktop.ui.widgets.flow_layout import FlowLayout
 
@@ -84,7 +84,7 @@ class FilterBar(QWidget):
         self.status.setToolTip("Show only jobs in the ticked statuses")
         menu = _StayOpenMenu(self.status)
         self._status_actions: list[QAction] = []
-        for status in Status:
+        for status in WORKFLOW:
             action = menu.addAction(status.value)
             action.setCheckable(True)
             action.toggled.connect(self._statuses_changed)
