@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.config import Settings
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.ui import theme
 from desktop.ui.board.page import BoardPage
@@ -102,6 +103,10 @@ def _counts(store: Store, my_user_id: str) -> dict[str, Any]:
 
 
 class MainWindow(QMainWindow):
+    #: Settings saved in the demo name the user's CRM: leave the demo for it now (with
+    #: what became of the API key, to say in the new window).
+    connect_requested = Signal(str)
+
     def __init__(self, session: Session, sync: SyncController, state_file: Path,
                  preset: str | None = None) -> None:
         super().__init__()
@@ -155,7 +160,6 @@ class MainWindow(QMainWindow):
         session.jobs_changed.connect(self._jobs_changed)
         session.settings_changed.connect(self._settings_changed)
         sync.changed.connect(self._show_sync)
-        sync.finished.connect(lambda _report: self._data_changed())
         # A summary-only job opened is read whole on the sync thread, once.
         self.detail.fetch_details = sync.fetch_details
         sync.details_fetched.connect(self._details_fetched)
@@ -496,6 +500,9 @@ class MainWindow(QMainWindow):
         self.detail.details_arrived(local_id, outcome)
 
     def _sync_finished(self, report: dict[str, Any]) -> None:
+        # A bound method, not a lambda: a window closed while the sync goes on (leaving
+        # the demo) is disconnected, not called on a deleted list.
+        self._data_changed()
         if report.get("status") == "ok":
             self.detail.back_online()
 
@@ -662,11 +669,18 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if self.session.demo is not None:
-            dialog.accepted.connect(lambda: self.status.note(
-                "Saved. JobDesk connects to your CRM the next time it starts."))
+        dialog.accepted.connect(lambda: self._settings_saved(dialog.key_note))
         dialog.open()
         return dialog
+
+    def _settings_saved(self, key_note: str) -> None:
+        demo = self.session.demo
+        if demo is not None and Settings.load(demo.user_paths).effective_server_url():
+            # The demo gives way to the CRM at once (whoever opened this window does it).
+            self.status.note("Connecting to your CRM…")
+            self.connect_requested.emit(key_note)
+            return
+        self.status.note(f"Saved · {key_note}" if key_note else "Settings saved")
 
     def _settings_changed(self) -> None:
         self.filters.set_me(self.session.my_user_id)
