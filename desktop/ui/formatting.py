@@ -78,6 +78,11 @@ def conflict_summary(fields: Iterable[str]) -> str:
     return f"Changed here and on the server differently: {', '.join(map(label, names))}."
 
 
+def jobs(count: int) -> str:
+    """``1 job``, ``1,234 jobs``."""
+    return f"{count:,} job{'' if count == 1 else 's'}"
+
+
 def money(value: Decimal | None) -> str:
     return "" if value is None else f"${value:,.2f}"
 

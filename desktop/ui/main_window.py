@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.config import Settings
 from desktop.core.store import JobQuery, JobRecord, Store
-from desktop.ui import theme
+from desktop.ui import formatting, theme
 from desktop.ui.board.page import BoardPage
 from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
@@ -35,7 +35,8 @@ from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.jobs.detail_panel import DetailPanel
 from desktop.ui.jobs.drawer import Drawer
 from desktop.ui.jobs.filter_bar import FilterBar
-from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, narrow
+from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, Filters, narrow
+from desktop.ui.jobs.search_scope import SearchScope
 from desktop.ui.jobs.sidebar import Sidebar
 from desktop.ui.jobs.table import JobTableModel, JobTableView
 from desktop.ui.pages import Page
@@ -87,17 +88,23 @@ EMPTY_TEXT = {
 }
 
 
-def _jobs(count: int) -> str:
-    return f"{count:,} job{'' if count == 1 else 's'}"
+#: Where the counts say a search would find every job (the All jobs view, no filters).
+EVERYWHERE = "everywhere"
 
 
-def _counts(store: Store, my_user_id: str) -> dict[str, Any]:
-    """Every preset's count and the sync backlog, read on the worker thread."""
+def _counts(store: Store, my_user_id: str, filters: Filters) -> dict[str, Any]:
+    """Every preset's count under the filter bar's filters and search, the search's
+    count in every job, and the sync backlog; read on the worker thread."""
     today = date.today()
     counts: dict[str, Any] = {}
     for preset in PRESETS:
-        query = preset.build(today, my_user_id)
-        counts[preset.key] = None if query is None else store.count(query)
+        base = preset.build(today, my_user_id)
+        query = narrow(base, filters, "scheduled", descending=False)
+        counts[preset.key] = None if base is None else 0 if query is None else store.count(
+            query)
+    search = filters.search.strip()
+    if search:
+        counts[EVERYWHERE] = store.count(JobQuery(search=search))
     counts["sync"] = store.count_by_sync_state()
     return counts
 
@@ -123,6 +130,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar(self)
         self.filters = FilterBar(session.my_user_id, self)
+        self.scope = SearchScope(self)
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
@@ -140,6 +148,7 @@ class MainWindow(QMainWindow):
         self._build_layout()
 
         self.sidebar.preset_chosen.connect(lambda _key: self.apply_query())
+        self.scope.search_all.connect(self.search_everywhere)
         self.filters.changed.connect(self.apply_query)
         self.table.current_job_changed.connect(self.show_job)
         self.table.doubleClicked.connect(lambda _i: self._focus_detail())
@@ -263,6 +272,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(middle)
         self.pages.addWidget(self.table)
         column.addWidget(self.filters)
+        column.addWidget(self.scope)
         column.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -433,6 +443,8 @@ class MainWindow(QMainWindow):
         self.table.set_empty_text(empty)
         self.model.set_query(query)
         self.query = query
+        # The counts follow the filters and the search, and say where it looks.
+        self._counts_timer.start()
         page = self._pages.get(self.page_key)
         if page is not None:
             page.set_query(query)
@@ -457,14 +469,36 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         store, me = self.session.store, self.session.my_user_id
+        filters = self.filters.filters()
         self._counts_pending += 1
-        self.session.reads.run(lambda: _counts(store, me), self._show_counts)
+        self.session.reads.run(lambda: _counts(store, me, filters),
+                               lambda counts: self._show_counts(counts, filters))
 
-    def _show_counts(self, counts: dict[str, Any]) -> None:
+    def _show_counts(self, counts: dict[str, Any], filters: Filters) -> None:
         self._counts_pending -= 1
         self._sync_counts = counts.pop("sync")
-        self.sidebar.set_counts(counts)
+        everywhere = counts.pop(EVERYWHERE, None)
+        if filters != self.filters.filters():
+            return  # the filters changed meanwhile; their own counts are on the way
+        self.sidebar.set_counts(counts, filtered=filters.active or bool(filters.search.strip()))
+        self._show_scope(counts, filters, everywhere)
         self._show_sync()
+
+    def _show_scope(self, counts: dict[str, Any], filters: Filters,
+                    everywhere: int | None) -> None:
+        """Say where a search looks when the view or the filters narrow it."""
+        search = filters.search.strip()
+        preset = PRESETS_BY_KEY[self.preset_key]
+        if everywhere is None or not search or (preset.key == "all" and not filters.active):
+            self.scope.hide()
+            return
+        self.scope.show_scope(search, preset.label, filters.active, counts.get(preset.key),
+                              everywhere)
+
+    def search_everywhere(self) -> None:
+        """Keep the search, drop the view and the other filters: every job is searched."""
+        self.filters.reset(keep_search=True)
+        self.sidebar.select("all")
 
     def settled(self) -> bool:
         """Whether the list and counts show the data as of now (nothing being read)."""
@@ -577,13 +611,13 @@ class MainWindow(QMainWindow):
         ids = self.selected_ids()
         if not ids or self.preset_key == "trash":
             return
-        self.status.note(f"Moving {_jobs(len(ids))} to the Trash…")
+        self.status.note(f"Moving {formatting.jobs(len(ids))} to the Trash…")
 
         def moved(records: list[JobRecord]) -> None:
             if len(records) == 1:
                 what = records[0].values["job_number"] or "the new job"
             else:
-                what = _jobs(len(records))
+                what = formatting.jobs(len(records))
             self.status.note(f"Moved {what} to the Trash",
                              undo=lambda: self.restore(ids, undo=True))
 
@@ -593,19 +627,19 @@ class MainWindow(QMainWindow):
         ids = local_ids if local_ids is not None else self.selected_ids()
         if not ids:
             return
-        self.status.note(f"Restoring {_jobs(len(ids))}…")
+        self.status.note(f"Restoring {formatting.jobs(len(ids))}…")
 
         def restored(_records: list[JobRecord]) -> None:
             if undo:
                 self.status.note("Restored from the Trash")
             else:
-                self.status.note(f"Restored {_jobs(len(ids))}",
+                self.status.note(f"Restored {formatting.jobs(len(ids))}",
                                  undo=lambda: self._trash_again(ids))
 
         self.session.restore_jobs(ids, restored, self._move_failed)
 
     def _trash_again(self, ids: list[int]) -> None:
-        self.status.note(f"Moving {_jobs(len(ids))} back to the Trash…")
+        self.status.note(f"Moving {formatting.jobs(len(ids))} back to the Trash…")
         self.session.delete_jobs(ids, lambda _records: self.status.note(
             "Moved back to the Trash"), self._move_failed)
 

@@ -221,14 +221,15 @@ class FilterBar(QWidget):
             self._debounce.stop()
             self.changed.emit()
 
-    def reset(self) -> None:
+    def reset(self, *, keep_search: bool = False) -> None:
         for widget in (self.priority, self.assignee, self.dates, self.search):
             widget.blockSignals(True)
         self._untick_statuses()
         self.priority.setCurrentIndex(0)
         self.assignee.setCurrentIndex(0)
         self.dates.setCurrentIndex(0)
-        self.search.clear()
+        if not keep_search:
+            self.search.clear()
         for widget in (self.priority, self.assignee, self.dates, self.search):
             widget.blockSignals(False)
         for custom in (self.date_from, self.until, self.date_to):
