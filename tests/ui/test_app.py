@@ -94,6 +94,23 @@ def test_an_unknown_view_is_a_usage_error(tmp_path: Path) -> None:
     assert "unknown view 'someday'" in result.stderr and "today" in result.stderr
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["--size", "wide"], "--size: expected WIDTHxHEIGHT such as 1366x768, got 'wide'"),
+    (["--size", "100x100"], "--size: 100x100 is out of range"),
+    (["--page", "calendar"], "--page: invalid choice: 'calendar'"),
+])
+def test_a_bad_size_or_page_is_a_usage_error_naming_it(tmp_path: Path, args: list[str],
+                                                       said: str) -> None:
+    shot = tmp_path / "x.png"
+    result = subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(tmp_path),
+                             "--screenshot", str(shot), *args],
+                            capture_output=True, text=True, timeout=60, check=False,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not shot.exists()
+
+
 def test_window_layout_sort_preset_and_page_are_remembered(qtbot: Any, session: Any,
                                                     demo_data: Any) -> None:
     window = open_main_window(qtbot, session, preset="week")
