@@ -76,3 +76,16 @@ def test_a_wide_window_keeps_the_panel_beside_the_list(window: MainWindow,
     qtbot.waitUntil(lambda: window.docked)
     assert window.detail.isVisible() and window.detail.width() > 0
     assert not window.drawer.isVisible()
+
+
+@pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_settings_dialog_fits_a_laptop_screen(window: MainWindow, qtbot: Any,
+                                                  size: tuple[int, int]) -> None:
+    window.resize(*size)
+    dialog = window.open_settings()
+    qtbot.waitUntil(dialog.isVisible)
+    hint = dialog.sizeHint()
+    assert hint.width() <= MOST_NARROW and hint.height() <= size[1]
+    dialog.resize(hint)
+    assert cut_words(dialog) == [], "\n".join(cut_words(dialog))
+    dialog.reject()
