@@ -1,5 +1,6 @@
-"""The desktop window at 100,000 jobs: cold start, filter and search, scrolling, and how
-long the GUI thread stalls while a full sync of 10,000 jobs runs beside it.
+"""The desktop window at 100,000 jobs: cold start, filter and search, the sidebar's
+counts under them, scrolling, and how long the GUI thread stalls while a full sync of
+10,000 jobs runs beside it.
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_gui``
 """
@@ -22,11 +23,13 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtWidgets import QApplication
 
 from bench.bench_store import build
-from bench.measure import print_machine_speed, report
+from bench.measure import median_ms, print_machine_speed, report
 from desktop.config import ENV_API_KEY, Paths, Settings
 from desktop.core.store import JobQuery, Store
 from desktop.ui.app import create_application
-from desktop.ui.main_window import MainWindow
+from desktop.ui.jobs.filter_bar import SEARCH_DELAY_MS
+from desktop.ui.jobs.presets import Filters
+from desktop.ui.main_window import MainWindow, _counts
 from desktop.ui.session import Session
 from desktop.ui.sync.worker import SyncController
 
@@ -129,6 +132,24 @@ def filter_and_search_ms(app: QApplication, window: MainWindow) -> tuple[float, 
     return worst, worst_name, worst_full
 
 
+#: What the sidebar counts under: a search (common, rare, a job number), a filter, both.
+COUNTED_FILTERS = (Filters(search="leak"), Filters(search="furnace"),
+                   Filters(search="JOB-0123"), Filters(priority="High"),
+                   Filters(statuses=("Scheduled", "In Progress"), search="smith"))
+
+
+def filtered_counts_ms(store: Store) -> tuple[float, str]:
+    """Worst time to count every view under the filter bar's filters (and, with a
+    search, every job): one read on the reader thread, which the next read waits
+    behind."""
+    worst, worst_name = 0.0, ""
+    for filters in COUNTED_FILTERS:
+        figure = median_ms(lambda f=filters: _counts(store, "", f), rounds=5, warmup=1)
+        if figure > worst:
+            worst, worst_name = figure, repr(filters)
+    return worst, worst_name
+
+
 def scroll_ms(app: QApplication, window: MainWindow) -> tuple[float, float, int]:
     """Page by page from the top of All jobs to the bottom: worst and p99 per step.
 
@@ -175,7 +196,7 @@ def sync_stalls_ms(app: QApplication, root: Path) -> tuple[float, float, int, fl
         store = Store.open(paths.database)
         session = Session(store, paths, Settings.load(paths))
         sync = SyncController(session)
-        window = MainWindow(session, sync, paths.config_dir / "window.ini", view="all")
+        window = MainWindow(session, sync, paths.config_dir / "window.ini", preset="all")
         window.show()
         _wait(app, window.settled)
         gaps: list[float] = []
@@ -224,13 +245,18 @@ def main() -> int:
         store = Store.open(data.database)
         session = Session(store, data, Settings())
         window = MainWindow(session, SyncController(session), data.config_dir / "window.ini",
-                            view="all")
+                            preset="all")
         window.resize(1600, 900)
         window.show()
         _wait(app, window.settled)
         worst, name, full = filter_and_search_ms(app, window)
         ok &= report("filter change / search to repainted table (worst)", worst, 50.0)
         print(f"      worst change: {name}; with the full id list behind it: {full:.0f} ms")
+        counts, counted = filtered_counts_ms(store)
+        # Read off the GUI thread; done before the next search fires (its typing delay).
+        ok &= report("sidebar counts under filters / a search (worst)", counts,
+                     float(SEARCH_DELAY_MS))
+        print(f"      worst filters: {counted}")
         worst_step, p99_step, steps = scroll_ms(app, window)
         ok &= report(f"scroll top to bottom, worst of {steps:,} page steps", worst_step, 16.0)
         print(f"      99th percentile step: {p99_step:.2f} ms")

@@ -3,7 +3,9 @@
 Paths come from platformdirs unless a data dir is given (``--data-dir`` or
 ``JOBDESK_DATA_DIR``), in which case the database, settings and logs all live there.
 The API key lives in the system keyring (service ``jobdesk``) and never in a file;
-``JOBDESK_API_KEY`` overrides it for scripts and machines without a keyring.
+``JOBDESK_API_KEY`` overrides it for scripts and machines without a keyring. Where no
+keyring can keep it, the window keeps a key typed into Settings in memory until it
+closes (``keep_in_memory``).
 """
 
 from __future__ import annotations
@@ -117,12 +119,35 @@ class Settings:
 class KeyStoreUnavailable(RuntimeError):
     """No keyring backend; the message tells the user how to provide a key instead."""
 
+    def __init__(self, message: str, reason: str = "") -> None:
+        super().__init__(message)
+        #: Why no keyring can keep the key, in a few words (the message says more).
+        self.reason = reason or message
+
+
+#: Keys typed into the window where no keyring can keep them, by account: this
+#: process's memory is the only place they are kept, so they go when it ends.
+_MEMORY_KEYS: dict[str, str] = {}
+
+
+def keep_in_memory(server_url: str, key: str) -> None:
+    """Keep ``key`` for this server until the process ends (no keyring can keep it)."""
+    _MEMORY_KEYS[server_url or "default"] = key
+
+
+def kept_in_memory(server_url: str) -> bool:
+    return (server_url or "default") in _MEMORY_KEYS
+
 
 def get_api_key(server_url: str) -> str | None:
-    """The env override, else the keyring entry for this server, else ``None``."""
+    """The env override, else a key kept in memory for this run, else the keyring
+    entry for this server, else ``None``."""
     env = os.environ.get(ENV_API_KEY)
     if env:
         return env
+    remembered = _MEMORY_KEYS.get(server_url or "default")
+    if remembered:
+        return remembered
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -156,8 +181,16 @@ def _cannot_keep(backend: Any) -> str | None:
 def _unavailable(reason: str) -> KeyStoreUnavailable:
     return KeyStoreUnavailable(
         f"no system keyring can keep the API key ({reason}), so nothing was stored. "
-        f"Provide the key in the environment variable {ENV_API_KEY} instead."
+        f"Provide the key in the environment variable {ENV_API_KEY} instead.", reason
     )
+
+
+def keyring_problem() -> str | None:
+    """Why the system keyring cannot keep a key, as far as can be told without trying;
+    ``None`` when it claims it can."""
+    import keyring
+
+    return _cannot_keep(keyring.get_keyring())
 
 
 def set_api_key(server_url: str, key: str) -> None:

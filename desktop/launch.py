@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from desktop.config import Paths, Settings
 
 HEADLESS_COMMANDS = "jobs, customers, sync, conflicts, status, login, config, db, emulator"
 EXIT_USAGE = 2
+#: The window sizes a screenshot may ask for, in logical pixels.
+MIN_SIZE = (640, 480)
+MAX_SIDE = 7680
 
 
 def has_display() -> bool:
@@ -29,6 +33,18 @@ def has_display() -> bool:
     )
 
 
+def parse_size(text: str) -> tuple[int, int]:
+    """``1366x768`` as (width, height); ValueError naming the problem."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if match is None:
+        raise ValueError(f"expected WIDTHxHEIGHT such as 1366x768, got {text!r}")
+    width, height = int(match[1]), int(match[2])
+    if not (MIN_SIZE[0] <= width <= MAX_SIDE and MIN_SIZE[1] <= height <= MAX_SIDE):
+        raise ValueError(f"{width}x{height} is out of range: from {MIN_SIZE[0]}x{MIN_SIZE[1]} "
+                         f"to {MAX_SIDE}x{MAX_SIDE}")
+    return width, height
+
+
 def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
     from desktop.ui.jobs.presets import preset_by_name
 
@@ -38,6 +54,13 @@ def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
             preset = preset_by_name(args.view).key
         except ValueError as exc:
             print(f"jobdesk: --view: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    size = None
+    if args.size:
+        try:
+            size = parse_size(args.size)
+        except ValueError as exc:
+            print(f"jobdesk: --size: {exc}", file=sys.stderr)
             return EXIT_USAGE
     configured = bool(Settings.load(paths).effective_server_url())
     shot = Path(args.screenshot).expanduser().resolve() if args.screenshot else None
@@ -53,4 +76,5 @@ def launch_gui(args: argparse.Namespace, paths: Paths) -> int:
     from desktop.ui.app import LaunchOptions, run
 
     return run(LaunchOptions(paths=paths, demo=args.demo or not configured or headless,
-                             screenshot=shot, preset=preset, summary=headless))
+                             screenshot=shot, preset=preset, summary=headless,
+                             page=args.page, size=size))

@@ -60,6 +60,23 @@ class Priority(enum.StrEnum):
     EMERGENCY = "Emergency"
 
 
+#: The statuses in the order a job moves through them, for boards, menus and charts
+#: (``Status`` keeps the API's listing order): an estimate is sent and approved before
+#: the visit is booked, and a job is complete before it is invoiced (as
+#: ``move_refusal`` has it: an invoiced job has already been completed).
+WORKFLOW: Final = (
+    Status.NEW,
+    Status.CONTACTED,
+    Status.ESTIMATE_SENT,
+    Status.ESTIMATE_APPROVED,
+    Status.SCHEDULED,
+    Status.IN_PROGRESS,
+    Status.NEEDS_APPROVAL,
+    Status.COMPLETE,
+    Status.READY_TO_INVOICE,
+    Status.INVOICED,
+)
+
 #: Statuses where work is still moving; quick sync cycles scan only these.
 ACTIVE_STATUSES: Final = (
     Status.NEW,

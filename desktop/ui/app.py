@@ -44,6 +44,10 @@ class LaunchOptions:
     preset: str | None = None
     #: Print what the demo synced (the run with no display).
     summary: bool = False
+    #: The page to open (list, schedule, board, dashboard); None: the last one used.
+    page: str | None = None
+    #: The screenshot's window size in logical pixels; None: ``screenshot.SIZE``.
+    size: tuple[int, int] | None = None
 
 
 #: How long a thread may hold the GIL while another waits (Python's default: 5 ms).
@@ -114,6 +118,8 @@ def open_window(options: LaunchOptions, demo: DemoServer | None) -> MainWindow:
     window = MainWindow(session, sync, options.paths.config_dir / "window.ini",
                         preset=options.preset)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if options.page is not None:
+        window.show_page(options.page)
     return window
 
 
@@ -147,6 +153,9 @@ class StartUp(QObject):
             return
         self.window = window
         self.store = window.session.store
+        # Queued: the demo's window is closed from the event loop, not from inside
+        # its own Settings dialog.
+        window.connect_requested.connect(self._leave_demo, Qt.ConnectionType.QueuedConnection)
         check = IdleCheck(window.session, lambda: window.sync.running, window)
         check.damaged.connect(self._damaged)
         window.show()
@@ -165,6 +174,31 @@ class StartUp(QObject):
         elif self.dialog is not None:
             self.dialog.raise_()
             self.dialog.activateWindow()
+
+    def _leave_demo(self, key_note: str) -> None:
+        """Settings saved in the demo name the user's CRM: close the demo's window and
+        server (what was typed there goes with it, as the banner said) and open the
+        window on the user's own data, which syncs with the CRM at once."""
+        window, demo = self.window, self._demo
+        if window is None or demo is None:
+            return
+        log.info("leaving the demo for the CRM set in Settings")
+        # The app must outlive the demo's window: closing it is not leaving JobDesk.
+        QApplication.setQuitOnLastWindowClosed(False)
+        window.detail.cancel()
+        window.close()
+        # Gone before its store and folder are: none of its timers fires on them.
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        self.window = None
+        self.close_store()
+        self._demo = None
+        demo.close()
+        self.open()
+        self._note(key_note)
+
+    def _note(self, text: str) -> None:
+        if self.window is not None and text:
+            self.window.status.note(text)
 
     def _ask(self, error: StoreUnusable) -> None:
         running = self.window is not None
@@ -261,7 +295,7 @@ def _screenshot(window: MainWindow, options: LaunchOptions, demo: DemoServer | N
     window.show()
     window.sync.start()
     settled = screenshot.wait_settled(window, after_sync=syncing)
-    path = screenshot.capture(window, options.screenshot)
+    path = screenshot.capture(window, options.screenshot, options.size or screenshot.SIZE)
     store = window.session.store
     report = window.sync.last or {}
     window.close()

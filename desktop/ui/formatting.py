@@ -1,7 +1,11 @@
 """How values read to a person: money, dates, time windows, timestamps, empty values.
 
-Plain functions with no Qt, shared by the table, the detail panel and the conflict
-dialog so a value looks the same everywhere.
+Functions shared by the table, the detail panel, the dashboard and the conflict
+dialog, so a value looks the same everywhere. Money, dates and clock times follow
+the system's locale through ``QLocale`` (its currency, the order of day and month,
+a 12-hour clock where the locale keeps one). The bare C locale of a server or a
+container, which names no country, reads as JobDesk always has: dollars, the day
+before the month, a 24-hour clock.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+
+from PySide6.QtCore import QDate, QLocale, QTime
 
 from desktop.core.jobs import FIELD_KINDS, Kind, parse_day
 from desktop.core.merge import DELETED
@@ -78,8 +84,79 @@ def conflict_summary(fields: Iterable[str]) -> str:
     return f"Changed here and on the server differently: {', '.join(map(label, names))}."
 
 
+def jobs(count: int) -> str:
+    """``1 job``, ``1,234 jobs``."""
+    return f"{count:,} job{'' if count == 1 else 's'}"
+
+
+def locale() -> QLocale:
+    """The locale values are shown in: the system's (``QLocale.setDefault`` aside)."""
+    return QLocale()
+
+
+def _plain(where: QLocale) -> bool:
+    return where.language() == QLocale.Language.C
+
+
+def currency_symbol() -> str:
+    where = locale()
+    return "$" if _plain(where) else where.currencySymbol() or "$"
+
+
 def money(value: Decimal | None) -> str:
-    return "" if value is None else f"${value:,.2f}"
+    if value is None:
+        return ""
+    where = locale()
+    if _plain(where):
+        return f"${value:,.2f}"
+    return where.toCurrencyString(float(value), currency_symbol(), 2)
+
+
+def _month_first(where: QLocale) -> bool:
+    """Whether the locale writes the month before the day (Dec 3, not 3 Dec)."""
+    short = where.dateFormat(QLocale.FormatType.ShortFormat)
+    return short.find("M") < short.find("d")
+
+
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def date_text(value: date, *, weekday: bool = True, year: bool = True) -> str:
+    """A day as words and numbers: "Thu 3 Dec 2026", "Thu, Dec 3, 2026" (en_US)."""
+    where = locale()
+    if _plain(where):
+        return value.strftime(("%a " if weekday else "") + "%d %b" + (" %Y" if year else ""))
+    if _month_first(where):
+        pattern = "MMM d" + (", yyyy" if year else "")
+        pattern = ("ddd, " if weekday else "") + pattern
+    else:
+        # "3. Dez." where the locale writes its day with a dot (dd.MM.yy).
+        day_part = "d." if "d." in where.dateFormat(QLocale.FormatType.ShortFormat) else "d"
+        pattern = ("ddd " if weekday else "") + f"{day_part} MMM" + (" yyyy" if year else "")
+    return where.toString(_qdate(value), pattern)
+
+
+def month_text(value: date) -> str:
+    """A month and its year: "December 2026"."""
+    where = locale()
+    return value.strftime("%B %Y") if _plain(where) else where.toString(_qdate(value),
+                                                                        "MMMM yyyy")
+
+
+def weekday_text(value: date) -> str:
+    """A day's short name: "Thu", "Do." (de_DE)."""
+    where = locale()
+    return value.strftime("%a") if _plain(where) else where.toString(_qdate(value), "ddd")
+
+
+def clock(hhmm: str) -> str:
+    """An API time ("HH:MM") on the locale's clock: "14:30", or "2:30 PM"."""
+    where = locale()
+    parsed = QTime.fromString(hhmm[:5], "HH:mm")
+    if _plain(where) or not parsed.isValid():
+        return hhmm
+    return where.toString(parsed, where.timeFormat(QLocale.FormatType.ShortFormat))
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -93,8 +170,12 @@ def parse_timestamp(value: str | None) -> datetime | None:
 
 # A list or an export formats the same few hundred days over and over, and strftime
 # is slow here: it imports ``time`` on every call, through PySide6's import hook.
-@functools.lru_cache(maxsize=4096)
 def day(value: date, today: date) -> str:
+    return _day(value, today, locale().name())
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date, today: date, _locale_name: str) -> str:
     if value == today:
         return "Today"
     if value == today + timedelta(days=1):
@@ -102,17 +183,23 @@ def day(value: date, today: date) -> str:
     if value == today - timedelta(days=1):
         return "Yesterday"
     if value.year == today.year:
-        return value.strftime("%a %d %b")
-    return value.strftime("%d %b %Y")
+        return date_text(value, year=False)
+    return date_text(value, weekday=False)
 
 
 def time_window(start: str | None, end: str | None) -> str:
     if start and end:
-        return f"{start}\u2013{end}"
+        first, last = clock(start), clock(end)
+        where = locale()
+        # "9:00 to 11:30 AM" with a dash: one AM or PM says it for both.
+        for half in (where.amText(), where.pmText()):
+            if half and first.endswith(half) and last.endswith(half):
+                first = first[:-len(half)].rstrip()
+        return f"{first}\u2013{last}"
     if start:
-        return f"from {start}"
+        return f"from {clock(start)}"
     if end:
-        return f"until {end}"
+        return f"until {clock(end)}"
     return ""
 
 
@@ -131,7 +218,13 @@ def timestamp(value: str | None) -> str:
         return value or ""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
+    return moment_text(moment.astimezone())
+
+
+def moment_text(moment: datetime, *, year: bool = True) -> str:
+    """A date and a time of day: "03 Dec 2026 14:30", "Dec 3, 2026 2:30 PM" (en_US)."""
+    return (f"{date_text(moment.date(), weekday=False, year=year)} "
+            f"{clock(moment.strftime('%H:%M'))}")
 
 
 def ago(moment: datetime, now: datetime) -> str:
@@ -160,5 +253,5 @@ def value(field: str, raw: Any) -> str:
         return timestamp(str(raw))
     if kind is Kind.DATE:
         parsed = parse_day(str(raw))
-        return parsed.strftime("%a %d %b %Y") if parsed else str(raw)
+        return date_text(parsed) if parsed else str(raw)
     return str(raw)

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -25,15 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.config import Settings
 from desktop.core.store import JobQuery, JobRecord, Store
-from desktop.ui import theme
+from desktop.ui import formatting, theme
 from desktop.ui.board.page import BoardPage
 from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
 from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.jobs.detail_panel import DetailPanel
+from desktop.ui.jobs.drawer import Drawer
 from desktop.ui.jobs.filter_bar import FilterBar
-from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, narrow
+from desktop.ui.jobs.presets import DEFAULT_PRESET, PRESETS, PRESETS_BY_KEY, Filters, narrow
+from desktop.ui.jobs.search_scope import SearchScope
 from desktop.ui.jobs.sidebar import Sidebar
 from desktop.ui.jobs.table import JobTableModel, JobTableView
 from desktop.ui.pages import Page
@@ -52,6 +55,12 @@ COUNTS_DELAY_MS = 150
 CLOCK_MS = 30_000
 #: The sidebar preset is saved under its first name, so a saved choice survives.
 PRESET_STATE = "view"
+#: From this window width the job panel stays beside the list: the sidebar, every
+#: column of the list with the Title's room, and the panel. Narrower windows (1366
+#: and 1280 px laptops) show the job in a drawer over the list instead.
+DOCKED_FROM = 1600
+SIDEBAR_WIDTH = 170
+PANEL_WIDTH = 340
 
 #: The ways of looking at the jobs: key, label, shortcut, tip, and the widget (the
 #: list is the window's own table; the others are ``Page`` widgets).
@@ -79,22 +88,32 @@ EMPTY_TEXT = {
 }
 
 
-def _jobs(count: int) -> str:
-    return f"{count:,} job{'' if count == 1 else 's'}"
+#: Where the counts say a search would find every job (the All jobs view, no filters).
+EVERYWHERE = "everywhere"
 
 
-def _counts(store: Store, my_user_id: str) -> dict[str, Any]:
-    """Every preset's count and the sync backlog, read on the worker thread."""
+def _counts(store: Store, my_user_id: str, filters: Filters) -> dict[str, Any]:
+    """Every preset's count under the filter bar's filters and search, the search's
+    count in every job, and the sync backlog; read on the worker thread."""
     today = date.today()
     counts: dict[str, Any] = {}
     for preset in PRESETS:
-        query = preset.build(today, my_user_id)
-        counts[preset.key] = None if query is None else store.count(query)
+        base = preset.build(today, my_user_id)
+        query = narrow(base, filters, "scheduled", descending=False)
+        counts[preset.key] = None if base is None else 0 if query is None else store.count(
+            query)
+    search = filters.search.strip()
+    if search:
+        counts[EVERYWHERE] = store.count(JobQuery(search=search))
     counts["sync"] = store.count_by_sync_state()
     return counts
 
 
 class MainWindow(QMainWindow):
+    #: Settings saved in the demo name the user's CRM: leave the demo for it now (with
+    #: what became of the API key, to say in the new window).
+    connect_requested = Signal(str)
+
     def __init__(self, session: Session, sync: SyncController, state_file: Path,
                  preset: str | None = None) -> None:
         super().__init__()
@@ -112,9 +131,14 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(self)
         self.filters = FilterBar(session.my_user_id, self)
         self.filters.set_team(session.team_choices())
+        self.scope = SearchScope(self)
         self.model = JobTableModel(session, self)
         self.table = JobTableView(self.model, self)
         self.detail = DetailPanel(session, self)
+        #: Whether the panel sits in the splitter (else in the drawer), and whether the
+        #: drawer is wanted (a job is open and the user has not closed it).
+        self._docked = True
+        self._drawer_open = False
         #: The pages other than the list, made the first time each is shown.
         self._pages: dict[str, Page] = {}
         #: What the list shows (the preset narrowed by the filters); None: nothing.
@@ -125,9 +149,12 @@ class MainWindow(QMainWindow):
         self._build_layout()
 
         self.sidebar.preset_chosen.connect(lambda _key: self.apply_query())
+        self.scope.search_all.connect(self.search_everywhere)
         self.filters.changed.connect(self.apply_query)
         self.table.current_job_changed.connect(self.show_job)
         self.table.doubleClicked.connect(lambda _i: self._focus_detail())
+        # A click on the job already shown brings a closed drawer back.
+        self.table.clicked.connect(lambda _i: self._open_drawer(self.detail.current_id))
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
         self.model.total_changed.connect(self._total_changed)
@@ -144,7 +171,6 @@ class MainWindow(QMainWindow):
         session.settings_changed.connect(self._settings_changed)
         session.team_changed.connect(self._team_changed)
         sync.changed.connect(self._show_sync)
-        sync.finished.connect(lambda _report: self._data_changed())
         # A summary-only job opened is read whole on the sync thread, once.
         self.detail.fetch_details = sync.fetch_details
         sync.details_fetched.connect(self._details_fetched)
@@ -248,6 +274,7 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget(middle)
         self.pages.addWidget(self.table)
         column.addWidget(self.filters)
+        column.addWidget(self.scope)
         column.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -258,7 +285,8 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([180, 1070, 350])
+        self.splitter.setSizes([SIDEBAR_WIDTH, DOCKED_FROM - SIDEBAR_WIDTH - PANEL_WIDTH,
+                                PANEL_WIDTH])
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -268,6 +296,9 @@ class MainWindow(QMainWindow):
             outer.addWidget(self._demo_banner())
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
+        self._central = central
+        self.drawer = Drawer(central)
+        self.drawer.closed.connect(self._close_drawer)
         for first, second in ((self.sidebar, self.filters.search),
                               (self.filters.search, self.filters.status),
                               (self.filters.clear, self.table),
@@ -310,7 +341,10 @@ class MainWindow(QMainWindow):
         if page is None:
             page = self._pages[key] = kind(self.session, self)
             page.job_activated.connect(self.show_job)
+            page.selection_changed.connect(self._update_actions)
             page.message.connect(self.status.note)
+            # Del moves the page's pick to the Trash, as it does the list's.
+            page.addAction(self.delete_action)
             self.pages.addWidget(page)
         return page
 
@@ -338,12 +372,63 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == key)
         page = self._page(key)
         self.pages.setCurrentWidget(page if page is not None else self.table)
-        # The dashboard shows no single job: its charts get the room (unsaved edits stay
-        # in the hidden panel until it is back).
-        self.detail.setVisible(key != "dashboard")
+        self._place_detail()
         if page is not None and self.query is not None:
             page.set_query(self.query)
         self._update_actions()
+
+    # -- where the job panel goes ----------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_detail()
+
+    @property
+    def docked(self) -> bool:
+        """Whether the job panel sits beside the list (else in a drawer over it)."""
+        return self._docked
+
+    def _place_detail(self) -> None:
+        """Beside the list on a wide window, in a drawer over it on a narrow one; hidden
+        on the dashboard, which shows no single job (unsaved edits stay in the hidden
+        panel until it is back)."""
+        docked = self.width() >= DOCKED_FROM
+        if docked != self._docked:
+            self._docked = docked
+            if docked:
+                self.splitter.addWidget(self.detail)
+                self.splitter.setStretchFactor(2, 0)
+                sizes = self.splitter.sizes()
+                side = sizes[0] or SIDEBAR_WIDTH
+                self.splitter.setSizes([side, sum(sizes) - side - PANEL_WIDTH, PANEL_WIDTH])
+            else:
+                self.drawer.hold(self.detail)
+        shown = self.page_key != "dashboard"
+        if docked:
+            self.drawer.hide()
+            self.detail.setVisible(shown)
+            return
+        self.detail.show()
+        if shown and self._drawer_open:
+            # Below the filter bar, which stays in reach while a job is open.
+            area = self.splitter.geometry()
+            area.setTop(self.pages.mapTo(self._central, QPoint(0, 0)).y())
+            self.drawer.place(area)
+            self.drawer.show()
+        else:
+            self.drawer.hide()
+
+    def _open_drawer(self, local_id: int | None) -> None:
+        self._drawer_open = local_id is not None or self.detail.creating
+        self._place_detail()
+
+    def _close_drawer(self) -> None:
+        self._drawer_open = False
+        self._place_detail()
+        # Back to the list at the job just closed (a list with no current row would
+        # take focus by opening its first job).
+        if self.page_key == "list" and self.table.currentIndex().isValid():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def apply_query(self) -> None:
         """Show the current preset narrowed by the filter bar."""
@@ -360,6 +445,8 @@ class MainWindow(QMainWindow):
         self.table.set_empty_text(empty)
         self.model.set_query(query)
         self.query = query
+        # The counts follow the filters and the search, and say where it looks.
+        self._counts_timer.start()
         page = self._pages.get(self.page_key)
         if page is not None:
             page.set_query(query)
@@ -384,14 +471,36 @@ class MainWindow(QMainWindow):
 
     def refresh_counts(self) -> None:
         store, me = self.session.store, self.session.my_user_id
+        filters = self.filters.filters()
         self._counts_pending += 1
-        self.session.reads.run(lambda: _counts(store, me), self._show_counts)
+        self.session.reads.run(lambda: _counts(store, me, filters),
+                               lambda counts: self._show_counts(counts, filters))
 
-    def _show_counts(self, counts: dict[str, Any]) -> None:
+    def _show_counts(self, counts: dict[str, Any], filters: Filters) -> None:
         self._counts_pending -= 1
         self._sync_counts = counts.pop("sync")
-        self.sidebar.set_counts(counts)
+        everywhere = counts.pop(EVERYWHERE, None)
+        if filters != self.filters.filters():
+            return  # the filters changed meanwhile; their own counts are on the way
+        self.sidebar.set_counts(counts, filtered=filters.active or bool(filters.search.strip()))
+        self._show_scope(counts, filters, everywhere)
         self._show_sync()
+
+    def _show_scope(self, counts: dict[str, Any], filters: Filters,
+                    everywhere: int | None) -> None:
+        """Say where a search looks when the view or the filters narrow it."""
+        search = filters.search.strip()
+        preset = PRESETS_BY_KEY[self.preset_key]
+        if everywhere is None or not search or (preset.key == "all" and not filters.active):
+            self.scope.hide()
+            return
+        self.scope.show_scope(search, preset.label, filters.active, counts.get(preset.key),
+                              everywhere)
+
+    def search_everywhere(self) -> None:
+        """Keep the search, drop the view and the other filters: every job is searched."""
+        self.filters.reset(keep_search=True)
+        self.sidebar.select("all")
 
     def settled(self) -> bool:
         """Whether the list and counts show the data as of now (nothing being read)."""
@@ -427,6 +536,9 @@ class MainWindow(QMainWindow):
         self.detail.details_arrived(local_id, outcome)
 
     def _sync_finished(self, report: dict[str, Any]) -> None:
+        # A bound method, not a lambda: a window closed while the sync goes on (leaving
+        # the demo) is disconnected, not called on a deleted list.
+        self._data_changed()
         # A sync may have harvested technicians' names.
         self.session.refresh_team()
         if report.get("status") == "ok":
@@ -445,10 +557,15 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------------
 
+    def selected_ids(self) -> list[int]:
+        """The jobs picked on the page shown: what Move to Trash and Restore act on. The
+        list's selection is hidden behind the other pages, so it is never acted on there."""
+        page = self._pages.get(self.page_key)
+        return self.table.selected_ids() if page is None else page.selected_ids()
+
     def _update_actions(self) -> None:
         in_trash = self.preset_key == "trash"
-        # The list's selection is hidden behind the other pages: never act on it there.
-        has_selection = self.page_key == "list" and bool(self.table.selected_ids())
+        has_selection = bool(self.selected_ids())
         self.delete_action.setEnabled(has_selection and not in_trash)
         self.restore_action.setEnabled(has_selection and in_trash)
         self.restore_action.setVisible(in_trash)
@@ -472,6 +589,7 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self._back_to_edited_job)
                 return
         detail.show_job(local_id)
+        self._open_drawer(detail.current_id)
 
     def _back_to_edited_job(self) -> None:
         if self.detail.current_id is None:
@@ -484,6 +602,7 @@ class MainWindow(QMainWindow):
             return
         self.table.clearSelection()
         self.detail.new_job()
+        self._open_drawer(None)
 
     def _saved(self, local_id: int) -> None:
         if self._leaving:
@@ -497,38 +616,38 @@ class MainWindow(QMainWindow):
             self.model.total_changed.connect(select)
 
     def delete_selected(self) -> None:
-        ids = self.table.selected_ids()
-        if not ids or self.preset_key == "trash" or self.page_key != "list":
+        ids = self.selected_ids()
+        if not ids or self.preset_key == "trash":
             return
-        self.status.note(f"Moving {_jobs(len(ids))} to the Trash…")
+        self.status.note(f"Moving {formatting.jobs(len(ids))} to the Trash…")
 
         def moved(records: list[JobRecord]) -> None:
             if len(records) == 1:
                 what = records[0].values["job_number"] or "the new job"
             else:
-                what = _jobs(len(records))
+                what = formatting.jobs(len(records))
             self.status.note(f"Moved {what} to the Trash",
                              undo=lambda: self.restore(ids, undo=True))
 
         self.session.delete_jobs(ids, moved, self._move_failed)
 
     def restore(self, local_ids: list[int] | None = None, *, undo: bool = False) -> None:
-        ids = local_ids if local_ids is not None else self.table.selected_ids()
+        ids = local_ids if local_ids is not None else self.selected_ids()
         if not ids:
             return
-        self.status.note(f"Restoring {_jobs(len(ids))}…")
+        self.status.note(f"Restoring {formatting.jobs(len(ids))}…")
 
         def restored(_records: list[JobRecord]) -> None:
             if undo:
                 self.status.note("Restored from the Trash")
             else:
-                self.status.note(f"Restored {_jobs(len(ids))}",
+                self.status.note(f"Restored {formatting.jobs(len(ids))}",
                                  undo=lambda: self._trash_again(ids))
 
         self.session.restore_jobs(ids, restored, self._move_failed)
 
     def _trash_again(self, ids: list[int]) -> None:
-        self.status.note(f"Moving {_jobs(len(ids))} back to the Trash…")
+        self.status.note(f"Moving {formatting.jobs(len(ids))} back to the Trash…")
         self.session.delete_jobs(ids, lambda _records: self.status.note(
             "Moved back to the Trash"), self._move_failed)
 
@@ -539,6 +658,10 @@ class MainWindow(QMainWindow):
 
     def escape(self) -> None:
         if self.detail.cancel():
+            self._open_drawer(self.detail.current_id)
+            return
+        if self.drawer.isVisible():
+            self._close_drawer()
             return
         if self.filters.search.text():
             self.filters.search.clear()
@@ -588,11 +711,18 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(self.session, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        if self.session.demo is not None:
-            dialog.accepted.connect(lambda: self.status.note(
-                "Saved. JobDesk connects to your CRM the next time it starts."))
+        dialog.accepted.connect(lambda: self._settings_saved(dialog.key_note))
         dialog.open()
         return dialog
+
+    def _settings_saved(self, key_note: str) -> None:
+        demo = self.session.demo
+        if demo is not None and Settings.load(demo.user_paths).effective_server_url():
+            # The demo gives way to the CRM at once (whoever opened this window does it).
+            self.status.note("Connecting to your CRM…")
+            self.connect_requested.emit(key_note)
+            return
+        self.status.note(f"Saved · {key_note}" if key_note else "Settings saved")
 
     def _settings_changed(self) -> None:
         self.filters.set_me(self.session.my_user_id)
@@ -629,6 +759,7 @@ class MainWindow(QMainWindow):
                 target.restoreState(value)
         header = self.table.horizontalHeader()
         self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self.table.fit_title()
 
     def _default_size(self) -> None:
         screen = self.screen().availableGeometry()
@@ -636,7 +767,10 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         self._state.setValue("geometry", self.saveGeometry())
-        self._state.setValue("splitter", self.splitter.saveState())
+        if self._docked:
+            # Drawn from the docked layout: a drawer's two panes would restore a
+            # docked panel at no width.
+            self._state.setValue("splitter", self.splitter.saveState())
         self._state.setValue("columns", self.table.horizontalHeader().saveState())
         self._state.setValue(PRESET_STATE, self.preset_key)
         self._state.setValue("page", self.page_key)

@@ -21,8 +21,10 @@ class Page(QWidget):
     edit on another page) is kept for when it is shown: one read then, not one per
     refresh meanwhile, and none at all for a page nobody looks at again."""
 
-    #: A job the user opened on the page (its local id).
+    #: A job the user opened on the page, or picked with one click (its local id).
     job_activated = Signal(int)
+    #: What ``selected_ids`` returns changed (the window's job actions follow it).
+    selection_changed = Signal()
     #: A one-line note for the status bar.
     message = Signal(str)
 
@@ -61,6 +63,10 @@ class Page(QWidget):
         layout.addWidget(hint, 1)
         layout.addWidget(content, 1)
         return hint
+
+    def selected_ids(self) -> list[int]:
+        """The jobs picked on the page, which Move to Trash and the job actions act on."""
+        return []
 
     def settled(self) -> bool:
         """Whether no read is under way."""

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop
-from PySide6.QtWidgets import QApplication
 
 from desktop.ui.main_window import MainWindow
 
-SIZE = (1600, 900)
+#: A common laptop screen: what the README's pictures show.
+SIZE = (1366, 768)
 
 
 def wait_settled(window: MainWindow, *, after_sync: bool, timeout_s: float = 120.0) -> bool:
@@ -27,12 +27,14 @@ def wait_settled(window: MainWindow, *, after_sync: bool, timeout_s: float = 120
     return False
 
 
-def capture(window: MainWindow, path: Path) -> Path:
-    """Show the first job beside the list (an empty panel explains nothing) and save."""
-    window.resize(*SIZE)
-    if window.table.current_id() is None and window.model.rowCount() > 0:
+def capture(window: MainWindow, path: Path, size: tuple[int, int] = SIZE) -> Path:
+    """Save the window at ``size``. On the list, the first job is opened beside it (an
+    empty panel explains nothing); the other pages are shown whole."""
+    window.resize(*size)
+    if (window.page_key == "list" and window.table.current_id() is None
+            and window.model.rowCount() > 0):
         window.table.selectRow(0)
-    QApplication.processEvents()
+    wait_settled(window, after_sync=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(path), "PNG"):
         raise OSError(f"could not write the screenshot to {path}")

@@ -1,8 +1,10 @@
-"""Settings: which CRM, the API key (kept in the system keyring), and sync preferences."""
+"""Settings: which CRM, the API key (kept in the system keyring, or in memory until
+JobDesk closes where there is none), and sync preferences."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -11,16 +13,27 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.config import KeyStoreUnavailable, Settings, get_api_key, set_api_key
+from desktop.config import (
+    ENV_API_KEY,
+    KeyStoreUnavailable,
+    Settings,
+    get_api_key,
+    keep_in_memory,
+    kept_in_memory,
+    keyring_problem,
+    set_api_key,
+)
 from desktop.core.api import (
     ApiClient,
     ApiError,
@@ -35,6 +48,8 @@ from desktop.ui.sync.status import usage_text
 from desktop.ui.tasks import TaskRunner
 from desktop.ui.widgets.technician_picker import fill_technicians
 
+log = logging.getLogger(__name__)
+
 
 def check_connection(url: str, key: str) -> str:
     """``GET /companies/me`` with this key: the company's name and this month's usage."""
@@ -44,6 +59,17 @@ def check_connection(url: str, key: str) -> str:
     name = company.get("name") or company.get("company_name") or "your company"
     used = usage_text(dataclasses.asdict(usage)) if usage else ""
     return f"Connected to {name}." + (f" {used}." if used else "")
+
+
+IN_MEMORY_NOTE = ("No system keyring here, so the API key is kept in memory until "
+                  "JobDesk closes")
+
+
+def in_memory_text(reason: str) -> str:
+    """Where the key goes when no keyring can keep it, and what that means."""
+    return (f"No system keyring can keep the API key here ({reason}). JobDesk keeps it "
+            "in memory until it closes, never in a file, and asks for it again next "
+            f"time; or set the environment variable {ENV_API_KEY}.")
 
 
 def explain(error: BaseException) -> str:
@@ -62,6 +88,8 @@ class SettingsDialog(QDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
+        #: What became of the key on Save, for the window to say once the dialog is gone.
+        self.key_note = ""
         self._tests = TaskRunner("connection-test", self)
         self.finished.connect(lambda _r: self._tests.close())
         self.setWindowTitle("Settings")
@@ -72,9 +100,9 @@ class SettingsDialog(QDialog):
         settings = self._base
         layout = QVBoxLayout(self)
         if session.demo is not None:
-            intro = QLabel("You are looking at demo data. Enter your CRM's address and API "
-                           "key here; JobDesk connects to it the next time it starts.", self)
-            intro.setWordWrap(True)
+            intro = _wrapped(QLabel("You are looking at demo data. Enter your CRM's address "
+                                    "and API key here; JobDesk leaves the demo and connects "
+                                    "to it as soon as you save.", self))
             layout.addWidget(intro)
         form = QFormLayout()
         layout.addLayout(form)
@@ -110,10 +138,15 @@ class SettingsDialog(QDialog):
         key_layout.addWidget(self.api_key, 1)
         key_layout.addWidget(self.test_button)
         form.addRow("API key:", key_row)
-        self.test_result = QLabel(self)
-        self.test_result.setWordWrap(True)
+        self.test_result = _wrapped(QLabel(self))
+        self.test_result.hide()
         self.test_result.setAccessibleName("Connection test result")
         form.addRow("", self.test_result)
+        self.key_storage = _wrapped(QLabel(self))
+        self.key_storage.setProperty("role", "hint")
+        self.key_storage.setAccessibleName("Where the key is kept")
+        form.addRow("", self.key_storage)
+        self._show_key_storage(settings.server_url)
 
         self.my_user_id = QComboBox(self)
         self.my_user_id.setEditable(True)
@@ -143,8 +176,18 @@ class SettingsDialog(QDialog):
         self.share.setAccessibleName("Quota share")
         self.share.setToolTip("This device's share of the company's monthly API requests")
         form.addRow("Share of monthly quota:", self.share)
+        # Problems in words, wrapped in a box of their own under the form: however long,
+        # they never squeeze the fields.
+        self.messages = QFrame(self)
+        self.messages.setObjectName("syncNotice")
+        box = QVBoxLayout(self.messages)
+        box.setContentsMargins(10, 6, 10, 6)
         self.save_error = self._error_label()
-        layout.addWidget(self.save_error)
+        self.save_error.setParent(self.messages)
+        self.save_error.setAccessibleName("Problem")
+        box.addWidget(self.save_error)
+        self.messages.hide()
+        layout.addWidget(self.messages)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
                                    | QDialogButtonBox.StandardButton.Cancel, self)
@@ -156,11 +199,25 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(520)
 
     def _error_label(self) -> QLabel:
-        label = QLabel(self)
+        label = _wrapped(QLabel(self))
         label.setProperty("role", "error")
-        label.setWordWrap(True)
         label.hide()
         return label
+
+    def _show_key_storage(self, url: str) -> None:
+        problem = keyring_problem()
+        if problem is not None:
+            self.key_storage.setText(in_memory_text(problem))
+        elif url and kept_in_memory(url):
+            self.key_storage.setText("The key for this server is kept in memory until "
+                                     "JobDesk closes (the keyring refused it).")
+        else:
+            self.key_storage.setText("The key is kept in the system keyring, never in a file.")
+
+    def _say(self, problem: str) -> None:
+        self.save_error.setText(problem)
+        self.save_error.show()
+        self.messages.show()
 
     def _url(self) -> str | None:
         """The normalised server URL ('' when empty), or None after showing why not."""
@@ -184,6 +241,7 @@ class SettingsDialog(QDialog):
         typed = self.api_key.text().strip()
         self.test_button.setEnabled(False)
         self.test_result.setText("Testing…")
+        self.test_result.show()
 
         def work() -> str:
             key = typed or get_api_key(url)
@@ -196,20 +254,27 @@ class SettingsDialog(QDialog):
     def _tested(self, text: str) -> None:
         self.test_button.setEnabled(True)
         self.test_result.setText(text)
+        self.test_result.show()
 
     def save(self) -> None:
         url = self._url()
         if url is None:
             return
         key = self.api_key.text().strip()
+        self.key_note = ""
         if key:
             try:
                 set_api_key(url, key)
             except KeyStoreUnavailable as exc:
-                self.save_error.setText(str(exc))
-                self.save_error.show()
-                return
-        self._session.save_settings(self._settings(url))
+                keep_in_memory(url, key)
+                log.warning("no keyring kept the API key (%s); kept in memory", exc.reason)
+                self.key_note = IN_MEMORY_NOTE
+        try:
+            self._session.save_settings(self._settings(url))
+        except OSError as exc:
+            self._say(f"The settings could not be saved: {exc.strerror or exc}. "
+                      "Nothing was changed.")
+            return
         self.accept()
 
     def _me(self) -> str:
@@ -222,3 +287,14 @@ class SettingsDialog(QDialog):
         return dataclasses.replace(
             self._base, server_url=url, my_user_id=self._me(),
             sync_interval_minutes=self.interval.value(), quota_share_percent=self.share.value())
+
+
+def _wrapped(label: QLabel) -> QLabel:
+    """A label that wraps to the width the form gives it, as tall as its lines need,
+    instead of asking for its longest line (a long error or server message would
+    otherwise widen the dialog or squeeze the fields)."""
+    label.setWordWrap(True)
+    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+    policy.setHeightForWidth(True)
+    label.setSizePolicy(policy)
+    return label

@@ -30,6 +30,8 @@ def open_main_window(qtbot: Any, session: Session, preset: str = "all",
                         session.paths.config_dir / "window.ini", preset=preset)
     # A failed test may leave edits behind; closing must not stop to ask about them.
     qtbot.addWidget(window, before_close_func=lambda w: w.detail.cancel())
+    # Wide enough for the job panel beside the list, as most tests expect.
+    window.resize(1600, 900)
     window.show()
     qtbot.waitUntil(window.settled)
     return window

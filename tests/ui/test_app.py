@@ -56,12 +56,14 @@ def test_screenshot_of_the_demo_after_its_first_sync(
     paths.ensure()
     shot = tmp_path / "docs" / "week.png"
     code = run(LaunchOptions(paths=paths, demo=True, screenshot=shot, preset="week",
-                             summary=True))
+                             summary=True, page="board", size=(1280, 720)))
     assert code == 0
     out = capsys.readouterr().out
     assert "Synced" in out and "built-in demo server" in out and str(shot) in out
     image = QImage(str(shot))
-    assert (image.width(), image.height()) == (1600, 900)
+    assert (image.width(), image.height()) == (1280, 720)
+    assert QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat).value(
+        "page") == "board", "the page asked for was the one shown"
     assert (tmp_path / "window.ini").exists(), "window state stays in the data dir"
     demo_dirs = [d for d in made if d.name.startswith("jobdesk-demo-")]
     assert len(demo_dirs) == 1, "the demo synced into a data dir of its own"
@@ -92,11 +94,28 @@ def test_an_unknown_view_is_a_usage_error(tmp_path: Path) -> None:
     assert "unknown view 'someday'" in result.stderr and "today" in result.stderr
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["--size", "wide"], "--size: expected WIDTHxHEIGHT such as 1366x768, got 'wide'"),
+    (["--size", "100x100"], "--size: 100x100 is out of range"),
+    (["--page", "calendar"], "--page: invalid choice: 'calendar'"),
+])
+def test_a_bad_size_or_page_is_a_usage_error_naming_it(tmp_path: Path, args: list[str],
+                                                       said: str) -> None:
+    shot = tmp_path / "x.png"
+    result = subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(tmp_path),
+                             "--screenshot", str(shot), *args],
+                            capture_output=True, text=True, timeout=60, check=False,
+                            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 2
+    assert said in result.stderr and "Traceback" not in result.stderr
+    assert not shot.exists()
+
+
 def test_window_layout_sort_preset_and_page_are_remembered(qtbot: Any, session: Any,
                                                     demo_data: Any) -> None:
     window = open_main_window(qtbot, session, preset="week")
-    window.resize(1300, 777)
-    window.splitter.setSizes([210, 730, 350])
+    window.resize(1700, 900)  # wide enough to keep the panel docked
+    window.splitter.setSizes([210, 1140, 350])
     header = window.table.horizontalHeader()
     header.resizeSection(SORT_COLUMNS["city"], 151)
     header.setSortIndicator(SORT_COLUMNS["estimated_amount"], Qt.SortOrder.DescendingOrder)

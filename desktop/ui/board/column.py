@@ -447,6 +447,10 @@ class BoardColumn(QFrame):
         self.title = title
         #: The user's choice to fold or unfold; ``None`` follows "folded when empty".
         self.folded_by_user: bool | None = None
+        #: Whether the column was empty when its jobs were last read. A column emptied
+        #: by a drag stays open until the next read: folding then would move every
+        #: column after it under the cursor.
+        self._empty_when_read = True
         self.model = CardModel(session, self)
         self.header = ColumnHeader(title, status, self)
         self.cards = CardList(self.model, self, show_status=status is None)
@@ -462,8 +466,9 @@ class BoardColumn(QFrame):
         self.strip.clicked.connect(lambda: self.set_folded(False))
         self.cards.dropped.connect(self.dropped)
         self.strip.dropped.connect(self.dropped)
-        self.model.modelReset.connect(self.update_count)
-        self.model.rowsInserted.connect(self.update_count)
+        self.model.modelReset.connect(lambda: self._read(self.model.total == 0))
+        # A job that arrives opens a folded column, so its card is in sight.
+        self.model.rowsInserted.connect(lambda: self._read(False))
         self.model.rowsRemoved.connect(self.update_count)
         self.update_count()
 
@@ -471,7 +476,11 @@ class BoardColumn(QFrame):
     def folded(self) -> bool:
         if self.folded_by_user is not None:
             return self.folded_by_user
-        return self.model.total == 0
+        return self._empty_when_read
+
+    def _read(self, empty: bool) -> None:
+        self._empty_when_read = empty
+        self.update_count()
 
     def set_folded(self, folded: bool) -> None:
         self.folded_by_user = folded

@@ -18,7 +18,7 @@ from functools import partial
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QWidget
 
-from desktop.core.jobs import InvalidJob, Status, move_refusal, status_move
+from desktop.core.jobs import WORKFLOW, InvalidJob, move_refusal, status_move
 from desktop.core.store import JobQuery, JobRecord, reports
 from desktop.core.store.edits import now_iso
 from desktop.core.store.queries import has_narrow_index
@@ -27,7 +27,8 @@ from desktop.ui.board.column import BoardColumn
 from desktop.ui.pages import Page
 from desktop.ui.session import Session
 
-STATUSES = tuple(s.value for s in Status)
+#: The columns, in the order a job moves through them.
+STATUSES = tuple(s.value for s in WORKFLOW)
 OTHER = "Other"
 #: More jobs changed at once than this re-read the whole board instead.
 FEW_CHANGES = 50
@@ -221,11 +222,22 @@ class BoardPage(Page):
 
     def _current_changed(self, column: BoardColumn, current: QModelIndex) -> None:
         # One card is current on the whole board, not one per column.
-        if not current.isValid():
-            return
-        for other in self.columns:
-            if other is not column and other.cards.currentIndex().isValid():
-                other.cards.setCurrentIndex(QModelIndex())
+        if current.isValid():
+            for other in self.columns:
+                if other is not column and other.cards.currentIndex().isValid():
+                    other.cards.setCurrentIndex(QModelIndex())
+            local_id = column.model.id_at(current.row())
+            if local_id is not None:
+                # One click shows the job, as in the list.
+                self.job_activated.emit(local_id)
+        self.selection_changed.emit()
+
+    def selected_ids(self) -> list[int]:
+        for column in self.columns:
+            local_id = column.cards.current_id()
+            if local_id is not None:
+                return [local_id]
+        return []
 
     def _card_menu(self, local_id: int, where: QPoint) -> None:
         record = self.session.store.get(local_id)

@@ -38,12 +38,13 @@ def count_text(value: float) -> str:
 
 
 def money_text(value: float) -> str:
-    """A round amount for an axis: $800, $25k, $1.5M."""
+    """A round amount for an axis, in the locale's currency: $800, $25k, $1.5M."""
+    symbol = formatting.currency_symbol()
     if value >= 1_000_000:
-        return f"${value / 1_000_000:,.1f}M".replace(".0M", "M")
+        return f"{symbol}{value / 1_000_000:,.1f}M".replace(".0M", "M")
     if value >= 1_000:
-        return f"${value / 1_000:,.0f}k"
-    return f"${value:,.0f}"
+        return f"{symbol}{value / 1_000:,.0f}k"
+    return f"{symbol}{value:,.0f}"
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from desktop.core.company import load as load_company
-from desktop.core.jobs import Status
+from desktop.core.jobs import WORKFLOW
 from desktop.core.store import JobQuery, Store, reports
 from desktop.core.sync import LAST_SYNC_META
 from desktop.ui import formatting
@@ -128,7 +128,7 @@ class DashboardPage(Page):
         self.figures = figures
         self.title.setText(f"{figures.company} · {TITLE}" if figures.company else TITLE)
         counts = figures.statuses
-        known = [s.value for s in Status]
+        known = [s.value for s in WORKFLOW]
         bars = [Bar(s, counts.get(s, 0), f"{counts.get(s, 0):,}", s) for s in known]
         other = sum(n for s, n in counts.items() if s not in known)
         if other:
@@ -136,10 +136,11 @@ class DashboardPage(Page):
         self.statuses.set_bars(bars, f"{sum(counts.values()):,} jobs in all")
         today = figures.per_day[0][0]
         self.days.set_bars(
-            [Bar(f"{'Today' if day == today else day.strftime('%a')}\n{day.day}", n, f"{n:,}",
+            [Bar(f"{'Today' if day == today else formatting.weekday_text(day)}\n{day.day}",
+                 n, f"{n:,}",
                  bold=day == today) for day, n in figures.per_day],
             f"{sum(n for _d, n in figures.per_day):,} jobs from today to "
-            f"{figures.per_day[-1][0].strftime('%a %d %b')}")
+            f"{formatting.date_text(figures.per_day[-1][0], year=False)}")
         month = figures.month
         self.money.set_bars(
             [Bar(f"Estimated, {month.jobs:,} jobs", float(month.estimated),
@@ -148,6 +149,6 @@ class DashboardPage(Page):
                  formatting.money(month.estimated_with_actual)),
              Bar(f"Actual, {month.with_actual:,} done", float(month.actual),
                  formatting.money(month.actual), "ok")],
-            f"Jobs scheduled in {month.first_day.strftime('%B %Y')}; done: with an actual "
+            f"Jobs scheduled in {formatting.month_text(month.first_day)}; done: with an actual "
             "amount recorded")
         self.sync.set_state(figures.sync_states, figures.last_sync)

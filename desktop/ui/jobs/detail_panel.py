@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.jobs import (
     EDITABLE_FIELDS,
+    WORKFLOW,
     FieldError,
     InvalidJob,
     Priority,
@@ -64,6 +65,7 @@ from desktop.ui.widgets.fields import (
     TimeEdit,
     TimestampEdit,
 )
+from desktop.ui.widgets.flow_layout import FlowLayout
 from desktop.ui.widgets.location_picker import LocationPicker
 from desktop.ui.widgets.technician_picker import TechnicianPicker
 
@@ -143,6 +145,8 @@ class DetailPanel(QWidget):
         self.fetch_details: Callable[[int], str | None] | None = None
         #: What became of the shown summary-only job's details (``DETAILS_NOTES``).
         self._details_state: str | None = None
+        #: The job the form was last loaded with, to keep its place when it is again.
+        self._shown_id: int | None = None
         self.setAccessibleName("Job details")
         self.setMinimumWidth(320)
 
@@ -193,20 +197,24 @@ class DetailPanel(QWidget):
         self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.heading)
 
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
+        # On a narrow panel the buttons wrap to a second row, never cut to "Co…te".
+        actions = FlowLayout()
         self.start_button = self._action_button(
             "Start", "start", "Mark the job In Progress and record the start time", self.start)
         self.complete_button = self._action_button(
             "Complete", "complete", "Mark the job Complete and record the finish time",
             self.complete)
         self.call_button = self._action_button("Call", "call", "Call the customer", self.call)
+        self.email_button = self._action_button(
+            "Email", "email", "Write to the customer in the mail app", self.email)
         self.navigate_button = self._action_button(
             "Navigate", "navigate", "Open the service address in the map app", self.navigate)
+        self.copy_address_button = self._action_button(
+            "Copy address", "copy", "Copy the service address, to paste anywhere",
+            self.copy_address)
         for button in (self.start_button, self.complete_button, self.call_button,
-                       self.navigate_button):
+                       self.email_button, self.navigate_button, self.copy_address_button):
             actions.addWidget(button)
-        actions.addStretch(1)
         layout.addLayout(actions)
 
         self.notice = QFrame(header)
@@ -316,7 +324,11 @@ class DetailPanel(QWidget):
         self.customer_info = self._note()
         self.customer_info.setProperty("role", "hint")
         self.customer_info.setAccessibleName("Customer contact")
-        self._add("status", ChoiceEdit([s.value for s in Status], form_widget))
+        self.customer_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # What a technician reads first, above the fold: the job and what the customer said.
+        self._add("description", NotesEdit(form_widget, lines=3))
+        self._add("customer_notes", NotesEdit(form_widget, lines=2), "Notes the customer may see")
+        self._add("status", ChoiceEdit([s.value for s in WORKFLOW], form_widget))
         self._add("priority", ChoiceEdit([p.value for p in Priority], form_widget))
         flags = QWidget(form_widget)
         flag_row = QHBoxLayout(flags)
@@ -354,9 +366,7 @@ class DetailPanel(QWidget):
         self._add("actual_amount", MoneyEdit(form_widget), "Final amount, e.g. 162.50")
 
         self._section("Notes")
-        self._add("description", NotesEdit(form_widget, lines=3))
         self._add("internal_notes", NotesEdit(form_widget, lines=2), "Only your team sees these")
-        self._add("customer_notes", NotesEdit(form_widget, lines=2), "Notes the customer may see")
 
         self._section("Progress")
         for field in ("started_at", "completed_at", "invoiced_at", "paid_at"):
@@ -519,12 +529,19 @@ class DetailPanel(QWidget):
 
     def _show_nothing(self) -> None:
         self._creating = False
+        self._shown_id = None
         self._loaded = {}
         for widget in (self._scroll, self._footer, self._header):
             widget.hide()
         self._empty.show()
 
     def _load(self, values: Mapping[str, Any]) -> None:
+        # The same job again (saved, reverted, synced) keeps its place in the form; only
+        # another job, or a new one, starts at the top.
+        same = (self._record is not None and not self._creating
+                and self._record.local_id == self._shown_id)
+        self._shown_id = None if self._record is None else self._record.local_id
+        place = self._scroll.verticalScrollBar().value() if same else 0
         self._loading = True
         try:
             for field, editor in self.editors.items():
@@ -544,8 +561,8 @@ class DetailPanel(QWidget):
         for widget in (self._scroll, self._footer, self._header):
             widget.show()
         self._form.setEnabled(not (record is not None and record.deleted))
-        self._scroll.verticalScrollBar().setValue(0)
         self._refresh()
+        self._scroll.verticalScrollBar().setValue(place)
 
     def _refresh(self) -> None:
         """Header, notice, errors and buttons for the current record and edits."""
@@ -640,7 +657,13 @@ class DetailPanel(QWidget):
         self.call_button.setToolTip(f"Call {customer.display_name} ({customer.phone})"
                                     if phone is not None and customer else
                                     "No phone number for this customer")
-        self.navigate_button.setEnabled(quick_links.maps_url(values) is not None)
+        email = quick_links.email_url(customer.email if customer else None)
+        self.email_button.setEnabled(email is not None)
+        self.email_button.setToolTip(f"Write to {customer.email}" if email is not None and customer
+                                     else "No email address for this customer")
+        located = quick_links.maps_url(values) is not None
+        self.navigate_button.setEnabled(located)
+        self.copy_address_button.setEnabled(located)
 
     # -- editing ------------------------------------------------------------------------
 
@@ -811,10 +834,35 @@ class DetailPanel(QWidget):
         self._quick(Status.COMPLETE)
 
     def call(self) -> None:
+        """Dial with the phone app; where there is none, copy the number and say so."""
         customer = self.customer_picker.customer()
         url = quick_links.phone_url(customer.phone if customer else None)
-        if url is not None:
-            QDesktopServices.openUrl(url)
+        if url is None or customer is None or customer.phone is None:
+            return
+        if quick_links.has_tel_handler() is not False and QDesktopServices.openUrl(url):
+            self.message.emit(f"Calling {customer.display_name} on {customer.phone}")
+            return
+        self._copy(customer.phone, f"No app on this computer makes calls: copied "
+                                   f"{customer.phone} to the clipboard")
+
+    def email(self) -> None:
+        customer = self.customer_picker.customer()
+        url = quick_links.email_url(customer.email if customer else None)
+        if url is None or customer is None or customer.email is None:
+            return
+        if not QDesktopServices.openUrl(url):
+            self._copy(customer.email, f"No mail app opened: copied {customer.email} to the "
+                                       "clipboard")
+
+    def copy_address(self) -> None:
+        address = quick_links.address_text(self._values())
+        if address:
+            self._copy(address, f"Copied the address: {address}")
+
+    def _copy(self, text: str, said: str) -> None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(text)
+        self.message.emit(said)
 
     def navigate(self) -> None:
         url = quick_links.maps_url(self._values())

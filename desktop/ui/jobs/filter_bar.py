@@ -9,7 +9,6 @@ from PySide6.QtGui import QAction, QMouseEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -17,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.jobs import Priority, Status
+from desktop.core.jobs import WORKFLOW, Priority, Status
 from desktop.ui.jobs.presets import Filters
+from desktop.ui.widgets.flow_layout import FlowLayout
 from desktop.ui.widgets.technician_picker import Choices, fill_technicians
 
 SEARCH_DELAY_MS = 250
@@ -64,20 +64,20 @@ class FilterBar(QWidget):
     def __init__(self, me: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._me = me
-        layout = QHBoxLayout(self)
+        # On a narrow window the filters wrap under the search, never cut short.
+        layout = FlowLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
-        layout.setSpacing(6)
 
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search title, customer, address, notes, job # (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search jobs")
         self.search.setToolTip("Search as you type; words narrow the list")
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(240)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._debounce.timeout.connect(self.changed)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
-        layout.addWidget(self.search, 3)
+        layout.addWidget(self.search)
 
         self.status = QToolButton(self)
         self.status.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -85,7 +85,7 @@ class FilterBar(QWidget):
         self.status.setToolTip("Show only jobs in the ticked statuses")
         menu = _StayOpenMenu(self.status)
         self._status_actions: list[QAction] = []
-        for status in Status:
+        for status in WORKFLOW:
             action = menu.addAction(status.value)
             action.setCheckable(True)
             action.toggled.connect(self._statuses_changed)
@@ -228,14 +228,15 @@ class FilterBar(QWidget):
             self._debounce.stop()
             self.changed.emit()
 
-    def reset(self) -> None:
+    def reset(self, *, keep_search: bool = False) -> None:
         for widget in (self.priority, self.assignee, self.dates, self.search):
             widget.blockSignals(True)
         self._untick_statuses()
         self.priority.setCurrentIndex(0)
         self.assignee.setCurrentIndex(0)
         self.dates.setCurrentIndex(0)
-        self.search.clear()
+        if not keep_search:
+            self.search.clear()
         for widget in (self.priority, self.assignee, self.dates, self.search):
             widget.blockSignals(False)
         for custom in (self.date_from, self.until, self.date_to):

@@ -1,8 +1,11 @@
-"""Links a technician opens from a job: the customer's phone and the service address."""
+"""Links a technician opens from a job: the customer's phone and email, and the
+service address."""
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -13,6 +16,29 @@ from PySide6.QtCore import QUrl, QUrlQuery
 def phone_url(phone: str | None) -> QUrl | None:
     digits = re.sub(r"[^\d+]", "", phone or "")
     return QUrl(f"tel:{digits}") if len(digits) >= 3 else None
+
+
+def email_url(email: str | None) -> QUrl | None:
+    address = (email or "").strip()
+    return QUrl(f"mailto:{address}") if "@" in address else None
+
+
+def has_tel_handler() -> bool | None:
+    """False when this Linux desktop's settings name no app for tel: links (xdg-open
+    would take the link and say nothing back); ``None`` where only opening one can
+    tell: Windows and macOS refuse a link nothing takes, and so does a desktop with
+    no xdg-open at all."""
+    if sys.platform in ("win32", "darwin"):
+        return None
+    tool = shutil.which("xdg-mime")
+    if tool is None:
+        return None
+    try:
+        answer = subprocess.run([tool, "query", "default", "x-scheme-handler/tel"],
+                                capture_output=True, text=True, timeout=2, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(answer.stdout.strip())
 
 
 def address_text(values: Mapping[str, Any]) -> str:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QPainter, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QFont, QPainter, QResizeEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -17,6 +18,9 @@ from desktop.ui import theme
 from desktop.ui.jobs.presets import PRESETS, Preset
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+ALL_TIP = "Views of your jobs; the number is how many each holds"
+FILTERED_TIP = ("Views of your jobs; the number is how many each holds that match the "
+                "search and filters above the list")
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 ALERT_ROLE = Qt.ItemDataRole.UserRole + 3
 HEADER_ROLE = Qt.ItemDataRole.UserRole + 4
@@ -84,7 +88,7 @@ class Sidebar(QListView):
         super().__init__(parent)
         self.setObjectName("sidebar")
         self.setAccessibleName("Views")
-        self.setToolTip("Views of your jobs; the number is how many each holds")
+        self.setToolTip(ALL_TIP)
         self._model = QStandardItemModel(self)
         self._items: dict[str, QStandardItem] = {}
         section = ""
@@ -106,6 +110,24 @@ class Sidebar(QListView):
         self.setMinimumWidth(widest + 14 + 16 + self.fontMetrics().horizontalAdvance("00,000")
                              + 12)
         self.selectionModel().currentChanged.connect(self._current_changed)
+        self.caption = QLabel("Counts match the search and filters", self)
+        self.caption.setWordWrap(True)
+        self.caption.setObjectName("countsCaption")
+        self.caption.setProperty("role", "hint")
+        self.caption.setContentsMargins(14, 4, 8, 6)
+        self.caption.setAccessibleName("The counts are filtered")
+        self.caption.hide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_caption()
+
+    def _place_caption(self) -> None:
+        """Under the views, in room of its own (the list stops above it)."""
+        shown = self.caption.isVisibleTo(self)
+        height = self.caption.heightForWidth(self.width()) if shown else 0
+        self.setViewportMargins(0, 0, 0, height)
+        self.caption.setGeometry(0, self.height() - height, self.width(), height)
 
     def _item(self, preset: Preset) -> QStandardItem:
         item = QStandardItem(preset.label)
@@ -123,7 +145,12 @@ class Sidebar(QListView):
     def select(self, key: str) -> None:
         self.setCurrentIndex(self._items[key].index())
 
-    def set_counts(self, counts: dict[str, int | None]) -> None:
+    def set_counts(self, counts: dict[str, int | None], *, filtered: bool = False) -> None:
+        """Each view's count; ``filtered``: they count only what the search and filters
+        let through, and the caption under the views says so."""
+        self.caption.setVisible(filtered)
+        self.setToolTip(FILTERED_TIP if filtered else ALL_TIP)
+        self._place_caption()
         for key, count in counts.items():
             item = self._items.get(key)
             if item is None:

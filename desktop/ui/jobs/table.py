@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QFont, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from desktop.core.store import JobQuery, JobRecord
@@ -34,6 +34,10 @@ from desktop.ui.jobs.rows import COLUMNS, SORT_COLUMNS, SYNC_COLUMN, RowView
 from desktop.ui.session import Session
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
+#: The Title column's room, kept first when the list is narrow: the other columns
+#: scroll sideways before the title is cut to a letter.
+TITLE_ROOM = 240
+TITLE_COLUMN = SORT_COLUMNS["title"]
 _Index = QModelIndex | QPersistentModelIndex
 
 
@@ -276,7 +280,7 @@ class JobTableView(QTableView):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for number, column in enumerate(COLUMNS):
             self.setColumnWidth(number, column.width)
-        header.setSectionResizeMode(SORT_COLUMNS["title"], QHeaderView.ResizeMode.Stretch)
+        header.sectionResized.connect(self._section_resized)
         self._italic = QFont(self.font())
         self._italic.setItalic(True)
         self._fitted = FittedText()
@@ -285,6 +289,22 @@ class JobTableView(QTableView):
         model.modelAboutToBeReset.connect(self._keep_place)
         model.modelReset.connect(self._restore_place)
         self.selectionModel().currentRowChanged.connect(self._current_row_changed)
+
+    def fit_title(self) -> None:
+        """The Title takes what the other columns leave, and never less than its room."""
+        header = self.horizontalHeader()
+        # A window state saved when the Title stretched would cut it short again.
+        header.setSectionResizeMode(TITLE_COLUMN, QHeaderView.ResizeMode.Interactive)
+        others = sum(header.sectionSize(i) for i in self.visible_columns() if i != TITLE_COLUMN)
+        header.resizeSection(TITLE_COLUMN, max(TITLE_ROOM, self.viewport().width() - others))
+
+    def _section_resized(self, logical: int, _old: int, _new: int) -> None:
+        if logical != TITLE_COLUMN:
+            self.fit_title()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_title()
 
     def set_empty_text(self, text: str) -> None:
         self._empty_text = text

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -94,8 +94,10 @@ class SchedulePage(Page):
         self.grid.job_dropped.connect(self.drop_job)
         self.grid.job_nudged.connect(self._nudge)
         self.grid.job_activated.connect(self.job_activated)
-        self.grid.selection_changed.connect(lambda _id: self._describe())
+        self.grid.selection_changed.connect(self._grid_selection_changed)
         self.tray.job_activated.connect(self.job_activated)
+        self.tray.list.selectionModel().currentChanged.connect(
+            lambda _current, _previous: self._tray_selection_changed())
         self.tray.unschedule_requested.connect(self.unschedule)
         session.jobs_changed.connect(self._jobs_changed)
         self.grid.set_team(session.team_names)
@@ -244,6 +246,28 @@ class SchedulePage(Page):
         wanted = [self.session.my_user_id, self._query.assigned_to if self._query else None]
         return lanes_for(items, [a for a in (*wanted, *kept) if a])
 
+    def _grid_selection_changed(self, local_id: int | None) -> None:
+        self._describe()
+        if local_id is not None:
+            # One click shows the job, as in the list; the tray's pick gives way.
+            self.tray.list.setCurrentIndex(QModelIndex())
+            self.job_activated.emit(local_id)
+        self.selection_changed.emit()
+
+    def _tray_selection_changed(self) -> None:
+        local_id = self.tray.current_id()
+        if local_id is not None:
+            self.grid.select(None)
+            self.job_activated.emit(local_id)
+        self.selection_changed.emit()
+
+    def selected_ids(self) -> list[int]:
+        item = self.grid.selected_item()
+        if item is not None:
+            return [item.local_id]
+        local_id = self.tray.current_id()
+        return [] if local_id is None else [local_id]
+
     def _describe(self) -> None:
         days = self.days()
         count = len(self.grid.items())
@@ -334,6 +358,9 @@ class SchedulePage(Page):
             self.message.emit(f"{failure}: the job is no longer here")
             return None
         self._show_now(updated)
+        # The job just moved is the one picked, and the panel shows where it went.
+        self.grid.select(record.local_id)
+        self.job_activated.emit(record.local_id)
         return updated
 
     def _show_now(self, record: JobRecord) -> None:

@@ -283,6 +283,10 @@ class ScheduleTray(QWidget):
     def ids(self) -> list[int]:
         return self.model.ids()
 
+    def current_id(self) -> int | None:
+        index = self.list.currentIndex()
+        return self.model.id_at(index.row()) if index.isValid() else None
+
     def _total_changed(self, total: int) -> None:
         self.heading.setText(f"Unscheduled · {total:,}")
         self.list.setAccessibleDescription(f"{total:,} unscheduled jobs")

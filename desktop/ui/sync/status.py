@@ -53,7 +53,7 @@ def _when(value: str | None) -> str:
     moment = formatting.parse_timestamp(value)
     if moment is None:
         return "the start of next month"
-    return moment.astimezone().strftime("%d %b %Y %H:%M")
+    return formatting.moment_text(moment.astimezone())
 
 
 def _resume_at(last: Mapping[str, Any]) -> str | None:
@@ -91,7 +91,7 @@ def details_checked(last: Mapping[str, Any], now: datetime) -> tuple[str, str] |
             "The job list is as of the last sync. The details of active jobs (notes, "
             "address, times, amounts) are checked one by one to save the company's "
             "API requests; the one checked longest ago was checked "
-            f"{checked.astimezone().strftime('%d %b %H:%M')}.")
+            f"{formatting.moment_text(checked.astimezone(), year=False)}.")
 
 
 def _since_sync(head: str, backlog: list[str], tone: str, tooltip: str, *,
