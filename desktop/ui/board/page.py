@@ -208,7 +208,8 @@ class BoardPage(Page):
                               "not know; drop the card on a status column")
             return False
         try:
-            self.session.update_job(local_id, status_move(record.values, status, now_iso()))
+            self.session.update_job(local_id, status_move(record.values, status, now_iso()),
+                                    f"Move to {status}:")
         except InvalidJob as invalid:
             self.message.emit(f"{name} not moved: " + "; ".join(
                 f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))

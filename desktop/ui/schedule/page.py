@@ -295,7 +295,7 @@ class SchedulePage(Page):
             return False
         if not changes:
             return True
-        updated = self._update(record, changes, "Not moved")
+        updated = self._update(record, changes, "Not moved", "Reschedule")
         if updated is None:
             return False
         self.message.emit(self._moved_text(record, updated, changes))
@@ -316,15 +316,15 @@ class SchedulePage(Page):
         changes = unschedule_changes(record.values)
         if not changes:
             return True
-        if self._update(record, changes, "Not taken off the schedule") is None:
+        if self._update(record, changes, "Not taken off the schedule", "Unschedule") is None:
             return False
         self.message.emit(f"Took {_number(record)} off the schedule")
         return True
 
     def _update(self, record: JobRecord, changes: Mapping[str, Any],
-                failure: str) -> JobRecord | None:
+                failure: str, label: str) -> JobRecord | None:
         try:
-            updated = self.session.update_job(record.local_id, changes)
+            updated = self.session.update_job(record.local_id, changes, label)
         except InvalidJob as invalid:
             self.message.emit(_refusal(failure, invalid))
             return None

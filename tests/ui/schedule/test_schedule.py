@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QHelpEvent
+from PySide6.QtCore import QMimeData, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from desktop.core.jobs import parse_server_job
@@ -18,6 +18,7 @@ from desktop.ui.jobs.drag import job_mime
 from desktop.ui.schedule.page import NOTHING_TO_SHOW, SchedulePage
 from desktop.ui.schedule.tray import tray_query
 from desktop.ui.session import Session
+from tests.ui.helpers import drag_to
 
 MONDAY = date(2024, 12, 2)
 TUESDAY = date(2024, 12, 3)
@@ -59,17 +60,6 @@ def _open(qtbot: Any, session: Session, query: JobQuery | None = None,
     view.show()
     qtbot.waitUntil(view.settled)
     return view
-
-
-def _drag_to(target: QWidget, pos: QPoint, mime: QMimeData) -> QDropEvent:
-    """What a drag and drop at ``pos`` delivers to a widget."""
-    action, button = Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton
-    none = Qt.KeyboardModifier.NoModifier
-    QApplication.sendEvent(target, QDragEnterEvent(pos, action, mime, button, none))
-    QApplication.sendEvent(target, QDragMoveEvent(pos, action, mime, button, none))
-    drop = QDropEvent(QPointF(pos), action, mime, button, none)
-    QApplication.sendEvent(target, drop)
-    return drop
 
 
 def _slot(view: SchedulePage, day: date, minutes: int, lane: Lane | None = None) -> QPoint:
@@ -210,7 +200,7 @@ def test_dropping_a_job_on_another_day_and_time_reschedules_it(
     view = _open(qtbot, session)
     notes: list[str] = []
     view.message.connect(notes.append)
-    drop = _drag_to(view.grid.viewport(), _slot(view, THURSDAY, 14 * 60 + 5),
+    drop = drag_to(view.grid.viewport(), _slot(view, THURSDAY, 14 * 60 + 5),
                     job_mime(ids["JOB-1"]))
     assert drop.isAccepted()
     record = store.get(ids["JOB-1"])
@@ -232,7 +222,7 @@ def test_the_grip_on_a_dragged_job_is_kept(qtbot: Any, store: Store,
     ids = _put(store, _timed(TUESDAY, "09:00", "11:00"))
     view = _open(qtbot, session)
     # Held by its middle (an hour below its top) and let go at 15:00: it starts at 14:00.
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 15 * 60),
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 15 * 60),
              job_mime(ids["JOB-1"], grip_minutes=60))
     record = store.get(ids["JOB-1"])
     assert record is not None and record["scheduled_time_start"] == "14:00"
@@ -247,7 +237,7 @@ def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
     qtbot.waitUntil(view.settled)
     notes: list[str] = []
     view.message.connect(notes.append)
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 9 * 60, Lane(TECH_B)),
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 9 * 60, Lane(TECH_B)),
              job_mime(ids["JOB-1"]))
     record = store.get(ids["JOB-1"])
     assert record is not None
@@ -257,7 +247,7 @@ def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
     # The lane it left stays, to drag it back to.
     qtbot.waitUntil(view.settled)
     assert Lane(TECH_A) in (view.grid.lanes or [])
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 9 * 60, UNASSIGNED),
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 9 * 60, UNASSIGNED),
              job_mime(ids["JOB-1"]))
     record = store.get(ids["JOB-1"])
     assert record is not None and record["assigned_to_user_id"] is None
@@ -269,7 +259,7 @@ def test_a_drop_in_the_all_day_row_clears_the_times(qtbot: Any, store: Store,
     view = _open(qtbot, session)
     column = view.grid.column_rect(MONDAY)
     assert column is not None
-    _drag_to(view.grid.viewport(), QPoint(column.center().x(), view.grid.band_rect().center().y()),
+    drag_to(view.grid.viewport(), QPoint(column.center().x(), view.grid.band_rect().center().y()),
              job_mime(ids["JOB-1"]))
     record = store.get(ids["JOB-1"])
     assert record is not None
@@ -284,7 +274,7 @@ def test_dragging_from_the_tray_schedules_the_job(qtbot: Any, store: Store,
     notes: list[str] = []
     view.message.connect(notes.append)
     mime = view.tray.model.mimeData([view.tray.model.index(0, 0)])
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 10 * 60), mime)
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 10 * 60), mime)
     record = store.get(ids["JOB-1"])
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"],
@@ -299,7 +289,7 @@ def test_dropping_a_job_on_the_tray_unschedules_it(qtbot: Any, store: Store,
                                                    session: Session) -> None:
     ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
     view = _open(qtbot, session)
-    _drag_to(view.tray.list.viewport(), QPoint(20, 20), job_mime(ids["JOB-1"]))
+    drag_to(view.tray.list.viewport(), QPoint(20, 20), job_mime(ids["JOB-1"]))
     record = store.get(ids["JOB-1"])
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"]) == (None, None)
@@ -318,7 +308,7 @@ def test_an_invalid_drop_is_refused_and_changes_nothing(qtbot: Any, store: Store
     changed: list[list[int]] = []
     session.jobs_changed.connect(changed.append)
     view.grid.scroll_to_minutes(18 * 60)
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 23 * 60), job_mime(ids["JOB-1"]))
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 23 * 60), job_mime(ids["JOB-1"]))
     assert store.get(ids["JOB-1"]) == before
     assert changed == []
     assert len(notes) == 1
@@ -335,7 +325,7 @@ def test_a_drop_the_store_refuses_is_explained(qtbot: Any, store: Store,
     session.delete_jobs([ids["JOB-1"]])
     notes: list[str] = []
     view.message.connect(notes.append)
-    _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 12 * 60), job_mime(ids["JOB-1"]))
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 12 * 60), job_mime(ids["JOB-1"]))
     assert notes == ["Not moved: Job is in the Trash; restore it before editing"]
     record = store.get(ids["JOB-1"])
     assert record is not None and record["scheduled_time_start"] == "09:00"
@@ -346,7 +336,7 @@ def test_other_drags_are_not_taken(qtbot: Any, store: Store, session: Session) -
     view = _open(qtbot, session)
     mime = QMimeData()
     mime.setText("hello")
-    assert not _drag_to(view.grid.viewport(), _slot(view, TUESDAY, 12 * 60), mime).isAccepted()
+    assert not drag_to(view.grid.viewport(), _slot(view, TUESDAY, 12 * 60), mime).isAccepted()
 
 
 # -- navigation, keys, opening -----------------------------------------------------------
