@@ -11,7 +11,7 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from desktop.core.jobs import FieldError, InvalidJob, parse_day
@@ -118,6 +118,13 @@ class ScheduleItem:
     def emergency(self) -> bool:
         return self.is_emergency or self.priority == "Emergency"
 
+    def booked_span(self) -> tuple[int, int]:
+        """Start and end of the time the job books its technician for: a missing or
+        too-early end books ``DEFAULT_MINUTES``. Only for a timed job."""
+        start = self.start if self.start is not None else 0
+        end = self.end if self.end is not None and self.end > start else start + DEFAULT_MINUTES
+        return start, min(end, DAY_MINUTES)
+
     def drawn_span(self) -> tuple[int, int]:
         """Start and end as drawn: a missing or too-early end gets a visible length."""
         start = self.start if self.start is not None else 0
@@ -170,8 +177,7 @@ def items_sql(query: JobQuery, first: date, last: date) -> tuple[str, list[Any]]
     return f"{_SELECT_ITEMS} FROM {source} WHERE {where} ORDER BY {order}", params
 
 
-def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[ScheduleItem]:
-    sql, params = items_sql(query, first, last)
+def _read(store: Store, sql: str, params: Sequence[Any]) -> list[ScheduleItem]:
     with store.read() as conn:
         rows = conn.exec_driver_sql(sql, tuple(params)).all()
     # Built straight from the row (no dict per job): a busy week has thousands.
@@ -180,6 +186,64 @@ def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[S
                          parse_minutes(end), assignee, sync_state)
             for (local_id, customer_name, sync_state, number, title, status, priority, urgent,
                  emergency, day, start, end, assignee) in rows]
+
+
+def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[ScheduleItem]:
+    return _read(store, *items_sql(query, first, last))
+
+
+# -- dispatch safety ---------------------------------------------------------------------
+
+
+def clashes(items: Iterable[ScheduleItem]) -> dict[int, list[int]]:
+    """The double bookings among ``items``: for each job booked at the same time as
+    another of the same technician on the same day, those others' local ids.
+
+    Unassigned and untimed jobs book nobody. Times are half-open, so a job ending at
+    10:00 and the next starting at 10:00 do not clash.
+    """
+    booked: dict[tuple[str, date], list[ScheduleItem]] = {}
+    for item in items:
+        if item.assignee and item.day is not None and item.start is not None:
+            booked.setdefault((item.assignee, item.day), []).append(item)
+    found: dict[int, list[int]] = {}
+    for group in booked.values():
+        group.sort(key=ScheduleItem.booked_span)
+        running: list[tuple[int, ScheduleItem]] = []
+        for item in group:
+            start, end = item.booked_span()
+            running = [(e, other) for e, other in running if e > start]
+            for _end, other in running:
+                found.setdefault(item.local_id, []).append(other.local_id)
+                found.setdefault(other.local_id, []).append(item.local_id)
+            running.append((end, item))
+    return found
+
+
+_SAME_DAY_SQL = (f"{_SELECT_ITEMS} FROM jobs j INDEXED BY ix_jobs_assigned "
+                 "WHERE j.assigned_to_user_id = ? AND j.scheduled_date = ? "
+                 "AND j.deleted_at IS NULL ORDER BY j.scheduled_time_start, j.local_id")
+
+
+def double_bookings(store: Store, values: Mapping[str, Any], local_id: int
+                    ) -> list[ScheduleItem]:
+    """The other live jobs its technician is booked for while this job (its
+    ``values``) is on, by start time; none for a job with no technician or time."""
+    if not values.get("assigned_to_user_id") or not values.get("scheduled_date"):
+        return []
+    same_day = _read(store, _SAME_DAY_SQL,
+                     (values["assigned_to_user_id"], values["scheduled_date"]))
+    others = {i.local_id: i for i in same_day}
+    return [others[n] for n in clashes(same_day).get(local_id, []) if n in others]
+
+
+def in_the_past(drop: Drop, now: datetime) -> bool:
+    """Whether a drop puts a job before ``now`` (a day gone, or an earlier time today;
+    today's all-day row is not past)."""
+    today = now.date()
+    if drop.day != today:
+        return drop.day < today
+    return drop.start is not None and snap(drop.start) < now.hour * 60 + now.minute
 
 
 # -- lanes -------------------------------------------------------------------------------

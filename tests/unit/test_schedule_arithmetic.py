@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,8 +17,11 @@ from desktop.core.schedule import (
     Lane,
     ScheduleItem,
     arrange_column,
+    clashes,
+    double_bookings,
     drop_changes,
     format_minutes,
+    in_the_past,
     items_sql,
     lanes_for,
     nudged,
@@ -345,3 +348,77 @@ def test_keyboard_moves_shift_day_and_time_and_stop_at_midnight() -> None:
     assert nudged(_item(2), 0, 15) == Drop(TUESDAY, None), "an all-day job keeps no time"
     undated = ScheduleItem.from_values(3, _job(), "Ada Lovelace", "synced")
     assert nudged(undated, 1, 0) is None
+
+
+# -- dispatch safety ---------------------------------------------------------------------
+
+
+def test_a_technician_booked_twice_at_once_is_a_clash_for_both_jobs() -> None:
+    items = [_item(1, "09:00", "10:00", assignee=TECH_A),
+             _item(2, "09:30", "11:00", assignee=TECH_A),
+             _item(3, "10:00", "10:30", assignee=TECH_A),   # touches 1: no clash with it
+             _item(4, "09:00", "10:00", assignee=TECH_B),   # another technician
+             _item(5, "09:00", "10:00"),                    # nobody's
+             _item(6, None, None, assignee=TECH_A),         # no time
+             _item(7, "09:15", None, assignee=TECH_A,       # another day
+                   day=TUESDAY + timedelta(days=1)),
+             _item(8, "10:45", None, assignee=TECH_A)]      # no end: books an hour
+    assert clashes(items) == {1: [2], 2: [1, 3, 8], 3: [2], 8: [2]}
+
+
+SPANS = st.tuples(st.integers(0, 23 * 60), st.integers(0, 180))
+
+
+@given(st.lists(st.tuples(SPANS, st.sampled_from([TECH_A, TECH_B, None]), st.booleans()),
+                max_size=12))
+def test_clashes_are_exactly_the_overlapping_pairs_of_one_technician_and_day(
+        jobs: list[tuple[tuple[int, int], str | None, bool]]) -> None:
+    items = [_item(n, format_minutes(start), format_minutes(min(start + length, 23 * 60 + 59)),
+                   day=TUESDAY + timedelta(days=int(later)), assignee=who)
+             for n, ((start, length), who, later) in enumerate(jobs)]
+    expected: dict[int, set[int]] = {}
+    for a in items:
+        for b in items:
+            if a is b or not a.assignee or (a.assignee, a.day) != (b.assignee, b.day):
+                continue
+            (a_start, a_end), (b_start, b_end) = a.booked_span(), b.booked_span()
+            if a_start < b_end and b_start < a_end:
+                expected.setdefault(a.local_id, set()).add(b.local_id)
+    found = clashes(items)
+    assert {k: set(v) for k, v in found.items()} == expected
+    assert all(len(v) == len(set(v)) for v in found.values()), "each other job named once"
+
+
+def test_double_bookings_reads_the_technicians_other_jobs_that_day(store: Store) -> None:
+    customer = make_customer(store)
+
+    def job(title: str, start: str | None, end: str | None, who: str | None = TECH_A,
+            day: str = "2024-12-03") -> int:
+        return store.create_job({
+            "customer_uuid": customer, "title": title, "scheduled_date": day,
+            "scheduled_time_start": start, "scheduled_time_end": end,
+            "assigned_to_user_id": who}).local_id
+
+    mine = job("Mine", "09:00", "11:00")
+    job("Before", "08:00", "09:00")
+    overlapping = job("Overlapping", "10:30", "12:00")
+    early = job("Early", "08:30", "09:30")
+    job("Other technician", "09:00", "10:00", who=TECH_B)
+    job("Other day", "09:00", "10:00", day="2024-12-04")
+    store.delete_job(job("Trashed", "09:00", "10:00"))
+    record = store.get(mine)
+    assert record is not None
+    assert [i.local_id for i in double_bookings(store, record.values, mine)] == [
+        early, overlapping]
+    unassigned = store.update_job(mine, {"assigned_to_user_id": None})
+    assert double_bookings(store, unassigned.values, mine) == []
+
+
+def test_a_drop_before_now_is_in_the_past() -> None:
+    now = datetime(2024, 12, 3, 10, 20)
+    assert in_the_past(Drop(TUESDAY - timedelta(days=1)), now)
+    assert in_the_past(Drop(TUESDAY - timedelta(days=1), 15 * 60), now)
+    assert in_the_past(Drop(TUESDAY, 9 * 60), now)
+    assert not in_the_past(Drop(TUESDAY, 10 * 60 + 30), now)
+    assert not in_the_past(Drop(TUESDAY), now), "today's all-day row is not past"
+    assert not in_the_past(Drop(TUESDAY + timedelta(days=1), 6 * 60), now)

@@ -43,11 +43,13 @@ from desktop.core.jobs import (
     status_move,
     validate_changes,
 )
+from desktop.core.schedule import double_bookings
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.core.store.edits import now_iso
 from desktop.core.store.mirror import SUMMARY_COLUMNS
 from desktop.ui import formatting, theme
 from desktop.ui.jobs import quick_links
+from desktop.ui.schedule.text import clash_text
 from desktop.ui.session import Session
 from desktop.ui.widgets.customer_picker import CustomerPicker
 from desktop.ui.widgets.fields import (
@@ -738,7 +740,10 @@ class DetailPanel(QWidget):
             return False
         self._record = record
         self._load(record.values)
-        self.message.emit(f"Saved {record.values['job_number'] or 'new job'} · waiting to sync")
+        clash = clash_text(double_bookings(self._session.store, record.values, record.local_id),
+                           self._session.my_user_id)
+        self.message.emit(f"Saved {record.values['job_number'] or 'new job'} · waiting to sync"
+                          + (f" · {clash}" if clash else ""))
         self.saved.emit(record.local_id)
         return True
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QPointF, QRectF
 
-from desktop.core.schedule import Placement, ScheduleItem, arrange_column
+from desktop.core.schedule import Placement, ScheduleItem, arrange_column, clashes
 from desktop.ui.schedule.geometry import MAX_ALL_DAY_ROWS, GridGeometry
 
 #: Blocks narrower than this get no text: a letter or two would only be noise.
@@ -43,6 +43,8 @@ class Drawing:
     stripes: dict[tuple[bool, str], list[QRectF]] = field(default_factory=dict)
     #: Jobs that get more than a fill: text, or a sync mark.
     detailed: list[int] = field(default_factory=list)
+    #: (in the all-day band) -> the blocks of double-booked jobs, outlined.
+    clashing: dict[bool, list[QRectF]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,6 +52,8 @@ class _Column:
     items: tuple[ScheduleItem, ...]
     placements: dict[int, Placement]
     all_day_rows: int
+    #: Double bookings (``clashes``): a technician's jobs of one day share a column.
+    clashes: dict[int, list[int]]
     drawing: Drawing | None = None
 
 
@@ -73,7 +77,7 @@ class Blocks:
                 columns[column] = kept
             else:
                 placements, rows = arrange_column(items, column, MAX_ALL_DAY_ROWS)
-                columns[column] = _Column(items, placements, rows)
+                columns[column] = _Column(items, placements, rows, clashes(items))
         self._columns = columns
         self._items = {i.local_id: i for c in columns.values() for i in c.items}
         self._placements = {k: v for c in columns.values() for k, v in c.placements.items()}
@@ -89,6 +93,14 @@ class Blocks:
 
     def item(self, local_id: int) -> ScheduleItem:
         return self._items[local_id]
+
+    def clashes(self, local_id: int) -> list[ScheduleItem]:
+        """The jobs shown that the job's technician is booked for at the same time."""
+        placement = self._placements.get(local_id)
+        if placement is None:
+            return []
+        return [self._items[n] for n in self._columns[placement.column].clashes.get(
+            local_id, [])]
 
     def at(self, column: int, pos: QPointF, geometry: GridGeometry, *, in_band: bool
            ) -> int | None:
@@ -142,6 +154,8 @@ class Blocks:
             rect = geometry.rect(placement)
             rects[item.local_id] = rect
             in_band = placement.start is None
+            if item.local_id in column.clashes:
+                drawing.clashing.setdefault(in_band, []).append(rect)
             width = rect.width()
             if width < NARROW:
                 # Too narrow for two colours: the stripe's alone still tells an

@@ -126,6 +126,10 @@ class ScheduleGrid(QAbstractScrollArea):
     def items(self) -> list[ScheduleItem]:
         return list(self._items)
 
+    def clashes(self, local_id: int) -> list[int]:
+        """The jobs shown double-booked with this one (marked on both blocks)."""
+        return [i.local_id for i in self._blocks.clashes(local_id)]
+
     @property
     def hint(self) -> str:
         return self._hint
@@ -444,8 +448,10 @@ class ScheduleGrid(QAbstractScrollArea):
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), tooltip(self._blocks.item(local_id)),
-                                  self.viewport(), self.item_rect(local_id) or QRect())
+                text = tooltip(self._blocks.item(local_id), self._blocks.clashes(local_id),
+                               self._me)
+                QToolTip.showText(event.globalPos(), text, self.viewport(),
+                                  self.item_rect(local_id) or QRect())
             return True
         return super().viewportEvent(event)
 

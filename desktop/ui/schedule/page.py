@@ -5,6 +5,9 @@ from the tray schedules it, dragging onto the tray takes it off the schedule. Ev
 such change goes through ``Session.update_job``, like an edit in the detail panel:
 validated, recorded for sync, announced to the rest of the window.
 
+A drop before now asks first; a drop or edit that books a technician twice at once
+says so, naming the other jobs, and both blocks are outlined.
+
 Keys on the grid: Left/Right a day, Page Up/Page Down a week, Home or T today,
 D and W the day and week spans, Up/Down the jobs of the day, Enter opens one.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -22,6 +25,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -34,11 +38,15 @@ from desktop.core.schedule import (
     Lane,
     ScheduleItem,
     Span,
+    double_bookings,
     drop_changes,
+    format_minutes,
+    in_the_past,
     lanes_for,
     nudged,
     read_items,
     shift,
+    snap,
     unschedule_changes,
     visible_days,
 )
@@ -46,7 +54,7 @@ from desktop.core.store import JobMissing, JobQuery, JobRecord
 from desktop.ui import formatting, theme
 from desktop.ui.pages import Page
 from desktop.ui.schedule.grid import ScheduleGrid
-from desktop.ui.schedule.text import day_text, lane_title, range_title, tooltip
+from desktop.ui.schedule.text import clash_text, day_text, lane_title, range_title, tooltip
 from desktop.ui.schedule.tray import ScheduleTray
 from desktop.ui.session import Session
 
@@ -72,6 +80,8 @@ class SchedulePage(Page):
         self._anchor = date.today()
         #: A job moved by keyboard out of sight: selected again once its days are read.
         self._follow: int | None = None
+        #: The question a drop into the past asks, while it is open.
+        self.question: QMessageBox | None = None
         self.setAccessibleName("Schedule view")
         self._read_soon = QTimer(self, singleShot=True, interval=0)
         self._read_soon.timeout.connect(self._read_days)
@@ -282,8 +292,10 @@ class SchedulePage(Page):
 
     # -- edits ----------------------------------------------------------------------------
 
-    def drop_job(self, local_id: int, drop: Drop) -> bool:
-        """Put a job where it was dropped; refused (with the reason) if it cannot go there."""
+    def drop_job(self, local_id: int, drop: Drop, *, past_ok: bool = False) -> bool:
+        """Put a job where it was dropped; refused (with the reason) if it cannot go there.
+        A drop before now asks first (``question``) and moves the job only if the user
+        says so: False until then."""
         record = self.session.store.get(local_id)
         if record is None:
             self.message.emit("Not moved: the job is no longer here")
@@ -295,11 +307,43 @@ class SchedulePage(Page):
             return False
         if not changes:
             return True
+        if (not past_ok and any(f in changes for f in _DATE_FIELDS)
+                and in_the_past(drop, datetime.now())):
+            self._ask_past(record, drop)
+            return False
         updated = self._update(record, changes, "Not moved", "Reschedule")
         if updated is None:
             return False
-        self.message.emit(self._moved_text(record, updated, changes))
+        clash = clash_text(double_bookings(self.session.store, updated.values,
+                                           updated.local_id), self.session.my_user_id)
+        self.message.emit(" · ".join(t for t in (self._moved_text(record, updated, changes),
+                                                 clash) if t))
         return True
+
+    def _ask_past(self, record: JobRecord, drop: Drop) -> None:
+        """Window-modal and answered later: no event loop of its own inside a drop."""
+        when = day_text(drop.day) + ("" if drop.start is None
+                                     else f" {format_minutes(snap(drop.start))}")
+        box = QMessageBox(QMessageBox.Icon.Question, "Schedule in the past?",
+                          f"{when} has already passed. Move {_number(record)} there anyway?",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        yes = box.button(QMessageBox.StandardButton.Yes)
+        yes.setText("Move anyway")
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered() -> None:
+            self.question = None
+            if box.clickedButton() is yes:
+                self.drop_job(record.local_id, drop, past_ok=True)
+            else:
+                self.message.emit(f"Not moved: {_number(record)} stays where it was")
+
+        box.finished.connect(answered)
+        self.question = box
+        box.open()
 
     def _nudge(self, local_id: int, days: int, minutes: int) -> None:
         item = self.grid.selected_item()

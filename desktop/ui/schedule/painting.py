@@ -168,6 +168,13 @@ class GridPainter:
                 if band == in_band:
                     painter.setBrush(self._stripe_colour(key))
                     painter.drawRects(rects)
+        # A double booking is outlined on every block it involves, however narrow.
+        painter.setPen(QPen(colours.danger, 2, Qt.PenStyle.DashLine))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for drawing in drawings:
+            clashing = drawing.clashing.get(in_band)
+            if clashing:
+                painter.drawRects([r.adjusted(1, 1, -1, -1) for r in clashing])
 
     def _stripe_colour(self, key: str) -> QColor:
         if key == "emergency":

@@ -3,6 +3,7 @@ tooltip. Plain functions with no Qt, beside ``formatting`` which they build on."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from desktop.core.schedule import Lane, ScheduleItem, format_minutes
@@ -50,7 +51,17 @@ def block_title(item: ScheduleItem) -> str:
     return ALERT_MARK + title if item.emergency or item.is_urgent else title
 
 
-def tooltip(item: ScheduleItem) -> str:
+def clash_text(others: Sequence[ScheduleItem], me: str) -> str:
+    """A double booking in words, naming the other jobs: "Double-booked: Me also has
+    JOB-2 (09:00-10:00) then"; "" for none."""
+    if not others:
+        return ""
+    who = lane_title(Lane(others[0].assignee), me)
+    jobs = ", ".join(f"{o.job_number or '(new job)'} ({time_text(o)})" for o in others)
+    return f"Double-booked: {who} also has {jobs} then"
+
+
+def tooltip(item: ScheduleItem, clashing: Sequence[ScheduleItem] = (), me: str = "") -> str:
     when = day_text(item.day) if item.day else "No date"
     window = time_text(item)
     status = f"Status: {item.status or 'unknown'}"
@@ -63,4 +74,6 @@ def tooltip(item: ScheduleItem) -> str:
              f"{when}, {window}" if window else f"{when}, no set time", status]
     if item.sync_state != "synced":
         lines.append(_SYNC_NOTES.get(item.sync_state, item.sync_state))
+    if clashing:
+        lines.append(clash_text(clashing, me))
     return "\n".join(lines)

@@ -228,3 +228,38 @@ def test_moving_away_from_invalid_edits_keeps_them_and_the_job(window: MainWindo
     assert amount.text() == "12.345", "what was typed is still there to fix"
     assert window.session.store.get(local_id) == before
     assert "Not saved" in window.status.note_label.text()
+
+
+def test_saving_a_time_that_books_the_technician_twice_says_so_naming_the_other_job(
+        window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    first, second = window.model.ids()[:2]
+    technician = "aaaaaaaa-0000-4000-8000-000000000001"
+    day = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    for local_id, start, end in ((first, "13:00", "14:00"), (second, "09:00", "10:30")):
+        store.update_job(local_id, {"scheduled_date": day, "scheduled_time_start": start,
+                                    "scheduled_time_end": end,
+                                    "assigned_to_user_id": technician})
+    other = store.get(second)
+    assert other is not None
+    window.table.select_job(first)
+    qtbot.waitUntil(lambda: window.detail.current_id == first)
+    start, end = (window.detail.editors[f] for f in ("scheduled_time_start",
+                                                    "scheduled_time_end"))
+    assert isinstance(start, TimeEdit) and isinstance(end, TimeEdit)
+    for combo, text in ((start, "10:00"), (end, "11:00")):
+        combo.lineEdit().selectAll()
+        qtbot.keyClicks(combo.lineEdit(), text)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = store.get(first)
+    assert saved is not None and saved["scheduled_time_start"] == "10:00"
+    note = window.status.note_label.text()
+    assert note.startswith("Saved") and "Double-booked" in note
+    assert f"{other['job_number']} (09:00\u201310:30)" in note
+
+    # Moved clear of it, the save says nothing of a double booking.
+    for combo, text in ((start, "15:00"), (end, "16:00")):
+        combo.lineEdit().selectAll()
+        qtbot.keyClicks(combo.lineEdit(), text)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "Double-booked" not in window.status.note_label.text()

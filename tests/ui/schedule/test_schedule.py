@@ -8,21 +8,25 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip, QWidget
 
 from desktop.core.jobs import parse_server_job
 from desktop.core.schedule import UNASSIGNED, Lane, week_start
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
+from desktop.ui import theme
 from desktop.ui.jobs.drag import job_mime
 from desktop.ui.schedule.page import NOTHING_TO_SHOW, SchedulePage
+from desktop.ui.schedule.text import day_text
 from desktop.ui.schedule.tray import tray_query
 from desktop.ui.session import Session
 from tests.ui.helpers import drag_to
 
-MONDAY = date(2024, 12, 2)
-TUESDAY = date(2024, 12, 3)
-THURSDAY = date(2024, 12, 5)
+#: A week ahead of today, so that drops there are not into the past (which asks).
+MONDAY = week_start(date.today()) + timedelta(weeks=3)
+TUESDAY = MONDAY + timedelta(days=1)
+WEDNESDAY = MONDAY + timedelta(days=2)
+THURSDAY = MONDAY + timedelta(days=3)
 TECH_A = "aaaaaaaa-0000-4000-8000-000000000001"
 TECH_B = "bbbbbbbb-0000-4000-8000-000000000002"
 CUSTOMER = {"uuid": "cccccccc-0000-4000-8000-000000000003", "first_name": "Ada",
@@ -206,9 +210,9 @@ def test_dropping_a_job_on_another_day_and_time_reschedules_it(
     record = store.get(ids["JOB-1"])
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"],
-            record["scheduled_time_end"]) == ("2024-12-05", "14:00", "15:30")
+            record["scheduled_time_end"]) == (THURSDAY.isoformat(), "14:00", "15:30")
     assert record.sync_state == "pending"
-    assert notes == ["Rescheduled JOB-1 to Thu 5 Dec 14:00"]
+    assert notes == [f"Rescheduled JOB-1 to {day_text(THURSDAY)} 14:00"]
     # Drawn in its new place at once, and still there once the re-read is in.
     for _ in range(2):
         rect, column = view.grid.item_rect(ids["JOB-1"]), view.grid.column_rect(THURSDAY)
@@ -243,7 +247,9 @@ def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
     assert record is not None
     assert record["assigned_to_user_id"] == TECH_B
     assert record["scheduled_time_start"] == "09:00" and record.sync_state == "pending"
-    assert notes == ["Assigned JOB-1 to bbbbbbbb…"]
+    # JOB-2 already has that technician then: the reassignment says so.
+    assert notes == ["Assigned JOB-1 to bbbbbbbb… · Double-booked: bbbbbbbb… also has JOB-2 "
+                     "(09:00\u201310:00) then"]
     # The lane it left stays, to drag it back to.
     qtbot.waitUntil(view.settled)
     assert Lane(TECH_A) in (view.grid.lanes or [])
@@ -264,7 +270,7 @@ def test_a_drop_in_the_all_day_row_clears_the_times(qtbot: Any, store: Store,
     record = store.get(ids["JOB-1"])
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"],
-            record["scheduled_time_end"]) == ("2024-12-02", None, None)
+            record["scheduled_time_end"]) == (MONDAY.isoformat(), None, None)
 
 
 def test_dragging_from_the_tray_schedules_the_job(qtbot: Any, store: Store,
@@ -278,8 +284,8 @@ def test_dragging_from_the_tray_schedules_the_job(qtbot: Any, store: Store,
     record = store.get(ids["JOB-1"])
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"],
-            record["scheduled_time_end"]) == ("2024-12-03", "10:00", "11:00")
-    assert notes == ["Scheduled JOB-1 for Tue 3 Dec 10:00"]
+            record["scheduled_time_end"]) == (TUESDAY.isoformat(), "10:00", "11:00")
+    assert notes == [f"Scheduled JOB-1 for {day_text(TUESDAY)} 10:00"]
     qtbot.waitUntil(view.settled)
     assert view.tray.ids() == []
     assert view.grid.item_rect(ids["JOB-1"]) is not None
@@ -352,16 +358,17 @@ def test_navigation_by_buttons_and_keys(qtbot: Any, store: Store, session: Sessi
     assert grid.days[0] == MONDAY
     grid.setFocus()
     qtbot.keyClick(grid, Qt.Key.Key_Right)
-    assert view.anchor == date(2024, 12, 4) and grid.days[0] == MONDAY
+    assert view.anchor == WEDNESDAY and grid.days[0] == MONDAY
     qtbot.keyClick(grid, Qt.Key.Key_PageDown)
-    assert view.anchor == date(2024, 12, 11) and grid.days[0] == date(2024, 12, 9)
+    assert view.anchor == WEDNESDAY + timedelta(days=7) and grid.days[0] == MONDAY + timedelta(
+        days=7)
     qtbot.keyClick(grid, Qt.Key.Key_PageUp)
     for _ in range(3):
         qtbot.keyClick(grid, Qt.Key.Key_Left)
-    assert view.anchor == date(2024, 12, 1)
-    assert grid.days[0] == date(2024, 11, 25), "a day before Monday is last week"
+    assert view.anchor == MONDAY - timedelta(days=1)
+    assert grid.days[0] == MONDAY - timedelta(days=7), "a day before Monday is last week"
     qtbot.keyClick(grid, Qt.Key.Key_D)
-    assert view.span == "day" and grid.days == [date(2024, 12, 1)]
+    assert view.span == "day" and grid.days == [MONDAY - timedelta(days=1)]
     assert view.day_button.isChecked()
     qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
     assert grid.days == [MONDAY]
@@ -456,7 +463,7 @@ def test_each_job_has_a_tooltip(qtbot: Any, store: Store, session: Session) -> N
                                                 viewport.mapToGlobal(rect.center())))
     text = QToolTip.text()
     QToolTip.hideText()
-    for part in ("JOB-1", "Replace valve", "Ada Lovelace", "Tue 3 Dec", "09:00\u201310:30",
+    for part in ("JOB-1", "Replace valve", "Ada Lovelace", day_text(TUESDAY), "09:00\u201310:30",
                  "Scheduled", "Emergency"):
         assert part in text
 
@@ -466,7 +473,7 @@ def test_the_view_follows_edits_made_elsewhere(qtbot: Any, store: Store,
     ids = _put(store, {"title": "Undated"})
     view = _open(qtbot, session)
     assert view.grid.items() == []
-    session.update_job(ids["JOB-1"], {"scheduled_date": "2024-12-04",
+    session.update_job(ids["JOB-1"], {"scheduled_date": WEDNESDAY.isoformat(),
                                       "scheduled_time_start": "08:00"})
     qtbot.waitUntil(lambda: view.settled() and bool(view.grid.items()))
     assert view.grid.item_rect(ids["JOB-1"]) is not None
@@ -478,7 +485,7 @@ def test_edits_made_while_hidden_are_read_when_shown(qtbot: Any, store: Store,
     ids = _put(store, {"title": "Undated"})
     view = _open(qtbot, session)
     view.hide()
-    session.update_job(ids["JOB-1"], {"scheduled_date": "2024-12-04"})
+    session.update_job(ids["JOB-1"], {"scheduled_date": WEDNESDAY.isoformat()})
     assert view.settled() and view.grid.items() == [], "nothing read while hidden"
     view.show()
     qtbot.waitUntil(lambda: view.settled() and bool(view.grid.items()))
@@ -500,3 +507,78 @@ def test_the_view_has_accessible_names(qtbot: Any, store: Store, session: Sessio
                                               view.next_button, view.day_button,
                                               view.week_button)]
         assert names == ["Today", "Previous week", "Next week", "Day", "Week"]
+
+
+# -- dispatch safety -----------------------------------------------------------------------
+
+
+def _outlined(view: SchedulePage, local_id: int) -> bool:
+    """Whether the block is outlined in the danger colour (the double-booking mark)."""
+    rect = view.grid.item_rect(local_id)
+    assert rect is not None
+    image = view.grid.viewport().grab().toImage()
+    danger = theme.accent("danger", theme.dark_mode()).rgb()
+    y = rect.top() + 1
+    return any(image.pixel(x, y) == danger for x in range(rect.left() + 4, rect.right() - 4))
+
+
+def test_a_drop_that_books_a_technician_twice_is_flagged_and_marked_on_both_blocks(
+        qtbot: Any, store: Store, session: Session) -> None:
+    ids = _put(store, _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
+               _timed(TUESDAY, "13:00", "14:00", assigned_to_user_id=TECH_A),
+               _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B))
+    view = _open(qtbot, session)
+    first, second = ids["JOB-1"], ids["JOB-2"]
+    assert view.grid.clashes(first) == [] and not _outlined(view, first)
+    notes: list[str] = []
+    view.message.connect(notes.append)
+    drag_to(view.grid.viewport(), _slot(view, TUESDAY, 9 * 60 + 30), job_mime(second))
+    record = store.get(second)
+    assert record is not None and record["scheduled_time_start"] == "09:30"
+    assert notes[-1].startswith("Rescheduled JOB-2")
+    assert "Double-booked" in notes[-1] and "JOB-1 (09:00\u201310:00)" in notes[-1]
+    qtbot.waitUntil(lambda: view.grid.clashes(first) == [second])
+    assert view.grid.clashes(second) == [first]
+    assert view.grid.clashes(ids["JOB-3"]) == [], "another technician's job is no clash"
+    assert _outlined(view, first) and _outlined(view, second)
+    assert not _outlined(view, ids["JOB-3"])
+    rect = view.grid.item_rect(first)
+    assert rect is not None
+    viewport = view.grid.viewport()
+    QApplication.sendEvent(viewport, QHelpEvent(QHelpEvent.Type.ToolTip, rect.center(),
+                                                viewport.mapToGlobal(rect.center())))
+    text = QToolTip.text()
+    QToolTip.hideText()
+    assert "Double-booked" in text and "JOB-2 (09:30\u201310:30)" in text
+
+
+def test_a_drop_into_the_past_asks_and_moves_only_when_told(qtbot: Any, store: Store,
+                                                            session: Session) -> None:
+    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
+    past = date.today() - timedelta(days=10)
+    view = _open(qtbot, session, day=past)
+    notes: list[str] = []
+    view.message.connect(notes.append)
+    drag_to(view.grid.viewport(), _slot(view, past, 11 * 60), job_mime(ids["JOB-1"]))
+    question = view.question
+    assert question is not None and question.isVisible()
+    assert day_text(past) in question.text() and "already passed" in question.text()
+    before = store.get(ids["JOB-1"])
+    assert before is not None and before["scheduled_date"] == TUESDAY.isoformat()
+    qtbot.mouseClick(question.button(QMessageBox.StandardButton.Cancel),
+                     Qt.MouseButton.LeftButton)
+    assert view.question is None
+    assert store.get(ids["JOB-1"]) == before
+    assert notes[-1] == "Not moved: JOB-1 stays where it was"
+
+    drag_to(view.grid.viewport(), _slot(view, past, 11 * 60), job_mime(ids["JOB-1"]))
+    question = view.question
+    assert question is not None
+    yes = question.button(QMessageBox.StandardButton.Yes)
+    assert yes.text() == "Move anyway"
+    qtbot.mouseClick(yes, Qt.MouseButton.LeftButton)
+    after = store.get(ids["JOB-1"])
+    assert after is not None
+    assert (after["scheduled_date"], after["scheduled_time_start"]) == (past.isoformat(),
+                                                                      "11:00")
+    assert notes[-1] == f"Rescheduled JOB-1 to {day_text(past)} 11:00"
