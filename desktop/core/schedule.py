@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from desktop.core.jobs import FieldError, InvalidJob, parse_day
+from desktop.core.jobs import DONE_STATUSES, FieldError, InvalidJob, parse_day
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.queries import where_clause
 
@@ -235,6 +235,26 @@ def double_bookings(store: Store, values: Mapping[str, Any], local_id: int
                      (values["assigned_to_user_id"], values["scheduled_date"]))
     others = {i.local_id: i for i in same_day}
     return [others[n] for n in clashes(same_day).get(local_id, []) if n in others]
+
+
+_NEXT_SQL = (f"{_SELECT_ITEMS} FROM jobs j INDEXED BY ix_jobs_assigned "
+             "WHERE j.assigned_to_user_id = ? AND j.scheduled_date = ? "
+             "AND j.deleted_at IS NULL AND j.local_id != ? "
+             f"AND j.status NOT IN ({', '.join('?' * len(DONE_STATUSES))}) "
+             "AND (j.scheduled_time_start >= ? OR j.scheduled_time_start IS NULL) "
+             "ORDER BY j.scheduled_time_start IS NULL, j.scheduled_time_start, j.local_id "
+             "LIMIT 1")
+
+
+def next_job_today(store: Store, assignee: str | None, done_id: int, now: datetime
+                   ) -> ScheduleItem | None:
+    """The technician's next job today once ``done_id`` is finished: the first not yet
+    done that starts now or later, else one with no set time; ``None`` if none."""
+    if not assignee:
+        return None
+    found = _read(store, _NEXT_SQL, (assignee, now.date().isoformat(), done_id,
+                                     *DONE_STATUSES, format_minutes(now.hour * 60 + now.minute)))
+    return found[0] if found else None
 
 
 def in_the_past(drop: Drop, now: datetime) -> bool:

@@ -70,6 +70,14 @@ def humanize(message: str) -> str:
     return _FIELD_NAMES.sub(lambda m: FIELD_LABELS[m.group(1)], text)
 
 
+def technician(user_id: str | None, me: str) -> str:
+    """Who a job is assigned to. The API cannot name its users, so a technician is a
+    short id, or "Me"; every view names them through here."""
+    if not user_id:
+        return "Unassigned"
+    return "Me" if user_id == me else humanize(user_id)
+
+
 def conflict_summary(fields: Iterable[str]) -> str:
     """What a conflict is about, as a sentence."""
     names = list(fields)

@@ -24,6 +24,7 @@ from desktop.core.schedule import (
     in_the_past,
     items_sql,
     lanes_for,
+    next_job_today,
     nudged,
     overlap_layout,
     parse_minutes,
@@ -422,3 +423,29 @@ def test_a_drop_before_now_is_in_the_past() -> None:
     assert not in_the_past(Drop(TUESDAY, 10 * 60 + 30), now)
     assert not in_the_past(Drop(TUESDAY), now), "today's all-day row is not past"
     assert not in_the_past(Drop(TUESDAY + timedelta(days=1), 6 * 60), now)
+
+
+def test_the_next_job_today_is_the_technicians_first_open_one_from_now(store: Store) -> None:
+    customer = make_customer(store)
+    now = datetime(2024, 12, 3, 11, 0)
+
+    def job(title: str, start: str | None, who: str = TECH_A, status: str = "Scheduled",
+            day: str = "2024-12-03") -> int:
+        return store.create_job({"customer_uuid": customer, "title": title, "status": status,
+                                 "scheduled_date": day, "scheduled_time_start": start,
+                                 "assigned_to_user_id": who}).local_id
+
+    done = job("Just finished", "09:00", status="Complete")
+    job("Earlier", "10:00")
+    job("Finished later", "12:00", status="Complete")
+    job("Someone else's", "11:30", who=TECH_B)
+    job("Tomorrow", "08:00", day="2024-12-04")
+    untimed = job("Any time", None)
+    store.delete_job(job("Trashed", "11:15"))
+    assert next_job_today(store, TECH_A, done, now).local_id == untimed  # type: ignore[union-attr]
+    then = job("Next", "13:00")
+    job("After that", "15:00")
+    found = next_job_today(store, TECH_A, done, now)
+    assert found is not None and (found.local_id, found.start) == (then, 13 * 60)
+    assert next_job_today(store, TECH_A, then, now).title == "After that"  # type: ignore[union-attr]
+    assert next_job_today(store, None, done, now) is None

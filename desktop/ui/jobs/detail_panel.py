@@ -49,6 +49,7 @@ from desktop.core.store.edits import now_iso
 from desktop.core.store.mirror import SUMMARY_COLUMNS
 from desktop.ui import formatting, theme
 from desktop.ui.jobs import quick_links
+from desktop.ui.jobs.completion import CompleteDialog, ask_completion, next_job_text
 from desktop.ui.schedule.text import clash_text
 from desktop.ui.session import Session
 from desktop.ui.widgets.customer_picker import CustomerPicker
@@ -140,6 +141,8 @@ class DetailPanel(QWidget):
         self.fetch_details: Callable[[int], str | None] | None = None
         #: What became of the shown summary-only job's details (``DETAILS_NOTES``).
         self._details_state: str | None = None
+        #: The question completing a job asks, while it is open.
+        self.completion: CompleteDialog | None = None
         self.setAccessibleName("Job details")
         self.setMinimumWidth(320)
 
@@ -711,8 +714,10 @@ class DetailPanel(QWidget):
         editor.set_value(me)
         self._edited("assigned_to_user_id")
 
-    def save(self) -> bool:
-        """Write the edits locally; refused (and explained) while anything is invalid."""
+    def save(self, *, asked: bool = False) -> bool:
+        """Write the edits locally; refused (and explained) while anything is invalid.
+        Completing a job asks for its amount and work note first (``completion``): not
+        saved until the user goes on, unless ``asked`` already."""
         if not self._loaded or not (self._creating or self.is_dirty()):
             return False
         problems = {f: p for f, p in self._problems().items() if not p.startswith(_NOTES)}
@@ -722,6 +727,13 @@ class DetailPanel(QWidget):
             self._focus_field(next(iter(problems)))
             self.message.emit("Not saved: " + "; ".join(
                 f"{formatting.label(f)} {p}" for f, p in problems.items()))
+            return False
+        completing = (not self._creating and self._record is not None
+                      and self.changes().get("status") == Status.COMPLETE.value)
+        if completing and not asked:
+            assert self._record is not None
+            self.completion = ask_completion({**self._record.values, **self.changes()}, self,
+                                             self._save_completed, self._completion_closed)
             return False
         try:
             if self._creating:
@@ -740,10 +752,12 @@ class DetailPanel(QWidget):
             return False
         self._record = record
         self._load(record.values)
-        clash = clash_text(double_bookings(self._session.store, record.values, record.local_id),
-                           self._session.my_user_id)
-        self.message.emit(f"Saved {record.values['job_number'] or 'new job'} · waiting to sync"
-                          + (f" · {clash}" if clash else ""))
+        store, me = self._session.store, self._session.my_user_id
+        after = (next_job_text(store, record, me) if completing
+                 else clash_text(double_bookings(store, record.values, record.local_id), me))
+        number = record.values["job_number"] or "new job"
+        self.message.emit(f"{'Completed' if completing else 'Saved'} {number} · waiting to sync"
+                          + (f" · {after}" if after else ""))
         self.saved.emit(record.local_id)
         return True
 
@@ -769,13 +783,17 @@ class DetailPanel(QWidget):
 
     # -- quick actions ------------------------------------------------------------------
 
-    def _quick(self, status: Status) -> None:
+    def _quick(self, status: Status, extras: Mapping[str, Any] | None = None) -> None:
         try:
-            changes = status_move(self._values(), status.value, now_iso())
+            changes = {**status_move(self._values(), status.value, now_iso()), **(extras or {})}
         except InvalidJob as invalid:
             self.message.emit("Not saved: " + "; ".join(
                 f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))
             return
+        self._set_values(changes)
+        self.save(asked=extras is not None)
+
+    def _set_values(self, changes: Mapping[str, Any]) -> None:
         self._loading = True
         try:
             for field, value in changes.items():
@@ -783,13 +801,26 @@ class DetailPanel(QWidget):
         finally:
             self._loading = False
         self._touched.update(changes)
-        self.save()
+
+    def _save_completed(self, extras: Mapping[str, Any]) -> None:
+        self._set_values(extras)
+        self.save(asked=True)
 
     def start(self) -> None:
         self._quick(Status.IN_PROGRESS)
 
     def complete(self) -> None:
-        self._quick(Status.COMPLETE)
+        """Ask for the amount and work note, then complete the job with them."""
+        if self._record is None or self._creating:
+            return
+        self.completion = ask_completion({**self._record.values, **self.changes()}, self,
+                                         self._complete_with, self._completion_closed)
+
+    def _complete_with(self, extras: Mapping[str, Any]) -> None:
+        self._quick(Status.COMPLETE, extras)
+
+    def _completion_closed(self) -> None:
+        self.completion = None
 
     def call(self) -> None:
         customer = self.customer_picker.customer()

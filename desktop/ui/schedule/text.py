@@ -33,10 +33,8 @@ def range_title(days: list[date]) -> str:
 
 
 def lane_title(lane: Lane, me: str) -> str:
-    """The technicians' names are not in the API: a lane shows a short id, or "Me"."""
-    if lane.assignee is None:
-        return "Unassigned"
-    return "Me" if lane.assignee == me else formatting.humanize(lane.assignee)
+    """A lane's technician, as ``formatting.technician`` names them."""
+    return formatting.technician(lane.assignee, me)
 
 
 def time_text(item: ScheduleItem) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, QUrlQuery, Slot
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.store import JobQuery
 from desktop.ui.main_window import MainWindow
-from desktop.ui.widgets.fields import MoneyEdit, TextEdit, TimeEdit
+from desktop.ui.widgets.fields import ChoiceEdit, MoneyEdit, TextEdit, TimeEdit
 
 
 def _select_first(window: MainWindow, qtbot: Any, **where: Any) -> int:
@@ -114,10 +114,52 @@ def test_start_and_complete_record_status_and_time(window: MainWindow, qtbot: An
     assert not panel.start_button.isEnabled()
 
     qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    dialog = panel.completion
+    assert dialog is not None
+    # A bad amount is refused in the dialog, naming the field; nothing is saved.
+    dialog.amount.setText("abc")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text().startswith("Actual must be an amount")
+    assert window.session.store.get(local_id) == record
+    dialog.amount.setText("240.5")
+    dialog.note.setPlainText("New thermostat fitted")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert panel.completion is None
     record = window.session.store.get(local_id)
     assert record is not None
     assert record.values["status"] == "Complete" and record.values["completed_at"]
+    assert str(record.values["actual_amount"]) == "240.50"
+    assert record.values["internal_notes"].endswith(
+        f"Work done {date.today().isoformat()}: New thermostat fitted")
     assert not panel.complete_button.isEnabled()
+    assert window.status.note_label.text().startswith(
+        f"Completed {record.values['job_number']} · waiting to sync")
+
+
+def test_choosing_complete_in_the_status_field_asks_too(window: MainWindow,
+                                                       qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    panel = window.detail
+    before = window.session.store.get(local_id)
+    assert before is not None
+    status = panel.editors["status"]
+    assert isinstance(status, ChoiceEdit)
+    status.setCurrentText("Complete")
+    status.activated.emit(status.currentIndex())
+    assert panel.is_dirty()
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert panel.completion is not None
+    panel.completion.reject()
+    assert window.session.store.get(local_id) == before, "cancelled: nothing saved"
+    assert panel.is_dirty(), "the edit typed stays, to save or revert"
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert panel.completion is not None
+    qtbot.mouseClick(panel.completion.complete_button, Qt.MouseButton.LeftButton)
+    record = window.session.store.get(local_id)
+    assert record is not None and record.values["status"] == "Complete"
+    # Both were optional: left empty, neither is touched.
+    assert (record.values["actual_amount"], record.values["internal_notes"]) == (
+        before.values["actual_amount"], before.values["internal_notes"])
 
 
 class _UrlCatcher(QObject):
