@@ -18,7 +18,9 @@ from desktop.core.jobs import DONE_STATUSES, FieldError, InvalidJob, parse_day
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.queries import where_clause
 
-Span = Literal["day", "week"]
+#: One day (a lane per technician, hours down), a week (days across, hours down), or
+#: the dispatch board's week: a row per technician, a cell per day.
+Span = Literal["day", "week", "team"]
 
 SNAP_MINUTES = 15
 DAY_MINUTES = 24 * 60
@@ -32,6 +34,9 @@ WORK_END = 20 * 60
 DEFAULT_MINUTES = 60
 #: Shorter jobs are drawn (and laid out) this long, so each stays visible and clickable.
 MIN_DRAWN_MINUTES = 15
+#: The most lines a technician's row of the team week takes: a busier day shows one
+#: line fewer and "+N more" on the last.
+MAX_ROW_LINES = 5
 
 
 # -- days ------------------------------------------------------------------------------
@@ -43,6 +48,7 @@ def week_start(day: date) -> date:
 
 
 def visible_days(anchor: date, span: Span) -> list[date]:
+    """The day shown, or the Monday-to-Sunday week (the team week too)."""
     if span == "day":
         return [anchor]
     monday = week_start(anchor)
@@ -368,17 +374,83 @@ def arrange_column(items: Iterable[ScheduleItem], column: int, max_all_day_rows:
     return placements, rows
 
 
+@dataclass(frozen=True, slots=True)
+class RowCell:
+    """One technician's jobs of one day in the team week, by start time (jobs with no
+    set time last): the first ``shown`` each get a line, the rest are behind a
+    "+N more" on the cell's last line."""
+
+    row: int
+    column: int
+    items: tuple[ScheduleItem, ...]
+    shown: int
+
+    @property
+    def hidden(self) -> int:
+        return len(self.items) - self.shown
+
+
+@dataclass(frozen=True)
+class RowsLayout:
+    """The team week: each row's height in lines, and its cells by (row, column)."""
+
+    lines: tuple[int, ...]
+    cells: dict[tuple[int, int], RowCell]
+
+    def row_top(self, row: int) -> int:
+        """Lines above ``row``."""
+        return sum(self.lines[:row])
+
+    @property
+    def total_lines(self) -> int:
+        return sum(self.lines)
+
+
+def _cell_order(item: ScheduleItem) -> tuple[bool, int, int]:
+    return item.start is None, item.start or 0, item.local_id
+
+
+def arrange_rows(items: Iterable[ScheduleItem], lanes: Sequence[Lane], days: Sequence[date],
+                 max_lines: int = MAX_ROW_LINES) -> RowsLayout:
+    """Lay out the team week: a row per lane (technician), a column per day.
+
+    A row is as tall as its busiest day, in lines of one job each, from one line to
+    ``max_lines``; a day with more jobs than that shows one fewer and "+N more".
+    Jobs of no lane or day shown are left out.
+    """
+    rows = {lane.assignee: n for n, lane in enumerate(lanes)}
+    columns = {day: n for n, day in enumerate(days)}
+    groups: dict[tuple[int, int], list[ScheduleItem]] = {}
+    for item in items:
+        row, column = rows.get(item.assignee), columns.get(item.day)  # type: ignore[arg-type]
+        if row is not None and column is not None:
+            groups.setdefault((row, column), []).append(item)
+    lines = [1] * len(lanes)
+    for (row, _column), group in groups.items():
+        lines[row] = max(lines[row], min(len(group), max_lines))
+    cells = {}
+    for (row, column), group in groups.items():
+        group.sort(key=_cell_order)
+        fits = len(group) <= lines[row]
+        cells[row, column] = RowCell(row, column, tuple(group),
+                                     len(group) if fits else lines[row] - 1)
+    return RowsLayout(tuple(lines), cells)
+
+
 # -- drops -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Drop:
     """Where a job was dropped: a day, a start (``None`` in the all-day row), and in the
-    day view the lane, which reassigns the job (``None`` keeps its assignee)."""
+    day view the lane, which reassigns the job (``None`` keeps its assignee). A drop
+    on the team week's cell keeps the job's times (``keep_time``): it changes only the
+    day and the technician."""
 
     day: date
     start: int | None = None
     lane: Lane | None = None
+    keep_time: bool = False
 
 
 def nudged(item: ScheduleItem, days: int, minutes: int) -> Drop | None:
@@ -404,6 +476,10 @@ def drop_changes(current: Mapping[str, Any], drop: Drop) -> dict[str, Any]:
     target: dict[str, Any] = {}
     if parse_day(current.get("scheduled_date")) != drop.day:
         target["scheduled_date"] = drop.day.isoformat()
+    if drop.keep_time:
+        if drop.lane is not None and drop.lane.assignee != current.get("assigned_to_user_id"):
+            target["assigned_to_user_id"] = drop.lane.assignee
+        return target
     old_start = parse_minutes(current.get("scheduled_time_start"))
     old_end = parse_minutes(current.get("scheduled_time_end"))
     if drop.start is None:

@@ -17,6 +17,7 @@ from desktop.core.schedule import (
     Lane,
     ScheduleItem,
     arrange_column,
+    arrange_rows,
     clashes,
     double_bookings,
     drop_changes,
@@ -449,3 +450,60 @@ def test_the_next_job_today_is_the_technicians_first_open_one_from_now(store: St
     assert found is not None and (found.local_id, found.start) == (then, 13 * 60)
     assert next_job_today(store, TECH_A, then, now).title == "After that"  # type: ignore[union-attr]
     assert next_job_today(store, None, done, now) is None
+
+
+# -- the team week: a row per technician -----------------------------------------------
+
+
+def test_the_team_week_has_a_row_per_technician_as_tall_as_its_busiest_day() -> None:
+    days = visible_days(TUESDAY, "week")
+    lanes = [UNASSIGNED, Lane(TECH_A), Lane(TECH_B)]
+    monday = days[0]
+    busy = [_item(n, f"{8 + n:02d}:00", None, day=monday, assignee=TECH_A)
+            for n in range(7)]
+    items = [*busy, _item(20, None, None, day=monday, assignee=TECH_A),
+             _item(21, "09:00", "10:00"), _item(22, "10:00", None, assignee=TECH_B),
+             _item(23, "11:00", None, assignee=TECH_B),
+             _item(24, "09:00", None, day=days[0] - timedelta(days=1)),  # last week
+             _item(25, "09:00", None, assignee="someone not shown")]
+    layout = arrange_rows(items, lanes, days, max_lines=5)
+    assert layout.lines == (1, 5, 2)
+    assert [layout.row_top(r) for r in range(3)] == [0, 1, 6] and layout.total_lines == 8
+    crowded = layout.cells[1, 0]
+    # Eight jobs in five lines: four shown, by start, and "+4 more" (the untimed last).
+    assert [i.local_id for i in crowded.items] == [0, 1, 2, 3, 4, 5, 6, 20]
+    assert (crowded.shown, crowded.hidden) == (4, 4)
+    assert (layout.cells[0, 1].shown, layout.cells[0, 1].hidden) == (1, 0)
+    assert [i.local_id for i in layout.cells[2, 1].items] == [22, 23]
+    assert layout.cells[2, 1].hidden == 0
+    assert set(layout.cells) == {(1, 0), (0, 1), (2, 1)}
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([TECH_A, TECH_B, None])),
+                max_size=60), st.integers(1, 6))
+def test_every_job_of_the_team_week_is_on_a_line_or_behind_more(
+        placed: list[tuple[int, str | None]], max_lines: int) -> None:
+    days = visible_days(TUESDAY, "week")
+    lanes = [UNASSIGNED, Lane(TECH_A), Lane(TECH_B)]
+    items = [_item(n, "09:00", None, day=days[d], assignee=who)
+             for n, (d, who) in enumerate(placed)]
+    layout = arrange_rows(items, lanes, days, max_lines)
+    assert sorted(i.local_id for c in layout.cells.values() for i in c.items) == list(
+        range(len(items)))
+    for cell in layout.cells.values():
+        lines = layout.lines[cell.row]
+        assert 1 <= lines <= max_lines
+        # The lines used: one a job shown, one more for "+N more" when any are hidden.
+        assert cell.shown + (cell.hidden > 0) <= lines
+        assert cell.hidden == 0 or cell.shown == lines - 1
+
+
+def test_a_drop_on_a_team_week_cell_keeps_the_times() -> None:
+    job = _job(scheduled_date=TUESDAY.isoformat(), scheduled_time_start="09:00",
+               scheduled_time_end="10:30", assigned_to_user_id=TECH_A)
+    thursday = TUESDAY + timedelta(days=2)
+    assert drop_changes(job, Drop(thursday, lane=Lane(TECH_B), keep_time=True)) == {
+        "scheduled_date": thursday.isoformat(), "assigned_to_user_id": TECH_B}
+    assert drop_changes(job, Drop(TUESDAY, lane=UNASSIGNED, keep_time=True)) == {
+        "assigned_to_user_id": None}
+    assert drop_changes(job, Drop(TUESDAY, lane=Lane(TECH_A), keep_time=True)) == {}

@@ -1,4 +1,6 @@
-"""The Schedule: a day or week of jobs on a timeline, and the tray of jobs with no date.
+"""The Schedule: a day or week of jobs on a timeline, the team week (a row per
+technician, a cell per day, as dispatch boards lay it out), and the tray of jobs with
+no date.
 
 Dragging a job to another day, time or lane reschedules or reassigns it; dragging
 from the tray schedules it, dragging onto the tray takes it off the schedule. Every
@@ -9,7 +11,7 @@ A drop before now asks first; a drop or edit that books a technician twice at on
 says so, naming the other jobs, and both blocks are outlined.
 
 Keys on the grid: Left/Right a day, Page Up/Page Down a week, Home or T today,
-D and W the day and week spans, Up/Down the jobs of the day, Enter opens one.
+D, W and R the day, week and team week, Up/Down the jobs of the day, Enter opens one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSplitter,
+    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -54,6 +57,7 @@ from desktop.core.store import JobMissing, JobQuery, JobRecord
 from desktop.ui import formatting, theme
 from desktop.ui.pages import Page
 from desktop.ui.schedule.grid import ScheduleGrid
+from desktop.ui.schedule.team_grid import TeamGrid
 from desktop.ui.schedule.text import clash_text, day_text, lane_title, range_title, tooltip
 from desktop.ui.schedule.tray import ScheduleTray
 from desktop.ui.session import Session
@@ -62,6 +66,8 @@ log = logging.getLogger(__name__)
 
 NOTHING_TO_SHOW = "Nothing to show for this view and these filters."
 _DATE_FIELDS = ("scheduled_date", "scheduled_time_start", "scheduled_time_end")
+#: Keyed by int, as ``QKeyEvent.key()`` answers.
+_SPAN_KEYS: dict[int, Span] = {Qt.Key.Key_D: "day", Qt.Key.Key_W: "week", Qt.Key.Key_R: "team"}
 
 
 def _sorted(items: list[ScheduleItem]) -> list[ScheduleItem]:
@@ -86,10 +92,14 @@ class SchedulePage(Page):
         self._read_soon = QTimer(self, singleShot=True, interval=0)
         self._read_soon.timeout.connect(self._read_days)
         self.grid = ScheduleGrid(self)
+        self.team = TeamGrid(self)
+        self._views = QStackedWidget(self)
+        self._views.addWidget(self.grid)
+        self._views.addWidget(self.team)
         self.tray = ScheduleTray(session, self)
         self._build_bar()
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.grid)
+        splitter.addWidget(self._views)
         splitter.addWidget(self.tray)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
@@ -101,10 +111,11 @@ class SchedulePage(Page):
         layout.addWidget(self.bar)
         layout.addWidget(splitter, 1)
 
-        self.grid.job_dropped.connect(self.drop_job)
         self.grid.job_nudged.connect(self._nudge)
-        self.grid.job_activated.connect(self.job_activated)
-        self.grid.selection_changed.connect(lambda _id: self._describe())
+        for view in (self.grid, self.team):
+            view.job_dropped.connect(self.drop_job)
+            view.job_activated.connect(self.job_activated)
+            view.selection_changed.connect(lambda _id: self._describe())
         self.tray.job_activated.connect(self.job_activated)
         self.tray.unschedule_requested.connect(self.unschedule)
         session.jobs_changed.connect(self._jobs_changed)
@@ -129,8 +140,10 @@ class SchedulePage(Page):
                                        lambda: self.set_span("day"))
         self.week_button = self._button("Week", "Monday to Sunday (W)",
                                         lambda: self.set_span("week"))
+        self.team_button = self._button("Team", "The week with a row per technician (R)",
+                                        lambda: self.set_span("team"))
         self._spans = QButtonGroup(self)
-        for button in (self.day_button, self.week_button):
+        for button in (self.day_button, self.week_button, self.team_button):
             button.setCheckable(True)
             self._spans.addButton(button)
         for widget in (self.today_button, self.previous_button, self.next_button):
@@ -139,6 +152,7 @@ class SchedulePage(Page):
         row.addWidget(self.title, 1)
         row.addWidget(self.day_button)
         row.addWidget(self.week_button)
+        row.addWidget(self.team_button)
 
     def _button(self, text: str, tip: str, slot: Callable[[], object]) -> QToolButton:
         button = QToolButton(self.bar)
@@ -154,7 +168,8 @@ class SchedulePage(Page):
     def show_query(self, query: JobQuery | None) -> None:
         """The query's own dates give way to the visible range."""
         self._query = query
-        self.grid.set_hint("" if query is not None else NOTHING_TO_SHOW)
+        for view in (self.grid, self.team):
+            view.set_hint("" if query is not None else NOTHING_TO_SHOW)
         self.tray.set_query(query)
         self._show_range(reload=True)
 
@@ -191,9 +206,16 @@ class SchedulePage(Page):
     def days(self) -> list[date]:
         return visible_days(self._anchor, self._span)
 
+    @property
+    def view(self) -> ScheduleGrid | TeamGrid:
+        """The grid shown: the timeline, or the team week."""
+        return self.team if self._span == "team" else self.grid
+
     def set_span(self, span: Span) -> None:
         self._span = span
-        self._show_range()
+        self._views.setCurrentWidget(self.view)
+        # The other grid kept what it last showed: read afresh.
+        self._show_range(reload=True)
 
     def show_day(self, day: date) -> None:
         """Focus ``day``; a week span follows it into another week."""
@@ -218,46 +240,49 @@ class SchedulePage(Page):
             Qt.Key.Key_Home: date.today, Qt.Key.Key_T: date.today}
         if key in moves:
             self.show_day(moves[key]())
-        elif key in (Qt.Key.Key_D, Qt.Key.Key_W):
-            self.set_span("day" if key == Qt.Key.Key_D else "week")
+        elif key in _SPAN_KEYS:
+            self.set_span(_SPAN_KEYS[key])
         else:
             super().keyPressEvent(event)
 
     def _show_range(self, *, reload: bool = False) -> None:
         days = self.days()
-        (self.day_button if self._span == "day" else self.week_button).setChecked(True)
+        {"day": self.day_button, "week": self.week_button,
+         "team": self.team_button}[self._span].setChecked(True)
         unit = "day" if self._span == "day" else "week"
         for button, word, keys in ((self.previous_button, "Previous", "Left / Page Up"),
                                    (self.next_button, "Next", "Right / Page Down")):
             button.setAccessibleName(f"{word} {unit}")
             button.setToolTip(f"{word} {unit} ({keys})")
         self.title.setText(range_title(days))
-        moved = days != self.grid.days or (self._span == "week") != (self.grid.lanes is None)
+        view = self.view
+        moved = days != view.days or (self._span == "week") != (view.lanes is None)
         if moved:
-            self.grid.set_columns(days, self._lanes([]), self._anchor,
-                                  self.session.my_user_id)
-            self.grid.set_items([])
+            view.set_columns(days, self._lanes([]), self._anchor, self.session.my_user_id)
+            view.set_items([])
         else:
-            self.grid.set_focus_day(self._anchor)
+            view.set_focus_day(self._anchor)
         if moved or reload:
             self._read_days()
         self._describe()
 
     def _lanes(self, items: list[ScheduleItem]) -> list[Lane] | None:
-        """The day span's lanes: the ones already shown stay while the day does."""
+        """The day span's lanes (the team week's rows): the ones already shown stay
+        while the days do."""
         if self._span == "week":
             return None
-        kept = [lane.assignee for lane in self.grid.lanes or [] if lane.assignee
-                ] if self.grid.days == self.days() else []
+        view = self.view
+        kept = [lane.assignee for lane in view.lanes or [] if lane.assignee
+                ] if view.days == self.days() else []
         wanted = [self.session.my_user_id, self._query.assigned_to if self._query else None]
         return lanes_for(items, [a for a in (*wanted, *kept) if a])
 
     def _describe(self) -> None:
         days = self.days()
-        count = len(self.grid.items())
-        selected = self.grid.selected_item()
+        count = len(self.view.items())
+        selected = self.view.selected_item()
         where = f"Selected: {tooltip(selected)}. " if selected is not None else ""
-        self.grid.setAccessibleDescription(
+        self.view.setAccessibleDescription(
             f"{range_title(days)}: {count} job{'s' if count != 1 else ''}. {where}Left and "
             "Right move a day, Page Up and Page Down a week, Up and Down through the day's "
             "jobs, Enter opens one.")
@@ -280,13 +305,14 @@ class SchedulePage(Page):
 
     def _show_items(self, items: list[ScheduleItem]) -> None:
         lanes = self._lanes(items)
-        if items == self.grid.items() and lanes == self.grid.lanes:
+        view = self.view
+        if items == view.items() and lanes == view.lanes:
             return
-        if lanes != self.grid.lanes:
-            self.grid.set_columns(self.days(), lanes, self._anchor, self.session.my_user_id)
-        self.grid.set_items(items)
+        if lanes != view.lanes:
+            view.set_columns(self.days(), lanes, self._anchor, self.session.my_user_id)
+        view.set_items(items)
         if self._follow is not None and any(i.local_id == self._follow for i in items):
-            self.grid.select(self._follow)
+            view.select(self._follow)
             self._follow = None
         self._describe()
 
@@ -382,7 +408,7 @@ class SchedulePage(Page):
         """Draw an edited job where it now is without waiting for the re-read."""
         item = ScheduleItem.from_values(record.local_id, record.values,
                                         record.customer_name, record.sync_state)
-        items = [i for i in self.grid.items() if i.local_id != record.local_id]
+        items = [i for i in self.view.items() if i.local_id != record.local_id]
         days = self.days()
         if item.day is not None and days[0] <= item.day <= days[-1]:
             items.append(item)

@@ -57,6 +57,15 @@ class GridColours:
         )
 
 
+def stripe_colour(key: str, colours: GridColours) -> QColor:
+    """The colour of a ``stripe_key``: emergency, urgent, or the status's deep colour."""
+    if key == "emergency":
+        return colours.danger
+    if key == "urgent":
+        return colours.urgent
+    return theme.status_chip(key.removeprefix("status:"), colours.dark).text
+
+
 class GridPainter:
     """Draws one paint of the grid; what every job shares is looked up once."""
 
@@ -166,7 +175,7 @@ class GridPainter:
                     painter.drawRects(rects)
             for (band, key), rects in drawing.stripes.items():
                 if band == in_band:
-                    painter.setBrush(self._stripe_colour(key))
+                    painter.setBrush(stripe_colour(key, colours))
                     painter.drawRects(rects)
         # A double booking is outlined on every block it involves, however narrow.
         painter.setPen(QPen(colours.danger, 2, Qt.PenStyle.DashLine))
@@ -176,12 +185,6 @@ class GridPainter:
             if clashing:
                 painter.drawRects([r.adjusted(1, 1, -1, -1) for r in clashing])
 
-    def _stripe_colour(self, key: str) -> QColor:
-        if key == "emergency":
-            return self.colours.danger
-        if key == "urgent":
-            return self.colours.urgent
-        return theme.status_chip(key.removeprefix("status:"), self.colours.dark).text
 
     def details(self, item: ScheduleItem, rect: QRectF) -> None:
         """On a filled block: a sync mark, and as many lines of text as fit (title, time
