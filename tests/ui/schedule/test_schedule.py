@@ -10,10 +10,8 @@ from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QToolTip, QWidget
 
-from desktop.core.jobs import parse_server_job
 from desktop.core.schedule import UNASSIGNED, Lane, week_start
 from desktop.core.store import JobQuery, Store
-from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
 from desktop.ui import theme
 from desktop.ui.jobs.drag import job_mime
 from desktop.ui.schedule.page import NOTHING_TO_SHOW, SchedulePage
@@ -21,49 +19,17 @@ from desktop.ui.schedule.text import day_text
 from desktop.ui.schedule.tray import tray_query
 from desktop.ui.session import Session
 from tests.ui.helpers import drag_to
-
-#: A week ahead of today, so that drops there are not into the past (which asks).
-MONDAY = week_start(date.today()) + timedelta(weeks=3)
-TUESDAY = MONDAY + timedelta(days=1)
-WEDNESDAY = MONDAY + timedelta(days=2)
-THURSDAY = MONDAY + timedelta(days=3)
-TECH_A = "aaaaaaaa-0000-4000-8000-000000000001"
-TECH_B = "bbbbbbbb-0000-4000-8000-000000000002"
-CUSTOMER = {"uuid": "cccccccc-0000-4000-8000-000000000003", "first_name": "Ada",
-            "last_name": "Lovelace"}
-
-
-def _put(store: Store, *jobs: dict[str, Any]) -> dict[str, int]:
-    """Jobs as a sync would have stored them; their local ids by job number."""
-    parsed = []
-    for n, values in enumerate(jobs, start=1):
-        number = values.get("job_number", f"JOB-{n}")
-        parsed.append(parse_server_job({
-            "uuid": f"00000000-0000-4000-8000-{n:012d}", "job_number": number,
-            "customer": CUSTOMER, "title": f"Job {n}", "status": "Scheduled",
-            "priority": "Normal", "created_at": "2024-11-01T00:00:00.000Z",
-            "updated_at": "2024-11-01T00:00:00.000Z", **values}))
-    with store.write() as conn:
-        upsert_nested_customers(conn, parsed)
-        insert_server_jobs(conn, parsed)
-    ids = {}
-    for job in parsed:
-        record = store.get_by_uuid(job.uuid)
-        assert record is not None
-        ids[str(job.fields["job_number"])] = record.local_id
-    return ids
-
-
-def _open(qtbot: Any, session: Session, query: JobQuery | None = None,
-          day: date = TUESDAY) -> SchedulePage:
-    view = SchedulePage(session)
-    qtbot.addWidget(view)
-    view.resize(1300, 820)
-    view.show_day(day)
-    view.set_query(JobQuery() if query is None else query)
-    view.show()
-    qtbot.waitUntil(view.settled)
-    return view
+from tests.ui.schedule.scheduled_jobs import (
+    MONDAY,
+    TECH_A,
+    TECH_B,
+    THURSDAY,
+    TUESDAY,
+    WEDNESDAY,
+    open_schedule,
+    put_jobs,
+    timed_job,
+)
 
 
 def _slot(view: SchedulePage, day: date, minutes: int, lane: Lane | None = None) -> QPoint:
@@ -73,18 +39,13 @@ def _slot(view: SchedulePage, day: date, minutes: int, lane: Lane | None = None)
     return QPoint(column.center().x(), round(view.grid.y_of(minutes)) + 2)
 
 
-def _timed(day: date, start: str, end: str | None = None, **values: Any) -> dict[str, Any]:
-    return {"scheduled_date": day.isoformat(), "scheduled_time_start": start,
-            "scheduled_time_end": end, **values}
-
-
 # -- where jobs are drawn ----------------------------------------------------------------
 
 
 def test_a_job_is_drawn_in_its_day_column_and_time_slot(qtbot: Any, store: Store,
                                                         session: Session) -> None:
-    ids = _put(store, _timed(THURSDAY, "09:00", "10:30"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(THURSDAY, "09:00", "10:30"))
+    view = open_schedule(qtbot, session)
     assert view.grid.days[0] == MONDAY and len(view.grid.days) == 7
     rect = view.grid.item_rect(ids["JOB-1"])
     column = view.grid.column_rect(THURSDAY)
@@ -99,9 +60,9 @@ def test_a_job_is_drawn_in_its_day_column_and_time_slot(qtbot: Any, store: Store
 
 def test_overlapping_jobs_sit_side_by_side(qtbot: Any, store: Store,
                                            session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"), _timed(TUESDAY, "09:30", "11:00"),
-               _timed(TUESDAY, "13:00", "14:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"),
+                   timed_job(TUESDAY, "09:30", "11:00"), timed_job(TUESDAY, "13:00", "14:00"))
+    view = open_schedule(qtbot, session)
     first, second, alone = (view.grid.item_rect(ids[f"JOB-{n}"]) for n in (1, 2, 3))
     column = view.grid.column_rect(TUESDAY)
     assert first is not None and second is not None and alone is not None and column
@@ -114,9 +75,9 @@ def test_overlapping_jobs_sit_side_by_side(qtbot: Any, store: Store,
 
 def test_jobs_without_times_are_in_the_all_day_row(qtbot: Any, store: Store,
                                                    session: Session) -> None:
-    ids = _put(store, {"scheduled_date": MONDAY.isoformat()},
-               _timed(MONDAY, "08:00", "09:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, {"scheduled_date": MONDAY.isoformat()},
+               timed_job(MONDAY, "08:00", "09:00"))
+    view = open_schedule(qtbot, session)
     band = view.grid.band_rect()
     untimed, timed = view.grid.item_rect(ids["JOB-1"]), view.grid.item_rect(ids["JOB-2"])
     assert untimed is not None and timed is not None
@@ -126,8 +87,8 @@ def test_jobs_without_times_are_in_the_all_day_row(qtbot: Any, store: Store,
 
 def test_working_hours_are_shown_and_the_rest_is_a_scroll_away(
         qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "22:00", "23:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "22:00", "23:00"))
+    view = open_schedule(qtbot, session)
     grid = view.grid
     assert grid.top_minute() == 6 * 60
     assert abs(grid.y_of(20 * 60) - grid.viewport().height()) <= 2
@@ -140,11 +101,11 @@ def test_working_hours_are_shown_and_the_rest_is_a_scroll_away(
 
 def test_the_day_view_has_a_lane_per_assignee_and_one_unassigned(
         qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B),
-               _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
-               _timed(TUESDAY, "11:00", "12:00"),
-               _timed(MONDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B),
+               timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
+               timed_job(TUESDAY, "11:00", "12:00"),
+               timed_job(MONDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     view.set_span("day")
     qtbot.waitUntil(view.settled)
     assert view.grid.days == [TUESDAY]
@@ -158,9 +119,9 @@ def test_the_day_view_has_a_lane_per_assignee_and_one_unassigned(
 
 
 def test_the_query_filters_what_is_shown(qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00", priority="High"),
-               _timed(TUESDAY, "11:00", "12:00"), {"priority": "High"}, {})
-    view = _open(qtbot, session, JobQuery(priority="High", date_from=MONDAY,
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", priority="High"),
+               timed_job(TUESDAY, "11:00", "12:00"), {"priority": "High"}, {})
+    view = open_schedule(qtbot, session, JobQuery(priority="High", date_from=MONDAY,
                                           date_to=MONDAY))
     assert [i.local_id for i in view.grid.items()] == [ids["JOB-1"]]
     assert view.tray.ids() == [ids["JOB-3"]]
@@ -172,9 +133,9 @@ def test_the_query_filters_what_is_shown(qtbot: Any, store: Store, session: Sess
 
 def test_the_tray_lists_open_jobs_without_a_date(qtbot: Any, store: Store,
                                                   session: Session) -> None:
-    ids = _put(store, {"priority": "Low"}, {"priority": "Emergency", "is_emergency": True},
-               {"status": "Complete"}, _timed(TUESDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, {"priority": "Low"}, {"priority": "Emergency", "is_emergency": True},
+               {"status": "Complete"}, timed_job(TUESDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     # Open, undated jobs only, the most pressing first.
     assert view.tray.ids() == [ids["JOB-2"], ids["JOB-1"]]
     assert view.tray.heading.text() == "Unscheduled · 2"
@@ -185,8 +146,8 @@ def test_the_tray_lists_open_jobs_without_a_date(qtbot: Any, store: Store,
 
 
 def test_the_tray_pages_a_long_list(qtbot: Any, store: Store, session: Session) -> None:
-    _put(store, *({"title": f"Undated {n}"} for n in range(300)))
-    view = _open(qtbot, session)
+    put_jobs(store, *({"title": f"Undated {n}"} for n in range(300)))
+    view = open_schedule(qtbot, session)
     assert view.tray.model.rowCount() == 300
     # One view over the id list (with its scroll bars and headers), not a widget per job.
     assert len(view.tray.findChildren(QWidget)) < 30
@@ -200,8 +161,8 @@ def test_the_tray_pages_a_long_list(qtbot: Any, store: Store, session: Session) 
 
 def test_dropping_a_job_on_another_day_and_time_reschedules_it(
         qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:30"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:30"))
+    view = open_schedule(qtbot, session)
     notes: list[str] = []
     view.message.connect(notes.append)
     drop = drag_to(view.grid.viewport(), _slot(view, THURSDAY, 14 * 60 + 5),
@@ -223,8 +184,8 @@ def test_dropping_a_job_on_another_day_and_time_reschedules_it(
 
 def test_the_grip_on_a_dragged_job_is_kept(qtbot: Any, store: Store,
                                            session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "11:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "11:00"))
+    view = open_schedule(qtbot, session)
     # Held by its middle (an hour below its top) and let go at 15:00: it starts at 14:00.
     drag_to(view.grid.viewport(), _slot(view, TUESDAY, 15 * 60),
              job_mime(ids["JOB-1"], grip_minutes=60))
@@ -234,9 +195,9 @@ def test_the_grip_on_a_dragged_job_is_kept(qtbot: Any, store: Store,
 
 def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
                                             session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
-               _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
+               timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B))
+    view = open_schedule(qtbot, session)
     view.set_span("day")
     qtbot.waitUntil(view.settled)
     notes: list[str] = []
@@ -261,8 +222,8 @@ def test_dropping_in_another_lane_reassigns(qtbot: Any, store: Store,
 
 def test_a_drop_in_the_all_day_row_clears_the_times(qtbot: Any, store: Store,
                                                     session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     column = view.grid.column_rect(MONDAY)
     assert column is not None
     drag_to(view.grid.viewport(), QPoint(column.center().x(), view.grid.band_rect().center().y()),
@@ -275,8 +236,8 @@ def test_a_drop_in_the_all_day_row_clears_the_times(qtbot: Any, store: Store,
 
 def test_dragging_from_the_tray_schedules_the_job(qtbot: Any, store: Store,
                                                   session: Session) -> None:
-    ids = _put(store, {"title": "Needs a date"})
-    view = _open(qtbot, session)
+    ids = put_jobs(store, {"title": "Needs a date"})
+    view = open_schedule(qtbot, session)
     notes: list[str] = []
     view.message.connect(notes.append)
     mime = view.tray.model.mimeData([view.tray.model.index(0, 0)])
@@ -293,8 +254,8 @@ def test_dragging_from_the_tray_schedules_the_job(qtbot: Any, store: Store,
 
 def test_dropping_a_job_on_the_tray_unschedules_it(qtbot: Any, store: Store,
                                                    session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     drag_to(view.tray.list.viewport(), QPoint(20, 20), job_mime(ids["JOB-1"]))
     record = store.get(ids["JOB-1"])
     assert record is not None
@@ -306,8 +267,8 @@ def test_dropping_a_job_on_the_tray_unschedules_it(qtbot: Any, store: Store,
 
 def test_an_invalid_drop_is_refused_and_changes_nothing(qtbot: Any, store: Store,
                                                        session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "11:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "11:00"))
+    view = open_schedule(qtbot, session)
     before = store.get(ids["JOB-1"])
     notes: list[str] = []
     view.message.connect(notes.append)
@@ -326,8 +287,8 @@ def test_an_invalid_drop_is_refused_and_changes_nothing(qtbot: Any, store: Store
 
 def test_a_drop_the_store_refuses_is_explained(qtbot: Any, store: Store,
                                                session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     session.delete_jobs([ids["JOB-1"]])
     notes: list[str] = []
     view.message.connect(notes.append)
@@ -338,8 +299,8 @@ def test_a_drop_the_store_refuses_is_explained(qtbot: Any, store: Store,
 
 
 def test_other_drags_are_not_taken(qtbot: Any, store: Store, session: Session) -> None:
-    _put(store, _timed(TUESDAY, "09:00", "10:00"))
-    view = _open(qtbot, session)
+    put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     mime = QMimeData()
     mime.setText("hello")
     assert not drag_to(view.grid.viewport(), _slot(view, TUESDAY, 12 * 60), mime).isAccepted()
@@ -349,7 +310,7 @@ def test_other_drags_are_not_taken(qtbot: Any, store: Store, session: Session) -
 
 
 def test_navigation_by_buttons_and_keys(qtbot: Any, store: Store, session: Session) -> None:
-    view = _open(qtbot, session)
+    view = open_schedule(qtbot, session)
     grid = view.grid
     qtbot.mouseClick(view.next_button, Qt.MouseButton.LeftButton)
     assert view.anchor == TUESDAY + timedelta(days=7)
@@ -388,9 +349,9 @@ def test_navigation_by_buttons_and_keys(qtbot: Any, store: Store, session: Sessi
 
 def test_moving_to_another_week_reads_its_jobs(qtbot: Any, store: Store,
                                                session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"),
-               _timed(TUESDAY + timedelta(days=7), "09:00", "10:00"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"),
+               timed_job(TUESDAY + timedelta(days=7), "09:00", "10:00"))
+    view = open_schedule(qtbot, session)
     assert [i.local_id for i in view.grid.items()] == [ids["JOB-1"]]
     view.step(1)
     qtbot.waitUntil(view.settled)
@@ -399,9 +360,9 @@ def test_moving_to_another_week_reads_its_jobs(qtbot: Any, store: Store,
 
 def test_double_click_and_enter_open_the_job(qtbot: Any, store: Store,
                                              session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"), _timed(TUESDAY, "13:00", "14:00"),
-               {"title": "Undated"})
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"),
+                   timed_job(TUESDAY, "13:00", "14:00"), {"title": "Undated"})
+    view = open_schedule(qtbot, session)
     rect = view.grid.item_rect(ids["JOB-2"])
     assert rect is not None
     with qtbot.waitSignal(view.job_activated) as opened:
@@ -422,8 +383,8 @@ def test_double_click_and_enter_open_the_job(qtbot: Any, store: Store,
 def test_alt_arrows_move_the_selected_job_without_a_mouse(qtbot: Any, store: Store,
                                                          session: Session) -> None:
     sunday = MONDAY + timedelta(days=6)
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:30"), _timed(sunday, "22:30", "23:30"))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:30"), timed_job(sunday, "22:30", "23:30"))
+    view = open_schedule(qtbot, session)
     view.grid.setFocus()
     view.grid.select(ids["JOB-1"])
     alt = Qt.KeyboardModifier.AltModifier
@@ -453,9 +414,9 @@ def test_alt_arrows_move_the_selected_job_without_a_mouse(qtbot: Any, store: Sto
 
 
 def test_each_job_has_a_tooltip(qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:30", title="Replace valve",
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:30", title="Replace valve",
                              priority="Emergency", is_emergency=True))
-    view = _open(qtbot, session)
+    view = open_schedule(qtbot, session)
     rect = view.grid.item_rect(ids["JOB-1"])
     assert rect is not None
     viewport = view.grid.viewport()
@@ -470,8 +431,8 @@ def test_each_job_has_a_tooltip(qtbot: Any, store: Store, session: Session) -> N
 
 def test_the_view_follows_edits_made_elsewhere(qtbot: Any, store: Store,
                                                session: Session) -> None:
-    ids = _put(store, {"title": "Undated"})
-    view = _open(qtbot, session)
+    ids = put_jobs(store, {"title": "Undated"})
+    view = open_schedule(qtbot, session)
     assert view.grid.items() == []
     session.update_job(ids["JOB-1"], {"scheduled_date": WEDNESDAY.isoformat(),
                                       "scheduled_time_start": "08:00"})
@@ -482,8 +443,8 @@ def test_the_view_follows_edits_made_elsewhere(qtbot: Any, store: Store,
 
 def test_edits_made_while_hidden_are_read_when_shown(qtbot: Any, store: Store,
                                                      session: Session) -> None:
-    ids = _put(store, {"title": "Undated"})
-    view = _open(qtbot, session)
+    ids = put_jobs(store, {"title": "Undated"})
+    view = open_schedule(qtbot, session)
     view.hide()
     session.update_job(ids["JOB-1"], {"scheduled_date": WEDNESDAY.isoformat()})
     assert view.settled() and view.grid.items() == [], "nothing read while hidden"
@@ -496,7 +457,7 @@ def test_edits_made_while_hidden_are_read_when_shown(qtbot: Any, store: Store,
 @pytest.mark.parametrize("widget", ["grid", "tray", "buttons"])
 def test_the_view_has_accessible_names(qtbot: Any, store: Store, session: Session,
                                        widget: str) -> None:
-    view = _open(qtbot, session)
+    view = open_schedule(qtbot, session)
     if widget == "grid":
         assert view.grid.accessibleName() == "Schedule"
         assert "Page Up" in view.grid.accessibleDescription()
@@ -524,10 +485,10 @@ def _outlined(view: SchedulePage, local_id: int) -> bool:
 
 def test_a_drop_that_books_a_technician_twice_is_flagged_and_marked_on_both_blocks(
         qtbot: Any, store: Store, session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
-               _timed(TUESDAY, "13:00", "14:00", assigned_to_user_id=TECH_A),
-               _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B))
-    view = _open(qtbot, session)
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
+               timed_job(TUESDAY, "13:00", "14:00", assigned_to_user_id=TECH_A),
+               timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B))
+    view = open_schedule(qtbot, session)
     first, second = ids["JOB-1"], ids["JOB-2"]
     assert view.grid.clashes(first) == [] and not _outlined(view, first)
     notes: list[str] = []
@@ -554,9 +515,9 @@ def test_a_drop_that_books_a_technician_twice_is_flagged_and_marked_on_both_bloc
 
 def test_a_drop_into_the_past_asks_and_moves_only_when_told(qtbot: Any, store: Store,
                                                             session: Session) -> None:
-    ids = _put(store, _timed(TUESDAY, "09:00", "10:00"))
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00"))
     past = date.today() - timedelta(days=10)
-    view = _open(qtbot, session, day=past)
+    view = open_schedule(qtbot, session, day=past)
     notes: list[str] = []
     view.message.connect(notes.append)
     drag_to(view.grid.viewport(), _slot(view, past, 11 * 60), job_mime(ids["JOB-1"]))
