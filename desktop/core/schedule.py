@@ -397,14 +397,6 @@ class RowsLayout:
     lines: tuple[int, ...]
     cells: dict[tuple[int, int], RowCell]
 
-    def row_top(self, row: int) -> int:
-        """Lines above ``row``."""
-        return sum(self.lines[:row])
-
-    @property
-    def total_lines(self) -> int:
-        return sum(self.lines)
-
 
 def _cell_order(item: ScheduleItem) -> tuple[bool, int, int]:
     return item.start is None, item.start or 0, item.local_id

@@ -178,7 +178,7 @@ class GridPainter:
                     painter.setBrush(stripe_colour(key, colours))
                     painter.drawRects(rects)
         # A double booking is outlined on every block it involves, however narrow.
-        painter.setPen(QPen(colours.danger, 2, Qt.PenStyle.DashLine))
+        painter.setPen(QPen(colours.danger, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for drawing in drawings:
             clashing = drawing.clashing.get(in_band)

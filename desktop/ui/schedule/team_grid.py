@@ -86,6 +86,11 @@ class TeamGrid(QAbstractScrollArea):
         self._layout = RowsLayout((), {})
         #: Each job's cell and line, for the jobs that have a line of their own.
         self._lines: dict[int, tuple[RowCell, int]] = {}
+        #: Each row's top below the header, and the bottom of the last, in pixels.
+        self._tops: list[int] = [0]
+        self._line_height = self.fontMetrics().height() + 2 * _PAD
+        #: Each row's cells, by column.
+        self._rows: list[list[RowCell]] = []
         self._selected: int | None = None
         self._hint = ""
         self._press: tuple[int, QPoint] | None = None
@@ -152,6 +157,10 @@ class TeamGrid(QAbstractScrollArea):
         self._layout = arrange_rows(self._items, self._lanes, self._days, MAX_ROW_LINES)
         self._lines = {item.local_id: (cell, n) for cell in self._layout.cells.values()
                        for n, item in enumerate(cell.items[:cell.shown])}
+        self._rows = [[] for _lane in self._lanes]
+        for (row, _column), cell in sorted(self._layout.cells.items()):
+            self._rows[row].append(cell)
+        self._measure()
         self._update_scroll_range()
         self.viewport().update()
 
@@ -159,7 +168,7 @@ class TeamGrid(QAbstractScrollArea):
 
     @property
     def line_height(self) -> int:
-        return self.fontMetrics().height() + 2 * _PAD
+        return self._line_height
 
     @property
     def header_height(self) -> int:
@@ -168,16 +177,23 @@ class TeamGrid(QAbstractScrollArea):
     def _column_width(self) -> float:
         return (self.viewport().width() - NAME_WIDTH) / max(1, len(self._days))
 
+    def _measure(self) -> None:
+        """The line height and each row's top (a paint asks for them hundreds of times)."""
+        self._line_height = line_height = self.fontMetrics().height() + 2 * _PAD
+        tops = [0]
+        for lines in self._layout.lines:
+            tops.append(tops[-1] + lines * line_height + ROW_GAP)
+        self._tops = tops
+
     def _row_top(self, row: int) -> int:
         """Where a row starts, in content pixels below the header."""
-        return self._layout.row_top(row) * self.line_height + row * ROW_GAP
+        return self._tops[row]
 
     def _row_height(self, row: int) -> int:
-        return self._layout.lines[row] * self.line_height + ROW_GAP
+        return self._tops[row + 1] - self._tops[row]
 
     def _content_height(self) -> int:
-        rows = len(self._layout.lines)
-        return self._layout.total_lines * self.line_height + rows * ROW_GAP
+        return self._tops[-1]
 
     def _row_column(self, day: date, lane: Lane) -> tuple[int | None, int | None]:
         row = self._lanes.index(lane) if lane in self._lanes else None
@@ -190,9 +206,12 @@ class TeamGrid(QAbstractScrollArea):
         return QRectF(NAME_WIDTH + column * width, top, width, self._row_height(row))
 
     def _line_rect(self, row: int, column: int, line: int) -> QRectF:
-        cell = self._cell_rect(row, column)
-        return QRectF(cell.left() + 2, cell.top() + ROW_GAP / 2 + line * self.line_height + 1,
-                      cell.width() - 4, self.line_height - 2)
+        return self._line_in(self._cell_rect(row, column), line)
+
+    def _line_in(self, cell: QRectF, line: int) -> QRectF:
+        line_height = self._line_height
+        return QRectF(cell.left() + 2, cell.top() + ROW_GAP / 2 + line * line_height + 1,
+                      cell.width() - 4, line_height - 2)
 
     def cell_rect(self, day: date, lane: Lane) -> QRect | None:
         """A technician's day, in viewport pixels."""
@@ -267,6 +286,12 @@ class TeamGrid(QAbstractScrollArea):
         super().resizeEvent(event)
         self._update_scroll_range()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._measure()
+            self._update_scroll_range()
+
     # -- painting ---------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -333,20 +358,21 @@ class TeamGrid(QAbstractScrollArea):
             painter.drawText(QPointF(_PAD + 2, cell.top() + ROW_GAP / 2 + _PAD
                                      + metrics.ascent()), shown)
             painter.setFont(self.font())
-            for column in range(len(self._days)):
-                found = self._layout.cells.get((row, column))
-                if found is not None:
-                    self._paint_cell(painter, colours, found)
+            for found in self._rows[row]:
+                self._paint_cell(painter, colours, found,
+                                 QRectF(NAME_WIDTH + found.column * column_width, cell.top(),
+                                        column_width, cell.height()))
         painter.setPen(colours.line)
         for column in range(len(self._days) + 1):
             x = round(NAME_WIDTH + column * column_width)
             painter.drawLine(x, self.header_height, x, height)
 
-    def _paint_cell(self, painter: QPainter, colours: GridColours, cell: RowCell) -> None:
+    def _paint_cell(self, painter: QPainter, colours: GridColours, cell: RowCell,
+                    area: QRectF) -> None:
         metrics = self.fontMetrics()
-        timed = self._column_width() >= TIMED_LINE_CHARS * metrics.averageCharWidth()
+        timed = area.width() >= TIMED_LINE_CHARS * metrics.averageCharWidth()
         for line, item in enumerate(cell.items[:cell.shown]):
-            rect = self._line_rect(cell.row, cell.column, line)
+            rect = self._line_in(area, line)
             painter.fillRect(rect, theme.status_chip(item.status, colours.dark).background)
             painter.fillRect(QRectF(rect.left(), rect.top(), STRIPE, rect.height()),
                              stripe_colour(stripe_key(item), colours))
@@ -361,7 +387,7 @@ class TeamGrid(QAbstractScrollArea):
             painter.drawText(QPointF(rect.left() + STRIPE + _PAD,
                                      rect.top() + _PAD - 1 + metrics.ascent()), shown)
             if item.local_id in self._clashes:
-                painter.setPen(QPen(colours.danger, 2, Qt.PenStyle.DashLine))
+                painter.setPen(QPen(colours.danger, 2))
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(rect.adjusted(1, 1, -1, -1))
             if item.local_id == self._selected:
@@ -369,7 +395,7 @@ class TeamGrid(QAbstractScrollArea):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.drawRect(rect.adjusted(1, 1, -1, -1))
         if cell.hidden:
-            rect = self._line_rect(cell.row, cell.column, cell.shown)
+            rect = self._line_in(area, cell.shown)
             painter.setPen(colours.highlight)
             room = int(rect.width()) - 2 * _PAD
             text = f"+{cell.hidden} more"
