@@ -375,6 +375,56 @@ def arrange_column(items: Iterable[ScheduleItem], column: int, max_all_day_rows:
 
 
 @dataclass(frozen=True, slots=True)
+class More:
+    """Overlapping jobs past a column's room, behind one "+N more" block in its last
+    slot, from the first one's start to the last one's end."""
+
+    column: int
+    start: int
+    end: int
+    slot: int
+    slots: int
+    ids: tuple[int, ...]
+
+    def placement(self) -> Placement:
+        return Placement(self.column, self.start, self.end, self.slot, self.slots)
+
+
+def cap_slots(placements: Mapping[int, Placement], max_slots: int
+              ) -> tuple[dict[int, Placement], list[More]]:
+    """Keep at most ``max_slots`` side by side (two at least: a job and "+N more").
+
+    Where more overlap, the jobs in the first ``max_slots - 1`` slots keep theirs, the
+    others are left out, and each run of them that overlaps goes behind one ``More``
+    in the last slot. Clusters of overlapping jobs never overlap each other, so the
+    last slot of a crowded cluster holds nothing else.
+    """
+    max_slots = max(2, max_slots)
+    kept: dict[int, Placement] = {}
+    hidden: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for local_id, placed in placements.items():
+        if placed.start is None or placed.end is None or placed.slots <= max_slots:
+            kept[local_id] = placed
+        elif placed.slot < max_slots - 1:
+            kept[local_id] = replace(placed, slots=max_slots)
+        else:
+            hidden.setdefault((placed.column, placed.slots), []).append(
+                (placed.start, placed.end, local_id))
+    mores: list[More] = []
+    for (column, _slots), spans in hidden.items():
+        spans.sort()
+        run: list[tuple[int, int, int]] = []
+        for span in [*spans, None]:
+            if run and (span is None or span[0] >= max(e for _s, e, _i in run)):
+                mores.append(More(column, run[0][0], max(e for _s, e, _i in run),
+                                  max_slots - 1, max_slots, tuple(i for *_, i in run)))
+                run = []
+            if span is not None:
+                run.append(span)
+    return kept, mores
+
+
+@dataclass(frozen=True, slots=True)
 class RowCell:
     """One technician's jobs of one day in the team week, by start time (jobs with no
     set time last): the first ``shown`` each get a line, the rest are behind a

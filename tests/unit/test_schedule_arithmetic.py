@@ -12,12 +12,15 @@ from hypothesis import strategies as st
 from desktop.core.jobs import InvalidJob
 from desktop.core.schedule import (
     DEFAULT_MINUTES,
+    LAST_MINUTE,
     UNASSIGNED,
     Drop,
     Lane,
+    More,
     ScheduleItem,
     arrange_column,
     arrange_rows,
+    cap_slots,
     clashes,
     double_bookings,
     drop_changes,
@@ -506,3 +509,47 @@ def test_a_drop_on_a_team_week_cell_keeps_the_times() -> None:
     assert drop_changes(job, Drop(TUESDAY, lane=UNASSIGNED, keep_time=True)) == {
         "assigned_to_user_id": None}
     assert drop_changes(job, Drop(TUESDAY, lane=Lane(TECH_A), keep_time=True)) == {}
+
+
+# -- "+N more" where too many overlap ----------------------------------------------------
+
+
+def test_past_the_room_overlapping_jobs_go_behind_more() -> None:
+    items = [_item(n, "09:00", "10:00") for n in range(5)] + [
+        _item(10, "12:00", "13:00"), _item(11, "12:30", "13:30"),   # two fit side by side
+        _item(12, None, None)]
+    placements, _rows = arrange_column(items, 0, 3)
+    kept, mores = cap_slots(placements, 3)
+    assert sorted(kept) == [0, 1, 10, 11, 12]
+    assert [(kept[n].slot, kept[n].slots) for n in (0, 1)] == [(0, 3), (1, 3)]
+    assert (kept[10].slots, kept[11].slots) == (2, 2), "a cluster that fits is untouched"
+    assert mores == [More(0, 9 * 60, 10 * 60, 2, 3, (2, 3, 4))]
+    # Never fewer than a job and its "+N more".
+    kept, mores = cap_slots(placements, 1)
+    assert sorted(kept) == [0, 10, 11, 12] and [m.ids for m in mores] == [(1, 2, 3, 4)]
+
+
+@given(st.lists(st.tuples(st.integers(6 * 60, 20 * 60), st.integers(15, 240)), max_size=40),
+       st.integers(1, 6))
+def test_capped_jobs_never_overlap_on_screen_and_none_is_lost(
+        spans: list[tuple[int, int]], max_slots: int) -> None:
+    items = [_item(n, format_minutes(start), format_minutes(min(start + length, LAST_MINUTE)))
+             for n, (start, length) in enumerate(spans)]
+    placements, _rows = arrange_column(items, 0, 3)
+    kept, mores = cap_slots(placements, max_slots)
+    behind = [i for m in mores for i in m.ids]
+    assert sorted([*kept, *behind]) == sorted(placements)
+    assert len(behind) == len(set(behind))
+    room = max(2, max_slots)
+    shown = [(p.start, p.end, p.slot, p.slots) for p in kept.values()] + [
+        (m.start, m.end, m.slot, m.slots) for m in mores]
+    assert all(0 <= slot < slots for _start, _end, slot, slots in shown)
+    for local_id, placed in kept.items():
+        assert placed.slots == min(placements[local_id].slots, room) or placed.start is None
+    assert all(m.slots == room and m.slot == room - 1 for m in mores)
+    for n, (a_start, a_end, a_slot, a_slots) in enumerate(shown):
+        for b_start, b_end, b_slot, b_slots in shown[n + 1:]:
+            if a_start is not None and b_start is not None and a_start < b_end \
+                    and b_start < a_end:
+                # Side by side on screen: the same number of slots, different slots.
+                assert a_slots == b_slots and a_slot != b_slot

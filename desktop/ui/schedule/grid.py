@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
 
 from desktop.core.schedule import (
     DEFAULT_MINUTES,
@@ -39,8 +39,9 @@ from desktop.core.schedule import (
 )
 from desktop.ui.jobs.drag import dragged_job, job_mime
 from desktop.ui.jobs.row_painting import FittedText
-from desktop.ui.schedule.blocks import Blocks
-from desktop.ui.schedule.geometry import GridGeometry
+from desktop.ui.schedule.blocks import MIN_SLOT_WIDTH, Blocks
+from desktop.ui.schedule.geometry import GUTTER, GridGeometry
+from desktop.ui.schedule.more_menu import jobs_menu
 from desktop.ui.schedule.painting import GridColours, GridPainter
 from desktop.ui.schedule.text import day_text, lane_title, tooltip
 
@@ -85,6 +86,8 @@ class ScheduleGrid(QAbstractScrollArea):
         self._preview: tuple[QRectF, str] | None = None
         self._press: tuple[int, QPoint] | None = None
         self._fitted = FittedText()
+        #: The list a "+N more" opened, while it is open.
+        self.more_menu: QMenu | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
@@ -153,7 +156,7 @@ class ScheduleGrid(QAbstractScrollArea):
             column = self._column_of(item)
             if column is not None:
                 groups.setdefault(column, []).append(item)
-        self._blocks.set_columns(groups)
+        self._blocks.set_columns(groups, self._max_slots())
         self._update_scroll_range()
         self.viewport().update()
 
@@ -164,6 +167,16 @@ class ScheduleGrid(QAbstractScrollArea):
         return GridGeometry(viewport.width(), viewport.height(), self._column_count(),
                             self.fontMetrics().height(), self._blocks.all_day_rows,
                             self.verticalScrollBar().value())
+
+    def _max_slots(self) -> int:
+        """How many overlapping jobs fit side by side in a column at this width."""
+        width = (self.viewport().width() - GUTTER) / max(1, self._column_count())
+        return int(width // MIN_SLOT_WIDTH)
+
+    def more_rects(self) -> list[tuple[list[int], QRect]]:
+        """Each "+N more" block: the jobs behind it, and where it is drawn."""
+        return [(list(more.ids), rect.toRect())
+                for more, rect in self._blocks.mores(self.geometry_now())]
 
     def _column_count(self) -> int:
         return len(self._days) if self._lanes is None else len(self._lanes)
@@ -241,7 +254,7 @@ class ScheduleGrid(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._update_scroll_range()
+        self._arrange()
 
     # -- painting -----------------------------------------------------------------------
 
@@ -261,6 +274,9 @@ class ScheduleGrid(QAbstractScrollArea):
         # Timed jobs' rectangles are kept unscrolled (see ``Blocks``).
         painter.translate(0, -geo.scroll)
         grid.fills(drawings, in_band=False)
+        for drawing in drawings:
+            for more, rect in drawing.mores:
+                grid.more(rect, len(more.ids))
         for drawing in drawings:
             for local_id in drawing.detailed:
                 start, end = placements[local_id].start, placements[local_id].end
@@ -398,6 +414,11 @@ class ScheduleGrid(QAbstractScrollArea):
     # -- mouse ----------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        more = self._blocks.more_at(event.position(), self.geometry_now())
+        if more is not None:
+            self.show_more(list(more.ids),
+                           self.viewport().mapToGlobal(event.position().toPoint()))
+            return
         local_id = self.item_at(event.position())
         self._select(local_id)
         if local_id is not None and event.button() == Qt.MouseButton.LeftButton:
@@ -426,6 +447,17 @@ class ScheduleGrid(QAbstractScrollArea):
             return
         super().mouseDoubleClickEvent(event)
 
+    def show_more(self, local_ids: list[int], where: QPoint) -> QMenu:
+        """The jobs behind a "+N more", to open one."""
+        menu = jobs_menu(self, [self._blocks.item(i) for i in local_ids], where,
+                         clashing=self._blocks.clashes, me=self._me, opened=self._open)
+        menu.destroyed.connect(lambda _o=None: setattr(self, "more_menu", None))
+        self.more_menu = menu
+        return menu
+
+    def _open(self, local_id: int) -> None:
+        self.job_activated.emit(local_id)
+
     def _drag(self, local_id: int, origin: QPoint) -> None:
         rect = self.item_rect(local_id)
         placement = self._blocks.placements.get(local_id)
@@ -444,7 +476,11 @@ class ScheduleGrid(QAbstractScrollArea):
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             local_id = self.item_at(QPointF(event.pos()))
-            if local_id is None:
+            more = self._blocks.more_at(QPointF(event.pos()), self.geometry_now())
+            if more is not None:
+                QToolTip.showText(event.globalPos(), f"{len(more.ids)} more at these times: "
+                                  "click to list them", self.viewport())
+            elif local_id is None:
                 QToolTip.hideText()
                 event.ignore()
             else:

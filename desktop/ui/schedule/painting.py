@@ -214,6 +214,23 @@ class GridPainter:
                 painter.drawText(QPointF(x, baseline), shown)
             baseline += self.line_height
 
+    def more(self, rect: QRectF, count: int) -> None:
+        """A "+N more" block: the jobs that did not fit beside the others."""
+        painter, colours = self.painter, self.colours
+        fill = QColor(colours.highlight)
+        fill.setAlpha(40)
+        painter.fillRect(rect, fill)
+        painter.setPen(QPen(colours.highlight, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        room = int(rect.width()) - 2
+        text = f"+{count} more"
+        shown, advance = self.fitted.get(text, room, False, self.metrics)
+        if shown != text:
+            shown, advance = self.fitted.get(f"+{count}", room, False, self.metrics)
+        painter.drawText(QPointF(rect.center().x() - advance / 2, rect.top() + 2 + self.ascent),
+                         shown)
+
     def selection(self, rect: QRectF) -> None:
         painter = self.painter
         painter.setPen(QPen(self.colours.highlight, 2))

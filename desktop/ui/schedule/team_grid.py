@@ -46,8 +46,9 @@ from desktop.ui import theme
 from desktop.ui.jobs.drag import dragged_job, job_mime
 from desktop.ui.jobs.row_painting import FittedText
 from desktop.ui.schedule.blocks import STRIPE, stripe_key
+from desktop.ui.schedule.more_menu import jobs_menu
 from desktop.ui.schedule.painting import GridColours, stripe_colour
-from desktop.ui.schedule.text import block_title, lane_title, time_text, tooltip
+from desktop.ui.schedule.text import block_title, lane_title, tooltip
 
 #: The technicians' names down the left.
 NAME_WIDTH = 100
@@ -436,22 +437,14 @@ class TeamGrid(QAbstractScrollArea):
 
     def show_more(self, cell: RowCell, where: QPoint) -> QMenu:
         """Every job of a busy cell, to open one; double bookings say so."""
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for item in cell.items:
-            when = time_text(item) or "No set time"
-            text = f"{when}  {item.job_number or '(new job)'}  {block_title(item)}"
-            if item.local_id in self._clashes:
-                text += "  · double-booked"
-            action = menu.addAction(text)
-            action.setToolTip(tooltip(item, [self._by_id[n] for n in self._clashes.get(
-                item.local_id, [])], self._me))
-            action.triggered.connect(
-                lambda _checked=False, n=item.local_id: self._open(n))
+        menu = jobs_menu(self, cell.items, where, clashing=self._clashing, me=self._me,
+                         opened=self._open)
         menu.destroyed.connect(lambda _o=None: setattr(self, "more_menu", None))
         self.more_menu = menu
-        menu.popup(where)
         return menu
+
+    def _clashing(self, local_id: int) -> list[ScheduleItem]:
+        return [self._by_id[n] for n in self._clashes.get(local_id, [])]
 
     def _open(self, local_id: int) -> None:
         self._select(local_id)
@@ -543,8 +536,7 @@ class TeamGrid(QAbstractScrollArea):
                 text = f"{cell.hidden} more: click to list every job of the day"
             else:
                 item = cell.items[line]
-                text = tooltip(item, [self._by_id[n] for n in self._clashes.get(
-                    item.local_id, [])], self._me)
+                text = tooltip(item, self._clashing(item.local_id), self._me)
             QToolTip.showText(event.globalPos(), text, self.viewport())
             return True
         return super().viewportEvent(event)

@@ -543,3 +543,46 @@ def test_a_drop_into_the_past_asks_and_moves_only_when_told(qtbot: Any, store: S
     assert (after["scheduled_date"], after["scheduled_time_start"]) == (past.isoformat(),
                                                                       "11:00")
     assert notes[-1] == f"Rescheduled JOB-1 to {day_text(past)} 11:00"
+
+
+# -- "+N more" where too many overlap ------------------------------------------------------
+
+
+def test_too_many_overlapping_jobs_show_more_which_lists_the_rest(
+        qtbot: Any, store: Store, session: Session) -> None:
+    count = 12
+    ids = put_jobs(store, *(timed_job(TUESDAY, "09:00", "11:00", title=f"Visit {n}")
+                            for n in range(count)), timed_job(TUESDAY, "14:00", "15:00"))
+    view = open_schedule(qtbot, session)
+    opened: list[int] = []
+    view.job_activated.connect(opened.append)
+    column = view.grid.column_rect(TUESDAY)
+    assert column is not None
+    mores = view.grid.more_rects()
+    assert len(mores) == 1
+    behind, rect = mores[0]
+    numbers = {i: n for n, i in ids.items()}
+    visits = [ids[f"JOB-{n}"] for n in range(1, count + 1)]
+    drawn = [i for i in visits if view.grid.item_rect(i) is not None]
+    # Every one of the twelve is either drawn or behind "+N more", never both.
+    assert sorted(drawn + behind) == sorted(visits) and len(behind) >= 2
+    assert column.contains(rect) and abs(rect.top() - view.grid.y_of(9 * 60)) <= 2
+    for local_id in drawn:
+        block = view.grid.item_rect(local_id)
+        assert block is not None and not block.intersects(rect)
+    # The job at 14:00 overlaps nothing and keeps the whole column.
+    alone = view.grid.item_rect(ids[f"JOB-{count + 1}"])
+    assert alone is not None and alone.width() > column.width() * 0.9
+
+    qtbot.mouseClick(view.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    menu = view.grid.more_menu
+    assert menu is not None
+    assert [a.text().split("  ")[1] for a in menu.actions()] == [numbers[i] for i in behind]
+    menu.actions()[0].trigger()
+    assert opened == [behind[0]]
+    menu.close()
+
+    # Wider, more fit side by side and fewer are behind "+N more".
+    view.resize(2400, 820)
+    qtbot.waitUntil(lambda: len(view.grid.more_rects()[0][0]) < len(behind)
+                    if view.grid.more_rects() else True)
