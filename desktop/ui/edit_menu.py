@@ -64,14 +64,19 @@ class EditMenu(QMenu):
             action.setEnabled(step is not None)
             action.setText(f"{word} {step.label}" if step is not None else word)
 
+    def _busy(self) -> bool:
+        if self._session.stepping:
+            self._note("Still moving the jobs of the last undo or redo…")
+        return self._session.stepping
+
     def undo(self) -> None:
-        if self._ready() and not self._session.undo(
+        if not self._busy() and self._ready() and not self._session.undo(
                 lambda step: self._done("Undone", step),
                 lambda error: self._refused("undo", error)):
             self._note("Nothing to undo")
 
     def redo(self) -> None:
-        if self._ready() and not self._session.redo(
+        if not self._busy() and self._ready() and not self._session.redo(
                 lambda step: self._done("Redone", step),
                 lambda error: self._refused("redo", error)):
             self._note("Nothing to redo")

@@ -174,3 +174,20 @@ def test_a_board_drop_is_undone(window: MainWindow, qtbot: Any) -> None:
     record = _record(window, local_id)
     assert (record.values["status"], record.values["started_at"]) == ("Scheduled", started)
     qtbot.waitUntil(lambda: board.settled() and local_id in board.column("Scheduled").model.ids())
+
+
+def test_a_large_undo_moves_in_batches_and_another_waits_for_it(window: MainWindow,
+                                                                 qtbot: Any) -> None:
+    session = window.session
+    session.MOVE_BATCH = 2
+    ids = window.model.ids()[:5]
+    session.delete_jobs(ids)
+    qtbot.waitUntil(lambda: window.edit_menu.undo_action.text() == "Undo Trash 5 jobs")
+    window.edit_menu.undo()
+    assert session.stepping, "five jobs move on the writer, two at a time"
+    window.edit_menu.undo()
+    assert window.status.note_label.text() == "Still moving the jobs of the last undo or redo…"
+    qtbot.waitUntil(lambda: window.status.note_label.text() == "Undone: Trash 5 jobs")
+    assert not any(_record(window, i).deleted for i in ids)
+    assert window.edit_menu.redo_action.text() == "Redo Trash 5 jobs"
+    assert not window.edit_menu.undo_action.isEnabled()
