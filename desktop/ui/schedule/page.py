@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -47,6 +48,7 @@ from desktop.core.schedule import (
     in_the_past,
     lanes_for,
     nudged,
+    parse_minutes,
     read_items,
     shift,
     snap,
@@ -340,9 +342,12 @@ class SchedulePage(Page):
             return False
         if not changes:
             return True
+        # A drop that keeps the job's times lands at its own start.
+        landing = replace(drop, start=parse_minutes(record.values["scheduled_time_start"])
+                          ) if drop.keep_time else drop
         if (not past_ok and any(f in changes for f in _DATE_FIELDS)
-                and in_the_past(drop, datetime.now())):
-            self._ask_past(record, drop)
+                and in_the_past(landing, datetime.now())):
+            self._ask_past(record, drop, landing)
             return False
         updated = self._update(record, changes, "Not moved", "Reschedule")
         if updated is None:
@@ -353,10 +358,10 @@ class SchedulePage(Page):
                                                  clash) if t))
         return True
 
-    def _ask_past(self, record: JobRecord, drop: Drop) -> None:
+    def _ask_past(self, record: JobRecord, drop: Drop, landing: Drop) -> None:
         """Window-modal and answered later: no event loop of its own inside a drop."""
-        when = day_text(drop.day) + ("" if drop.start is None
-                                     else f" {format_minutes(snap(drop.start))}")
+        when = day_text(landing.day) + ("" if landing.start is None
+                                        else f" {format_minutes(snap(landing.start))}")
         box = QMessageBox(QMessageBox.Icon.Question, "Schedule in the past?",
                           f"{when} has already passed. Move {_number(record)} there anyway?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,

@@ -3,16 +3,18 @@ the list of a busy day, and dragging a job to another technician's day."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.core.schedule import MAX_ROW_LINES, UNASSIGNED, Lane
 from desktop.core.store import Store
 from desktop.core.undo import Step
 from desktop.ui.jobs.drag import job_mime
 from desktop.ui.schedule.page import SchedulePage
+from desktop.ui.schedule.text import day_text
 from desktop.ui.session import Session
 from tests.ui.helpers import drag_to
 from tests.ui.schedule.scheduled_jobs import (
@@ -148,3 +150,21 @@ def test_a_job_from_the_tray_dropped_on_a_cell_gets_that_day_and_technician(
     assert record is not None
     assert (record["scheduled_date"], record["scheduled_time_start"],
             record["assigned_to_user_id"]) == (friday.isoformat(), None, TECH_A)
+
+
+def test_a_drop_on_a_past_day_asks_first(qtbot: Any, store: Store, session: Session) -> None:
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A))
+    view = _team(qtbot, session)
+    past = date.today() - timedelta(days=8)
+    view.show_day(past)
+    qtbot.waitUntil(view.settled)
+    # A week with none of the technician's jobs has only the Unassigned row.
+    assert view.team.lanes == [UNASSIGNED]
+    target = view.team.cell_rect(past, UNASSIGNED)
+    assert target is not None
+    before = store.get(ids["JOB-1"])
+    drag_to(view.team.viewport(), target.center(), job_mime(ids["JOB-1"]))
+    question = view.question
+    assert question is not None and f"{day_text(past)} 09:00" in question.text()
+    question.button(QMessageBox.StandardButton.Cancel).click()
+    assert store.get(ids["JOB-1"]) == before
