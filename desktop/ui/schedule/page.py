@@ -115,8 +115,8 @@ class SchedulePage(Page):
         layout.addWidget(self.bar)
         layout.addWidget(splitter, 1)
 
-        self.grid.job_nudged.connect(self._nudge)
         for view in (self.grid, self.team):
+            view.job_nudged.connect(self._nudge)
             view.job_dropped.connect(self.drop_job)
             view.job_activated.connect(self.job_activated)
             view.selection_changed.connect(lambda _id: self._describe())
@@ -384,7 +384,7 @@ class SchedulePage(Page):
         box.open()
 
     def _nudge(self, local_id: int, days: int, minutes: int) -> None:
-        item = self.grid.selected_item()
+        item = self.view.selected_item()
         drop = None if item is None else nudged(item, days, minutes)
         if drop is not None and self.drop_job(local_id, drop) and drop.day not in self.days():
             self._follow = local_id

@@ -73,6 +73,8 @@ class TeamGrid(QAbstractScrollArea):
 
     job_dropped = Signal(int, object)
     job_activated = Signal(int)
+    #: Alt+Left/Right asked to move the selected job: (local id, days, minutes).
+    job_nudged = Signal(int, int, int)
     selection_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -426,14 +428,38 @@ class TeamGrid(QAbstractScrollArea):
         self.selection_changed.emit(local_id)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._selected is not None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self._selected is not None:
             self.job_activated.emit(self._selected)
+            return
+        if (key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._selected is not None
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier):
+            # Dragging without a mouse: a day earlier or later, the same technician.
+            self.job_nudged.emit(self._selected, -1 if key == Qt.Key.Key_Left else 1, 0)
+            return
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and self._step_selection(
+                -1 if key == Qt.Key.Key_Up else 1):
             return
         if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_PageUp,
                            Qt.Key.Key_PageDown, Qt.Key.Key_Home):
             event.ignore()  # moving between weeks is the view's to do
             return
         super().keyPressEvent(event)
+
+    def _step_selection(self, step: int) -> bool:
+        """Up and Down: through the focused day's jobs, technician by technician (those
+        behind "+N more" included)."""
+        column = self._days.index(self._focus_day) if self._focus_day in self._days else -1
+        order = [item.local_id for row in self._rows for cell in row
+                 if cell.column == column for item in cell.items]
+        if not order:
+            return False
+        if self._selected in order:
+            index = min(max(order.index(self._selected) + step, 0), len(order) - 1)
+        else:
+            index = 0 if step > 0 else len(order) - 1
+        self._select(order[index])
+        return True
 
     def show_more(self, cell: RowCell, where: QPoint) -> QMenu:
         """Every job of a busy cell, to open one; double bookings say so."""

@@ -168,3 +168,30 @@ def test_a_drop_on_a_past_day_asks_first(qtbot: Any, store: Store, session: Sess
     assert question is not None and f"{day_text(past)} 09:00" in question.text()
     question.button(QMessageBox.StandardButton.Cancel).click()
     assert store.get(ids["JOB-1"]) == before
+
+
+def test_keys_step_through_the_days_jobs_move_one_and_open_it(
+        qtbot: Any, store: Store, session: Session) -> None:
+    ids = put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B),
+                   timed_job(TUESDAY, "08:00", "09:00", assigned_to_user_id=TECH_A),
+                   timed_job(THURSDAY, "09:00", "10:00", assigned_to_user_id=TECH_A))
+    view = _team(qtbot, session)
+    team = view.team
+    opened: list[int] = []
+    view.job_activated.connect(opened.append)
+    team.setFocus()
+    # Technician by technician down the focused day (Tuesday): A's job, then B's.
+    qtbot.keyClick(team, Qt.Key.Key_Down)
+    assert team.selected == ids["JOB-2"]
+    qtbot.keyClick(team, Qt.Key.Key_Down)
+    assert team.selected == ids["JOB-1"]
+    qtbot.keyClick(team, Qt.Key.Key_Down)
+    assert team.selected == ids["JOB-1"], "the last stays selected"
+    qtbot.keyClick(team, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+    record = store.get(ids["JOB-1"])
+    assert record is not None
+    assert (record["scheduled_date"], record["scheduled_time_start"],
+            record["assigned_to_user_id"]) == (
+        (TUESDAY + timedelta(days=1)).isoformat(), "09:00", TECH_B)
+    qtbot.keyClick(team, Qt.Key.Key_Return)
+    assert opened == [ids["JOB-1"]]
