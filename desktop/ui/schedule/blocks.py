@@ -29,9 +29,9 @@ MIN_TEXT_WIDTH = 26
 STRIPE = 3
 #: Blocks narrower than this are all stripe.
 NARROW = 3 * STRIPE
-#: Jobs side by side get at least this much of a column each; more that overlap go
-#: behind "+N more".
-MIN_SLOT_WIDTH = 24
+#: Jobs side by side get at least this much of a column each (room for a mark or a
+#: letter); more that overlap go behind "+N more".
+MIN_SLOT_WIDTH = MIN_TEXT_WIDTH
 
 
 def stripe_key(item: ScheduleItem) -> str:
