@@ -589,6 +589,32 @@ def status_move(current: Mapping[str, Any], target: str, now: str) -> dict[str, 
     return changes
 
 
+#: The statuses a job's work is done in: no longer anyone's next job.
+DONE_STATUSES: Final = (Status.COMPLETE.value, Status.INVOICED.value,
+                        Status.READY_TO_INVOICE.value)
+
+
+def completion_changes(current: Mapping[str, Any], amount: object, note: str | None,
+                       day: date) -> dict[str, Any]:
+    """What completing a job records beside the move: the actual amount, when one is
+    given (read as any amount; a bad one raises ``InvalidJob`` naming
+    ``actual_amount``), and a work note, added to the internal notes under the day's
+    date so earlier notes stay as they were."""
+    changes: dict[str, Any] = {}
+    try:
+        amount_value = parse_money("actual_amount", amount)
+    except FieldError as error:
+        raise InvalidJob([error]) from None
+    if amount_value is not None:
+        changes["actual_amount"] = amount_value
+    text = (note or "").strip()
+    if text:
+        entry = f"Work done {day.isoformat()}: {text}"
+        earlier = (current.get("internal_notes") or "").rstrip()
+        changes["internal_notes"] = f"{earlier}\n\n{entry}" if earlier else entry
+    return changes
+
+
 def new_job_defaults() -> dict[str, Any]:
     """The values a job created without them gets, as the API documents."""
     return {

@@ -11,14 +11,16 @@ import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from desktop.core.jobs import FieldError, InvalidJob, parse_day
+from desktop.core.jobs import DONE_STATUSES, FieldError, InvalidJob, parse_day
 from desktop.core.store import JobQuery, Store
 from desktop.core.store.queries import where_clause
 
-Span = Literal["day", "week"]
+#: One day (a lane per technician, hours down), a week (days across, hours down), or
+#: the dispatch board's week: a row per technician, a cell per day.
+Span = Literal["day", "week", "team"]
 
 SNAP_MINUTES = 15
 DAY_MINUTES = 24 * 60
@@ -32,6 +34,9 @@ WORK_END = 20 * 60
 DEFAULT_MINUTES = 60
 #: Shorter jobs are drawn (and laid out) this long, so each stays visible and clickable.
 MIN_DRAWN_MINUTES = 15
+#: The most lines a technician's row of the team week takes: a busier day shows one
+#: line fewer and "+N more" on the last.
+MAX_ROW_LINES = 5
 
 
 # -- days ------------------------------------------------------------------------------
@@ -43,6 +48,7 @@ def week_start(day: date) -> date:
 
 
 def visible_days(anchor: date, span: Span) -> list[date]:
+    """The day shown, or the Monday-to-Sunday week (the team week too)."""
     if span == "day":
         return [anchor]
     monday = week_start(anchor)
@@ -118,6 +124,13 @@ class ScheduleItem:
     def emergency(self) -> bool:
         return self.is_emergency or self.priority == "Emergency"
 
+    def booked_span(self) -> tuple[int, int]:
+        """Start and end of the time the job books its technician for: a missing or
+        too-early end books ``DEFAULT_MINUTES``. Only for a timed job."""
+        start = self.start if self.start is not None else 0
+        end = self.end if self.end is not None and self.end > start else start + DEFAULT_MINUTES
+        return start, min(end, DAY_MINUTES)
+
     def drawn_span(self) -> tuple[int, int]:
         """Start and end as drawn: a missing or too-early end gets a visible length."""
         start = self.start if self.start is not None else 0
@@ -170,8 +183,7 @@ def items_sql(query: JobQuery, first: date, last: date) -> tuple[str, list[Any]]
     return f"{_SELECT_ITEMS} FROM {source} WHERE {where} ORDER BY {order}", params
 
 
-def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[ScheduleItem]:
-    sql, params = items_sql(query, first, last)
+def _read(store: Store, sql: str, params: Sequence[Any]) -> list[ScheduleItem]:
     with store.read() as conn:
         rows = conn.exec_driver_sql(sql, tuple(params)).all()
     # Built straight from the row (no dict per job): a busy week has thousands.
@@ -180,6 +192,84 @@ def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[S
                          parse_minutes(end), assignee, sync_state)
             for (local_id, customer_name, sync_state, number, title, status, priority, urgent,
                  emergency, day, start, end, assignee) in rows]
+
+
+def read_items(store: Store, query: JobQuery, first: date, last: date) -> list[ScheduleItem]:
+    return _read(store, *items_sql(query, first, last))
+
+
+# -- dispatch safety ---------------------------------------------------------------------
+
+
+def clashes(items: Iterable[ScheduleItem]) -> dict[int, list[int]]:
+    """The double bookings among ``items``: for each job booked at the same time as
+    another of the same technician on the same day, those others' local ids.
+
+    Unassigned and untimed jobs book nobody. Times are half-open, so a job ending at
+    10:00 and the next starting at 10:00 do not clash.
+    """
+    booked: dict[tuple[str, date], list[ScheduleItem]] = {}
+    for item in items:
+        if item.assignee and item.day is not None and item.start is not None:
+            booked.setdefault((item.assignee, item.day), []).append(item)
+    found: dict[int, list[int]] = {}
+    for group in booked.values():
+        group.sort(key=ScheduleItem.booked_span)
+        running: list[tuple[int, ScheduleItem]] = []
+        for item in group:
+            start, end = item.booked_span()
+            running = [(e, other) for e, other in running if e > start]
+            for _end, other in running:
+                found.setdefault(item.local_id, []).append(other.local_id)
+                found.setdefault(other.local_id, []).append(item.local_id)
+            running.append((end, item))
+    return found
+
+
+_SAME_DAY_SQL = (f"{_SELECT_ITEMS} FROM jobs j INDEXED BY ix_jobs_assigned "
+                 "WHERE j.assigned_to_user_id = ? AND j.scheduled_date = ? "
+                 "AND j.deleted_at IS NULL ORDER BY j.scheduled_time_start, j.local_id")
+
+
+def double_bookings(store: Store, values: Mapping[str, Any], local_id: int
+                    ) -> list[ScheduleItem]:
+    """The other live jobs its technician is booked for while this job (its
+    ``values``) is on, by start time; none for a job with no technician or time."""
+    if not values.get("assigned_to_user_id") or not values.get("scheduled_date"):
+        return []
+    same_day = _read(store, _SAME_DAY_SQL,
+                     (values["assigned_to_user_id"], values["scheduled_date"]))
+    others = {i.local_id: i for i in same_day}
+    return [others[n] for n in clashes(same_day).get(local_id, []) if n in others]
+
+
+_NEXT_SQL = (f"{_SELECT_ITEMS} FROM jobs j INDEXED BY ix_jobs_assigned "
+             "WHERE j.assigned_to_user_id = ? AND j.scheduled_date = ? "
+             "AND j.deleted_at IS NULL AND j.local_id != ? "
+             f"AND j.status NOT IN ({', '.join('?' * len(DONE_STATUSES))}) "
+             "AND (j.scheduled_time_start >= ? OR j.scheduled_time_start IS NULL) "
+             "ORDER BY j.scheduled_time_start IS NULL, j.scheduled_time_start, j.local_id "
+             "LIMIT 1")
+
+
+def next_job_today(store: Store, assignee: str | None, done_id: int, now: datetime
+                   ) -> ScheduleItem | None:
+    """The technician's next job today once ``done_id`` is finished: the first not yet
+    done that starts now or later, else one with no set time; ``None`` if none."""
+    if not assignee:
+        return None
+    found = _read(store, _NEXT_SQL, (assignee, now.date().isoformat(), done_id,
+                                     *DONE_STATUSES, format_minutes(now.hour * 60 + now.minute)))
+    return found[0] if found else None
+
+
+def in_the_past(drop: Drop, now: datetime) -> bool:
+    """Whether a drop puts a job before ``now`` (a day gone, or an earlier time today;
+    today's all-day row is not past)."""
+    today = now.date()
+    if drop.day != today:
+        return drop.day < today
+    return drop.start is not None and snap(drop.start) < now.hour * 60 + now.minute
 
 
 # -- lanes -------------------------------------------------------------------------------
@@ -284,17 +374,125 @@ def arrange_column(items: Iterable[ScheduleItem], column: int, max_all_day_rows:
     return placements, rows
 
 
+@dataclass(frozen=True, slots=True)
+class More:
+    """Overlapping jobs past a column's room, behind one "+N more" block in its last
+    slot, from the first one's start to the last one's end."""
+
+    column: int
+    start: int
+    end: int
+    slot: int
+    slots: int
+    ids: tuple[int, ...]
+
+    def placement(self) -> Placement:
+        return Placement(self.column, self.start, self.end, self.slot, self.slots)
+
+
+def cap_slots(placements: Mapping[int, Placement], max_slots: int
+              ) -> tuple[dict[int, Placement], list[More]]:
+    """Keep at most ``max_slots`` side by side (two at least: a job and "+N more").
+
+    Where more overlap, the jobs in the first ``max_slots - 1`` slots keep theirs, the
+    others are left out, and each run of them that overlaps goes behind one ``More``
+    in the last slot. Clusters of overlapping jobs never overlap each other, so the
+    last slot of a crowded cluster holds nothing else.
+    """
+    max_slots = max(2, max_slots)
+    kept: dict[int, Placement] = {}
+    hidden: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    for local_id, placed in placements.items():
+        if placed.start is None or placed.end is None or placed.slots <= max_slots:
+            kept[local_id] = placed
+        elif placed.slot < max_slots - 1:
+            kept[local_id] = replace(placed, slots=max_slots)
+        else:
+            hidden.setdefault((placed.column, placed.slots), []).append(
+                (placed.start, placed.end, local_id))
+    mores: list[More] = []
+    for (column, _slots), spans in hidden.items():
+        spans.sort()
+        run: list[tuple[int, int, int]] = []
+        for span in [*spans, None]:
+            if run and (span is None or span[0] >= max(e for _s, e, _i in run)):
+                mores.append(More(column, run[0][0], max(e for _s, e, _i in run),
+                                  max_slots - 1, max_slots, tuple(i for *_, i in run)))
+                run = []
+            if span is not None:
+                run.append(span)
+    return kept, mores
+
+
+@dataclass(frozen=True, slots=True)
+class RowCell:
+    """One technician's jobs of one day in the team week, by start time (jobs with no
+    set time last): the first ``shown`` each get a line, the rest are behind a
+    "+N more" on the cell's last line."""
+
+    row: int
+    column: int
+    items: tuple[ScheduleItem, ...]
+    shown: int
+
+    @property
+    def hidden(self) -> int:
+        return len(self.items) - self.shown
+
+
+@dataclass(frozen=True)
+class RowsLayout:
+    """The team week: each row's height in lines, and its cells by (row, column)."""
+
+    lines: tuple[int, ...]
+    cells: dict[tuple[int, int], RowCell]
+
+
+def _cell_order(item: ScheduleItem) -> tuple[bool, int, int]:
+    return item.start is None, item.start or 0, item.local_id
+
+
+def arrange_rows(items: Iterable[ScheduleItem], lanes: Sequence[Lane], days: Sequence[date],
+                 max_lines: int = MAX_ROW_LINES) -> RowsLayout:
+    """Lay out the team week: a row per lane (technician), a column per day.
+
+    A row is as tall as its busiest day, in lines of one job each, from one line to
+    ``max_lines``; a day with more jobs than that shows one fewer and "+N more".
+    Jobs of no lane or day shown are left out.
+    """
+    rows = {lane.assignee: n for n, lane in enumerate(lanes)}
+    columns = {day: n for n, day in enumerate(days)}
+    groups: dict[tuple[int, int], list[ScheduleItem]] = {}
+    for item in items:
+        row, column = rows.get(item.assignee), columns.get(item.day)  # type: ignore[arg-type]
+        if row is not None and column is not None:
+            groups.setdefault((row, column), []).append(item)
+    lines = [1] * len(lanes)
+    for (row, _column), group in groups.items():
+        lines[row] = max(lines[row], min(len(group), max_lines))
+    cells = {}
+    for (row, column), group in groups.items():
+        group.sort(key=_cell_order)
+        fits = len(group) <= lines[row]
+        cells[row, column] = RowCell(row, column, tuple(group),
+                                     len(group) if fits else lines[row] - 1)
+    return RowsLayout(tuple(lines), cells)
+
+
 # -- drops -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Drop:
     """Where a job was dropped: a day, a start (``None`` in the all-day row), and in the
-    day view the lane, which reassigns the job (``None`` keeps its assignee)."""
+    day view the lane, which reassigns the job (``None`` keeps its assignee). A drop
+    on the team week's cell keeps the job's times (``keep_time``): it changes only the
+    day and the technician."""
 
     day: date
     start: int | None = None
     lane: Lane | None = None
+    keep_time: bool = False
 
 
 def nudged(item: ScheduleItem, days: int, minutes: int) -> Drop | None:
@@ -320,6 +518,10 @@ def drop_changes(current: Mapping[str, Any], drop: Drop) -> dict[str, Any]:
     target: dict[str, Any] = {}
     if parse_day(current.get("scheduled_date")) != drop.day:
         target["scheduled_date"] = drop.day.isoformat()
+    if drop.keep_time:
+        if drop.lane is not None and drop.lane.assignee != current.get("assigned_to_user_id"):
+            target["assigned_to_user_id"] = drop.lane.assignee
+        return target
     old_start = parse_minutes(current.get("scheduled_time_start"))
     old_end = parse_minutes(current.get("scheduled_time_end"))
     if drop.start is None:

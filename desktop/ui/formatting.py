@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,7 @@ from PySide6.QtCore import QDate, QLocale, QTime
 
 from desktop.core.jobs import FIELD_KINDS, Kind, parse_day
 from desktop.core.merge import DELETED
+from desktop.core.team import technician_name
 
 EMPTY = "—"
 
@@ -74,6 +76,20 @@ def humanize(message: str) -> str:
     shortened, so it reads as a sentence and fits beside a field."""
     text = _UUID.sub(lambda m: f"{m.group(1)}…", message)
     return _FIELD_NAMES.sub(lambda m: FIELD_LABELS[m.group(1)], text)
+
+
+@dataclass(frozen=True)
+class Technicians:
+    """How the window names technicians: by the team's names, "Technician 0b70" until
+    named (``core.team.technician_name``), and the user as "Me" or "Name (me)"."""
+
+    me: str = ""
+    team: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, user_id: str | None) -> str:
+        if user_id and user_id == self.me:
+            return f"{self.team[self.me]} (me)" if self.me in self.team else "Me"
+        return technician_name(user_id, self.team)
 
 
 def conflict_summary(fields: Iterable[str]) -> str:

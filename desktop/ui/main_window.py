@@ -31,6 +31,7 @@ from desktop.ui import formatting, theme
 from desktop.ui.board.page import BoardPage
 from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
+from desktop.ui.edit_menu import EditMenu
 from desktop.ui.jobs.conflict_dialog import ConflictDialog
 from desktop.ui.jobs.detail_panel import DetailPanel
 from desktop.ui.jobs.drawer import Drawer
@@ -261,6 +262,9 @@ class MainWindow(QMainWindow):
             day=self._schedule_day, visible_columns=self.table.visible_columns,
             new_action=self.new_action, settings_action=self.settings_action))
         menus.addMenu(self.file_menu)
+        self.edit_menu = EditMenu(self, self.session, self.status.note,
+                                  self._keep_or_drop_edits, lambda _step: self.detail.reload())
+        menus.addMenu(self.edit_menu)
         pages = menus.addMenu("&View")
         for action in self.page_actions.actions():
             pages.addAction(action)
@@ -626,30 +630,20 @@ class MainWindow(QMainWindow):
                 what = records[0].values["job_number"] or "the new job"
             else:
                 what = formatting.jobs(len(records))
-            self.status.note(f"Moved {what} to the Trash",
-                             undo=lambda: self.restore(ids, undo=True))
+            self.status.note(f"Moved {what} to the Trash", undo=self.edit_menu.undo)
 
         self.session.delete_jobs(ids, moved, self._move_failed)
 
-    def restore(self, local_ids: list[int] | None = None, *, undo: bool = False) -> None:
+    def restore(self, local_ids: list[int] | None = None) -> None:
         ids = local_ids if local_ids is not None else self.selected_ids()
         if not ids:
             return
         self.status.note(f"Restoring {formatting.jobs(len(ids))}…")
 
         def restored(_records: list[JobRecord]) -> None:
-            if undo:
-                self.status.note("Restored from the Trash")
-            else:
-                self.status.note(f"Restored {formatting.jobs(len(ids))}",
-                                 undo=lambda: self._trash_again(ids))
+            self.status.note(f"Restored {formatting.jobs(len(ids))}", undo=self.edit_menu.undo)
 
         self.session.restore_jobs(ids, restored, self._move_failed)
-
-    def _trash_again(self, ids: list[int]) -> None:
-        self.status.note(f"Moving {formatting.jobs(len(ids))} back to the Trash…")
-        self.session.delete_jobs(ids, lambda _records: self.status.note(
-            "Moved back to the Trash"), self._move_failed)
 
     def _move_failed(self, error: BaseException) -> None:
         # Jobs moved before the error stay where they went; the list shows which.

@@ -1,8 +1,8 @@
 """One open data directory: the store, settings and paths, and every local change.
 
 Widgets send the user's intent here rather than to the store directly, so every
-change is announced once (``jobs_changed``) and the table, the counts and the sync
-trigger all hear about it the same way.
+change is announced once (``jobs_changed``), the table, the counts and the sync
+trigger all hear about it the same way, and each one can be undone (``undo``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ from desktop.core.company import Company
 from desktop.core.company import load as load_company
 from desktop.core.store import JobRecord, Store
 from desktop.core.store import team as team_store
-from desktop.core.team import TeamMember, check_name, check_user_id, technician_name
+from desktop.core.team import TeamMember, check_name, check_user_id
+from desktop.core.undo import TRASHED, History, JobChange, Step, job_change, state_of, step_from
+from desktop.ui.formatting import Technicians
 from desktop.ui.tasks import TaskRunner
 
 
@@ -32,6 +34,7 @@ class Demo:
 
 
 Moved = Callable[[list[JobRecord]], None]
+Stepped = Callable[[Step], None]
 Failed = Callable[[BaseException], None]
 
 
@@ -47,9 +50,15 @@ def _reraise(error: BaseException) -> None:
     raise error
 
 
+def _name(record: JobRecord) -> str:
+    return str(record.values["job_number"] or "new job")
+
+
 class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
+    #: What Undo and Redo would do changed (a new edit, an undo, a redo).
+    history_changed = Signal()
     settings_changed = Signal()
     #: A technician was named, here or by a sync, or the company's details changed:
     #: every view shows names again.
@@ -76,6 +85,9 @@ class Session(QObject):
         self.team_names = _names(self.team)
         #: The company's details as last read from the server (see ``core.company``).
         self.company: Company | None = load_company(store)
+        self.history = History()
+        #: An undo or redo moving many jobs on the writer: no other starts meanwhile.
+        self._stepping = False
 
     def close(self) -> None:
         self.reads.close()
@@ -88,20 +100,28 @@ class Session(QObject):
         self.jobs_changed.emit([record.local_id])
         return record
 
-    def update_job(self, local_id: int, changes: Mapping[str, object]) -> JobRecord:
+    def update_job(self, local_id: int, changes: Mapping[str, object],
+                   label: str = "Edit") -> JobRecord:
+        """Save a user's changes; ``label`` names them in Edit > Undo."""
+        before = self.store.get(local_id)
         record = self.store.update_job(local_id, changes)
+        if before is not None:
+            self._remember(f"{label} {_name(record)}", [job_change(
+                local_id, state_of(before.values), state_of(record.values))])
         self.jobs_changed.emit([local_id])
         return record
 
     def delete_jobs(self, local_ids: Sequence[int], done: Moved = _nothing,
                     failed: Failed = _reraise) -> None:
         """Move jobs to the Trash; ``done`` gets their records (see ``_move``)."""
-        self._move(self.store.delete_jobs, local_ids, done, failed)
+        self._move(self.store.delete_jobs, local_ids,
+                   self._remembering("Trash", done, trashed=True), failed)
 
     def restore_jobs(self, local_ids: Sequence[int], done: Moved = _nothing,
                      failed: Failed = _reraise) -> None:
         """Bring jobs back from the Trash; ``done`` gets their records."""
-        self._move(self.store.restore_jobs, local_ids, done, failed)
+        self._move(self.store.restore_jobs, local_ids,
+                   self._remembering("Restore", done, trashed=False), failed)
 
     def _move(self, move: Callable[[Sequence[int]], list[JobRecord]],
               local_ids: Sequence[int], done: Moved, failed: Failed) -> None:
@@ -150,6 +170,73 @@ class Session(QObject):
         self.jobs_changed.emit(ids)
         done(records)
 
+    # -- undo and redo ---------------------------------------------------------------
+
+    def _remember(self, label: str, changes: Sequence[JobChange | None]) -> None:
+        step = step_from(label, changes)
+        if step is not None:
+            self.history.record(step)
+            self.history_changed.emit()
+
+    def _remembering(self, label: str, done: Moved, *, trashed: bool) -> Moved:
+        """``done``, once the jobs that did move are remembered as one step."""
+        def moved(records: list[JobRecord]) -> None:
+            changed = [r for r in records if r.deleted == trashed]
+            what = _name(changed[0]) if len(changed) == 1 else f"{len(changed):,} jobs"
+            self._remember(f"{label} {what}", [
+                JobChange(r.local_id, {TRASHED: not trashed}, {TRASHED: trashed})
+                for r in changed])
+            done(records)
+        return moved
+
+    @property
+    def stepping(self) -> bool:
+        return self._stepping
+
+    def undo(self, done: Stepped, failed: Failed) -> bool:
+        """Undo the last edit as a new local edit; False when there is none to undo.
+        ``done`` gets the step undone; ``failed`` the reason it was refused (``Stale``,
+        ``InvalidJob``, ``JobMissing``), and the step stays to undo."""
+        step = self.history.next_undo()
+        if step is None or self._stepping:
+            return False
+        self._step(step.reversed(), lambda: self.history.undone(step), step, done, failed)
+        return True
+
+    def redo(self, done: Stepped, failed: Failed) -> bool:
+        """Do again the last edit undone; as ``undo``."""
+        step = self.history.next_redo()
+        if step is None or self._stepping:
+            return False
+        self._step(step, lambda: self.history.redone(step), step, done, failed)
+        return True
+
+    def _step(self, apply: Step, settle: Callable[[], None], step: Step, done: Stepped,
+              failed: Failed) -> None:
+        def finished(_records: list[JobRecord]) -> None:
+            self._stepping = False
+            settle()
+            self.history_changed.emit()
+            done(step)
+
+        def stopped(error: BaseException) -> None:
+            self._stepping = False
+            failed(error)
+
+        self._stepping = True
+        if apply.trash_move:
+            # A Trash move is never stale; many jobs move in batches, as the Trash does.
+            trashed = apply.jobs[0].after[TRASHED]
+            self._move(self.store.delete_jobs if trashed else self.store.restore_jobs,
+                       apply.local_ids, finished, stopped)
+            return
+        try:
+            records = self.store.apply_step(apply)
+        except Exception as error:  # the caller's handler says why
+            stopped(error)
+            return
+        self._moved(apply.local_ids, finished, records)
+
     def discard_changes(self, local_id: int) -> JobRecord | None:
         record = self.store.discard_changes(local_id)
         self.jobs_changed.emit([local_id])
@@ -166,8 +253,12 @@ class Session(QObject):
         return [(m.user_id, self.technician(m.user_id)) for m in self.team]
 
     def technician(self, user_id: str | None) -> str:
-        """A technician as every view shows one (see ``core.team.technician_name``)."""
-        return technician_name(user_id, self.team_names)
+        """A technician as every view shows one (see ``formatting.Technicians``)."""
+        return self.technicians().name(user_id)
+
+    def technicians(self) -> Technicians:
+        """How technicians are named now: by the team, the user as "Me"."""
+        return Technicians(self.my_user_id, self.team_names)
 
     def refresh_team(self) -> None:
         """Read the team and the company again (a sync may have harvested names or

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QWidget
+
 from desktop.core.jobs import parse_server_job
 from desktop.core.store import Store
 from desktop.core.store.mirror import insert_server_jobs, upsert_nested_customers
@@ -35,3 +39,14 @@ def open_main_window(qtbot: Any, session: Session, preset: str = "all",
     window.show()
     qtbot.waitUntil(window.settled)
     return window
+
+
+def drag_to(target: QWidget, pos: QPoint, mime: QMimeData) -> QDropEvent:
+    """What a drag and drop at ``pos`` delivers to a widget."""
+    action, button = Qt.DropAction.MoveAction, Qt.MouseButton.LeftButton
+    none = Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(target, QDragEnterEvent(pos, action, mime, button, none))
+    QApplication.sendEvent(target, QDragMoveEvent(pos, action, mime, button, none))
+    drop = QDropEvent(QPointF(pos), action, mime, button, none)
+    QApplication.sendEvent(target, drop)
+    return drop

@@ -3,6 +3,7 @@ a drop shows the job dropped, and Move to Trash acts on what the page shows pick
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -92,8 +93,10 @@ def test_board_columns_follow_the_workflow_and_keep_their_place(window: MainWind
 def test_a_click_on_a_block_shows_it_and_a_drop_shows_where_it_went(window: MainWindow,
                                                                    qtbot: Any) -> None:
     window.show_page("schedule")
-    qtbot.waitUntil(window.settled)
     schedule, grid = window.schedule, window.schedule.grid
+    # Next week: a drop into the past would ask first.
+    schedule.show_day(date.today() + timedelta(days=7))
+    qtbot.waitUntil(window.settled)
     item = next(i for i in grid.items() if i.start is not None)
     rect = grid.item_rect(item.local_id)
     assert rect is not None

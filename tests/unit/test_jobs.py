@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from desktop.core.jobs import (
     FieldError,
     InvalidJob,
     Kind,
+    completion_changes,
     parse_money,
     parse_server_job,
     parse_value,
@@ -421,3 +423,18 @@ def test_no_single_server_value_costs_a_job(values: dict[str, object]) -> None:
         # Whatever is kept fits the mirror's integer-cents column.
         assert amount is None or abs(int(amount * 100)) < 2**63
     json.dumps(job.extras)
+
+
+def test_completion_records_an_optional_amount_and_a_dated_work_note() -> None:
+    day = date(2025, 2, 18)
+    assert completion_changes({"internal_notes": None}, "", None, day) == {}
+    assert completion_changes({"internal_notes": None}, "1,250.5", " Fitted a pump \n",
+                              day) == {"actual_amount": Decimal("1250.50"),
+                                       "internal_notes": "Work done 2025-02-18: Fitted a pump"}
+    kept = completion_changes({"internal_notes": "Gate code 1234\n"}, None, "Done", day)
+    assert kept == {"internal_notes": "Gate code 1234\n\nWork done 2025-02-18: Done"}
+    for bad, problem in (("12,5", "ambiguous"), ("-3", "zero or more"), ("abc", "amount")):
+        with pytest.raises(InvalidJob) as refused:
+            completion_changes({}, bad, "note", day)
+        assert [e.field for e in refused.value.errors] == ["actual_amount"]
+        assert problem in str(refused.value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,15 +12,23 @@ from hypothesis import strategies as st
 from desktop.core.jobs import InvalidJob
 from desktop.core.schedule import (
     DEFAULT_MINUTES,
+    LAST_MINUTE,
     UNASSIGNED,
     Drop,
     Lane,
+    More,
     ScheduleItem,
     arrange_column,
+    arrange_rows,
+    cap_slots,
+    clashes,
+    double_bookings,
     drop_changes,
     format_minutes,
+    in_the_past,
     items_sql,
     lanes_for,
+    next_job_today,
     nudged,
     overlap_layout,
     parse_minutes,
@@ -345,3 +353,203 @@ def test_keyboard_moves_shift_day_and_time_and_stop_at_midnight() -> None:
     assert nudged(_item(2), 0, 15) == Drop(TUESDAY, None), "an all-day job keeps no time"
     undated = ScheduleItem.from_values(3, _job(), "Ada Lovelace", "synced")
     assert nudged(undated, 1, 0) is None
+
+
+# -- dispatch safety ---------------------------------------------------------------------
+
+
+def test_a_technician_booked_twice_at_once_is_a_clash_for_both_jobs() -> None:
+    items = [_item(1, "09:00", "10:00", assignee=TECH_A),
+             _item(2, "09:30", "11:00", assignee=TECH_A),
+             _item(3, "10:00", "10:30", assignee=TECH_A),   # touches 1: no clash with it
+             _item(4, "09:00", "10:00", assignee=TECH_B),   # another technician
+             _item(5, "09:00", "10:00"),                    # nobody's
+             _item(6, None, None, assignee=TECH_A),         # no time
+             _item(7, "09:15", None, assignee=TECH_A,       # another day
+                   day=TUESDAY + timedelta(days=1)),
+             _item(8, "10:45", None, assignee=TECH_A)]      # no end: books an hour
+    assert clashes(items) == {1: [2], 2: [1, 3, 8], 3: [2], 8: [2]}
+
+
+SPANS = st.tuples(st.integers(0, 23 * 60), st.integers(0, 180))
+
+
+@given(st.lists(st.tuples(SPANS, st.sampled_from([TECH_A, TECH_B, None]), st.booleans()),
+                max_size=12))
+def test_clashes_are_exactly_the_overlapping_pairs_of_one_technician_and_day(
+        jobs: list[tuple[tuple[int, int], str | None, bool]]) -> None:
+    items = [_item(n, format_minutes(start), format_minutes(min(start + length, 23 * 60 + 59)),
+                   day=TUESDAY + timedelta(days=int(later)), assignee=who)
+             for n, ((start, length), who, later) in enumerate(jobs)]
+    expected: dict[int, set[int]] = {}
+    for a in items:
+        for b in items:
+            if a is b or not a.assignee or (a.assignee, a.day) != (b.assignee, b.day):
+                continue
+            (a_start, a_end), (b_start, b_end) = a.booked_span(), b.booked_span()
+            if a_start < b_end and b_start < a_end:
+                expected.setdefault(a.local_id, set()).add(b.local_id)
+    found = clashes(items)
+    assert {k: set(v) for k, v in found.items()} == expected
+    assert all(len(v) == len(set(v)) for v in found.values()), "each other job named once"
+
+
+def test_double_bookings_reads_the_technicians_other_jobs_that_day(store: Store) -> None:
+    customer = make_customer(store)
+
+    def job(title: str, start: str | None, end: str | None, who: str | None = TECH_A,
+            day: str = "2024-12-03") -> int:
+        return store.create_job({
+            "customer_uuid": customer, "title": title, "scheduled_date": day,
+            "scheduled_time_start": start, "scheduled_time_end": end,
+            "assigned_to_user_id": who}).local_id
+
+    mine = job("Mine", "09:00", "11:00")
+    job("Before", "08:00", "09:00")
+    overlapping = job("Overlapping", "10:30", "12:00")
+    early = job("Early", "08:30", "09:30")
+    job("Other technician", "09:00", "10:00", who=TECH_B)
+    job("Other day", "09:00", "10:00", day="2024-12-04")
+    store.delete_job(job("Trashed", "09:00", "10:00"))
+    record = store.get(mine)
+    assert record is not None
+    assert [i.local_id for i in double_bookings(store, record.values, mine)] == [
+        early, overlapping]
+    unassigned = store.update_job(mine, {"assigned_to_user_id": None})
+    assert double_bookings(store, unassigned.values, mine) == []
+
+
+def test_a_drop_before_now_is_in_the_past() -> None:
+    now = datetime(2024, 12, 3, 10, 20)
+    assert in_the_past(Drop(TUESDAY - timedelta(days=1)), now)
+    assert in_the_past(Drop(TUESDAY - timedelta(days=1), 15 * 60), now)
+    assert in_the_past(Drop(TUESDAY, 9 * 60), now)
+    assert not in_the_past(Drop(TUESDAY, 10 * 60 + 30), now)
+    assert not in_the_past(Drop(TUESDAY), now), "today's all-day row is not past"
+    assert not in_the_past(Drop(TUESDAY + timedelta(days=1), 6 * 60), now)
+
+
+def test_the_next_job_today_is_the_technicians_first_open_one_from_now(store: Store) -> None:
+    customer = make_customer(store)
+    now = datetime(2024, 12, 3, 11, 0)
+
+    def job(title: str, start: str | None, who: str = TECH_A, status: str = "Scheduled",
+            day: str = "2024-12-03") -> int:
+        return store.create_job({"customer_uuid": customer, "title": title, "status": status,
+                                 "scheduled_date": day, "scheduled_time_start": start,
+                                 "assigned_to_user_id": who}).local_id
+
+    done = job("Just finished", "09:00", status="Complete")
+    job("Earlier", "10:00")
+    job("Finished later", "12:00", status="Complete")
+    job("Someone else's", "11:30", who=TECH_B)
+    job("Tomorrow", "08:00", day="2024-12-04")
+    untimed = job("Any time", None)
+    store.delete_job(job("Trashed", "11:15"))
+    assert next_job_today(store, TECH_A, done, now).local_id == untimed  # type: ignore[union-attr]
+    then = job("Next", "13:00")
+    job("After that", "15:00")
+    found = next_job_today(store, TECH_A, done, now)
+    assert found is not None and (found.local_id, found.start) == (then, 13 * 60)
+    assert next_job_today(store, TECH_A, then, now).title == "After that"  # type: ignore[union-attr]
+    assert next_job_today(store, None, done, now) is None
+
+
+# -- the team week: a row per technician -----------------------------------------------
+
+
+def test_the_team_week_has_a_row_per_technician_as_tall_as_its_busiest_day() -> None:
+    days = visible_days(TUESDAY, "week")
+    lanes = [UNASSIGNED, Lane(TECH_A), Lane(TECH_B)]
+    monday = days[0]
+    busy = [_item(n, f"{8 + n:02d}:00", None, day=monday, assignee=TECH_A)
+            for n in range(7)]
+    items = [*busy, _item(20, None, None, day=monday, assignee=TECH_A),
+             _item(21, "09:00", "10:00"), _item(22, "10:00", None, assignee=TECH_B),
+             _item(23, "11:00", None, assignee=TECH_B),
+             _item(24, "09:00", None, day=days[0] - timedelta(days=1)),  # last week
+             _item(25, "09:00", None, assignee="someone not shown")]
+    layout = arrange_rows(items, lanes, days, max_lines=5)
+    assert layout.lines == (1, 5, 2)
+    crowded = layout.cells[1, 0]
+    # Eight jobs in five lines: four shown, by start, and "+4 more" (the untimed last).
+    assert [i.local_id for i in crowded.items] == [0, 1, 2, 3, 4, 5, 6, 20]
+    assert (crowded.shown, crowded.hidden) == (4, 4)
+    assert (layout.cells[0, 1].shown, layout.cells[0, 1].hidden) == (1, 0)
+    assert [i.local_id for i in layout.cells[2, 1].items] == [22, 23]
+    assert layout.cells[2, 1].hidden == 0
+    assert set(layout.cells) == {(1, 0), (0, 1), (2, 1)}
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.sampled_from([TECH_A, TECH_B, None])),
+                max_size=60), st.integers(1, 6))
+def test_every_job_of_the_team_week_is_on_a_line_or_behind_more(
+        placed: list[tuple[int, str | None]], max_lines: int) -> None:
+    days = visible_days(TUESDAY, "week")
+    lanes = [UNASSIGNED, Lane(TECH_A), Lane(TECH_B)]
+    items = [_item(n, "09:00", None, day=days[d], assignee=who)
+             for n, (d, who) in enumerate(placed)]
+    layout = arrange_rows(items, lanes, days, max_lines)
+    assert sorted(i.local_id for c in layout.cells.values() for i in c.items) == list(
+        range(len(items)))
+    for cell in layout.cells.values():
+        lines = layout.lines[cell.row]
+        assert 1 <= lines <= max_lines
+        # The lines used: one a job shown, one more for "+N more" when any are hidden.
+        assert cell.shown + (cell.hidden > 0) <= lines
+        assert cell.hidden == 0 or cell.shown == lines - 1
+
+
+def test_a_drop_on_a_team_week_cell_keeps_the_times() -> None:
+    job = _job(scheduled_date=TUESDAY.isoformat(), scheduled_time_start="09:00",
+               scheduled_time_end="10:30", assigned_to_user_id=TECH_A)
+    thursday = TUESDAY + timedelta(days=2)
+    assert drop_changes(job, Drop(thursday, lane=Lane(TECH_B), keep_time=True)) == {
+        "scheduled_date": thursday.isoformat(), "assigned_to_user_id": TECH_B}
+    assert drop_changes(job, Drop(TUESDAY, lane=UNASSIGNED, keep_time=True)) == {
+        "assigned_to_user_id": None}
+    assert drop_changes(job, Drop(TUESDAY, lane=Lane(TECH_A), keep_time=True)) == {}
+
+
+# -- "+N more" where too many overlap ----------------------------------------------------
+
+
+def test_past_the_room_overlapping_jobs_go_behind_more() -> None:
+    items = [_item(n, "09:00", "10:00") for n in range(5)] + [
+        _item(10, "12:00", "13:00"), _item(11, "12:30", "13:30"),   # two fit side by side
+        _item(12, None, None)]
+    placements, _rows = arrange_column(items, 0, 3)
+    kept, mores = cap_slots(placements, 3)
+    assert sorted(kept) == [0, 1, 10, 11, 12]
+    assert [(kept[n].slot, kept[n].slots) for n in (0, 1)] == [(0, 3), (1, 3)]
+    assert (kept[10].slots, kept[11].slots) == (2, 2), "a cluster that fits is untouched"
+    assert mores == [More(0, 9 * 60, 10 * 60, 2, 3, (2, 3, 4))]
+    # Never fewer than a job and its "+N more".
+    kept, mores = cap_slots(placements, 1)
+    assert sorted(kept) == [0, 10, 11, 12] and [m.ids for m in mores] == [(1, 2, 3, 4)]
+
+
+@given(st.lists(st.tuples(st.integers(6 * 60, 20 * 60), st.integers(15, 240)), max_size=40),
+       st.integers(1, 6))
+def test_capped_jobs_never_overlap_on_screen_and_none_is_lost(
+        spans: list[tuple[int, int]], max_slots: int) -> None:
+    items = [_item(n, format_minutes(start), format_minutes(min(start + length, LAST_MINUTE)))
+             for n, (start, length) in enumerate(spans)]
+    placements, _rows = arrange_column(items, 0, 3)
+    kept, mores = cap_slots(placements, max_slots)
+    behind = [i for m in mores for i in m.ids]
+    assert sorted([*kept, *behind]) == sorted(placements)
+    assert len(behind) == len(set(behind))
+    room = max(2, max_slots)
+    shown = [(p.start, p.end, p.slot, p.slots) for p in kept.values()] + [
+        (m.start, m.end, m.slot, m.slots) for m in mores]
+    assert all(0 <= slot < slots for _start, _end, slot, slots in shown)
+    for local_id, placed in kept.items():
+        assert placed.slots == min(placements[local_id].slots, room) or placed.start is None
+    assert all(m.slots == room and m.slot == room - 1 for m in mores)
+    for n, (a_start, a_end, a_slot, a_slots) in enumerate(shown):
+        for b_start, b_end, b_slot, b_slots in shown[n + 1:]:
+            if a_start is not None and b_start is not None and a_start < b_end \
+                    and b_start < a_end:
+                # Side by side on screen: the same number of slots, different slots.
+                assert a_slots == b_slots and a_slot != b_slot

@@ -56,6 +56,7 @@ from desktop.core.store.queries import (
 from desktop.core.store.records import CustomerRecord, JobRecord
 from desktop.core.store.schema import CUSTOMERS, JOBS, META
 from desktop.core.store.search_index import reindex_changed
+from desktop.core.undo import Step
 
 log = logging.getLogger(__name__)
 
@@ -454,6 +455,13 @@ class Store:
         """Bring jobs back from the Trash in one transaction: all of them, or none."""
         with self.write() as conn:
             return [edits.restore(conn, local_id) for local_id in local_ids]
+
+    def apply_step(self, step: Step) -> list[JobRecord]:
+        """Set each job of ``step`` to its ``after`` values, as an undo (of the step
+        reversed) or a redo does, in one transaction: every job changes, or none does
+        (``edits.apply_change`` says why)."""
+        with self.write() as conn:
+            return [edits.apply_change(conn, change) for change in step.jobs]
 
     def resolve_conflict(self, local_id: int, choices: Mapping[str, str]) -> JobRecord:
         """``choices`` maps every conflicted field to "mine" or "theirs"."""

@@ -31,6 +31,7 @@ from desktop.core.store.queries import SELECT_RECORD, fetch_all
 from desktop.core.store.records import JobRecord, fields_to_json
 from desktop.core.store.schema import CUSTOMERS
 from desktop.core.store.search_index import INDEX_NEW_JOBS_SQL
+from desktop.core.undo import TRASHED, JobChange, field_changes
 
 
 class JobMissing(LookupError):
@@ -239,6 +240,23 @@ def restore(conn: Connection, local_id: int) -> JobRecord:
         columns.update(_bookkeeping(record, values, base, user_edit=True))
     _write(conn, local_id, columns)
     return _require(conn, local_id)
+
+
+def apply_change(conn: Connection, change: JobChange) -> JobRecord:
+    """Take a job from ``change.before`` to ``change.after`` as a new local edit (an
+    undo or redo); raises ``Stale`` naming the field when one no longer holds
+    ``before``, and ``InvalidJob`` when the result breaks an edit rule."""
+    record = _require(conn, change.local_id)
+    name = str(record.values["job_number"] or "the new job")
+    fields = field_changes(change, record.values, [c.field for c in record.conflicts], name)
+    trashed = change.after.get(TRASHED)
+    if trashed is False:
+        record = restore(conn, change.local_id)
+    if fields:
+        record = update(conn, change.local_id, fields)
+    if trashed is True:
+        record = delete(conn, change.local_id)
+    return record
 
 
 def discard(conn: Connection, local_id: int) -> JobRecord | None:

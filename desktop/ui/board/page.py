@@ -12,18 +12,21 @@ column, found with the query's own ORDER BY; many at once re-read the board.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QPoint, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QScrollArea, QWidget
 
-from desktop.core.jobs import WORKFLOW, InvalidJob, move_refusal, status_move
+from desktop.core.jobs import WORKFLOW, InvalidJob, Status, move_refusal, status_move
 from desktop.core.store import JobQuery, JobRecord, reports
 from desktop.core.store.edits import now_iso
 from desktop.core.store.queries import has_narrow_index
 from desktop.ui import formatting
 from desktop.ui.board.column import BoardColumn
+from desktop.ui.jobs.completion import CompleteDialog, ask_completion, next_job_text
 from desktop.ui.pages import Page
 from desktop.ui.session import Session
 
@@ -51,6 +54,8 @@ class BoardPage(Page):
         super().__init__(session, parent)
         self._query: JobQuery | None = None
         self._counted = False
+        #: The question completing a job asks, while it is open.
+        self.completion: CompleteDialog | None = None
         self.setAccessibleName("Status board")
         row = QWidget(self)
         columns = QHBoxLayout(row)
@@ -196,10 +201,12 @@ class BoardPage(Page):
             target = self.column(record.values["status"]).model
             target.put(reports.insertion_point(store, query, target.ids(), local_id), local_id)
 
-    def move_job(self, local_id: int, status: str | None) -> bool:
+    def move_job(self, local_id: int, status: str | None,
+                 extras: Mapping[str, Any] | None = None) -> bool:
         """Move a job to a column's status, as dropping its card there does. Start and
         Complete record when, as the quick actions do; a refused move changes nothing
-        and says why."""
+        and says why. Complete asks for the amount and work note first (``completion``,
+        whose answer moves the job with ``extras``): False until then."""
         record = self.session.store.get(local_id)
         if record is None or record.deleted or record.values["status"] == status:
             return False
@@ -208,13 +215,23 @@ class BoardPage(Page):
             self.message.emit(f"{name} not moved: {OTHER} holds statuses this version does "
                               "not know; drop the card on a status column")
             return False
+        completing = status == Status.COMPLETE.value
         try:
-            self.session.update_job(local_id, status_move(record.values, status, now_iso()))
+            changes = status_move(record.values, status, now_iso())
+            if completing and extras is None:
+                self.completion = ask_completion(
+                    record.values, self, partial(self.move_job, local_id, status),
+                    partial(setattr, self, "completion", None))
+                return False
+            updated = self.session.update_job(local_id, {**changes, **(extras or {})},
+                                              f"Move to {status}:")
         except InvalidJob as invalid:
             self.message.emit(f"{name} not moved: " + "; ".join(
                 f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))
             return False
-        self.message.emit(f"Moved {name} to {status}")
+        after = (next_job_text(self.session.store, updated, self.session.technicians())
+                 if completing else "")
+        self.message.emit(f"Moved {name} to {status}" + (f" · {after}" if after else ""))
         self.column(status).cards.select_job(local_id)
         return True
 

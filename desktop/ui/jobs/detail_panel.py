@@ -46,12 +46,15 @@ from desktop.core.jobs import (
     status_move,
     validate_changes,
 )
+from desktop.core.schedule import double_bookings
 from desktop.core.store import CustomerRecord, JobRecord
 from desktop.core.store.edits import now_iso
 from desktop.core.store.mirror import SUMMARY_COLUMNS
 from desktop.core.team import SHORT_ID
 from desktop.ui import formatting, theme
 from desktop.ui.jobs import quick_links
+from desktop.ui.jobs.completion import CompleteDialog, ask_completion, next_job_text
+from desktop.ui.schedule.text import clash_text
 from desktop.ui.session import Session
 from desktop.ui.widgets.customer_picker import CustomerPicker
 from desktop.ui.widgets.fields import (
@@ -147,6 +150,8 @@ class DetailPanel(QWidget):
         self._details_state: str | None = None
         #: The job the form was last loaded with, to keep its place when it is again.
         self._shown_id: int | None = None
+        #: The question completing a job asks, while it is open.
+        self.completion: CompleteDialog | None = None
         self.setAccessibleName("Job details")
         self.setMinimumWidth(320)
 
@@ -756,8 +761,10 @@ class DetailPanel(QWidget):
         editor.set_value(me)
         self._edited("assigned_to_user_id")
 
-    def save(self) -> bool:
-        """Write the edits locally; refused (and explained) while anything is invalid."""
+    def save(self, *, asked: bool = False) -> bool:
+        """Write the edits locally; refused (and explained) while anything is invalid.
+        Completing a job asks for its amount and work note first (``completion``): not
+        saved until the user goes on, unless ``asked`` already."""
         if not self._loaded or not (self._creating or self.is_dirty()):
             return False
         problems = {f: p for f, p in self._problems().items() if not p.startswith(_NOTES)}
@@ -767,6 +774,13 @@ class DetailPanel(QWidget):
             self._focus_field(next(iter(problems)))
             self.message.emit("Not saved: " + "; ".join(
                 f"{formatting.label(f)} {p}" for f, p in problems.items()))
+            return False
+        completing = (not self._creating and self._record is not None
+                      and self.changes().get("status") == Status.COMPLETE.value)
+        if completing and not asked:
+            assert self._record is not None
+            self.completion = ask_completion({**self._record.values, **self.changes()}, self,
+                                             self._save_completed, self._completion_closed)
             return False
         try:
             if self._creating:
@@ -785,7 +799,12 @@ class DetailPanel(QWidget):
             return False
         self._record = record
         self._load(record.values)
-        self.message.emit(f"Saved {record.values['job_number'] or 'new job'} · waiting to sync")
+        store, names = self._session.store, self._session.technicians()
+        after = (next_job_text(store, record, names) if completing
+                 else clash_text(double_bookings(store, record.values, record.local_id), names))
+        number = record.values["job_number"] or "new job"
+        self.message.emit(f"{'Completed' if completing else 'Saved'} {number} · waiting to sync"
+                          + (f" · {after}" if after else ""))
         self.saved.emit(record.local_id)
         return True
 
@@ -811,13 +830,17 @@ class DetailPanel(QWidget):
 
     # -- quick actions ------------------------------------------------------------------
 
-    def _quick(self, status: Status) -> None:
+    def _quick(self, status: Status, extras: Mapping[str, Any] | None = None) -> None:
         try:
-            changes = status_move(self._values(), status.value, now_iso())
+            changes = {**status_move(self._values(), status.value, now_iso()), **(extras or {})}
         except InvalidJob as invalid:
             self.message.emit("Not saved: " + "; ".join(
                 f"{formatting.label(e.field)} {e.problem}" for e in invalid.errors))
             return
+        self._set_values(changes)
+        self.save(asked=extras is not None)
+
+    def _set_values(self, changes: Mapping[str, Any]) -> None:
         self._loading = True
         try:
             for field, value in changes.items():
@@ -825,13 +848,26 @@ class DetailPanel(QWidget):
         finally:
             self._loading = False
         self._touched.update(changes)
-        self.save()
+
+    def _save_completed(self, extras: Mapping[str, Any]) -> None:
+        self._set_values(extras)
+        self.save(asked=True)
 
     def start(self) -> None:
         self._quick(Status.IN_PROGRESS)
 
     def complete(self) -> None:
-        self._quick(Status.COMPLETE)
+        """Ask for the amount and work note, then complete the job with them."""
+        if self._record is None or self._creating:
+            return
+        self.completion = ask_completion({**self._record.values, **self.changes()}, self,
+                                         self._complete_with, self._completion_closed)
+
+    def _complete_with(self, extras: Mapping[str, Any]) -> None:
+        self._quick(Status.COMPLETE, extras)
+
+    def _completion_closed(self) -> None:
+        self.completion = None
 
     def call(self) -> None:
         """Dial with the phone app; where there is none, copy the number and say so."""

@@ -86,9 +86,10 @@ class IdList:
         """Cache rows read elsewhere (a first page read with the query itself)."""
         self._rows.update((r.local_id, row_view(r, self._today)) for r in records)
 
-    def forget(self, local_id: int) -> None:
-        """Read this row again when it is next painted (it was edited)."""
-        self._rows.pop(local_id, None)
+    def forget(self, local_id: int) -> bool:
+        """Read this row again when it is next painted (it was edited); whether it had
+        been read."""
+        return self._rows.pop(local_id, None) is not None
 
     def clear_rows(self) -> None:
         """Read every row again as it is painted, dated from today."""

@@ -111,7 +111,10 @@ class JobTableModel(QAbstractTableModel):
     def invalidate(self, local_ids: list[int]) -> None:
         """Re-read these rows on next paint (edited here; the id list follows later)."""
         for local_id in local_ids:
-            self._list.forget(local_id)
+            # A row never read is read when first painted: only a cached one is told
+            # (finding its row maps every id of the list anew after each re-read).
+            if not self._list.forget(local_id):
+                continue
             row = self.row_of(local_id)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))

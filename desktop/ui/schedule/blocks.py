@@ -13,7 +13,14 @@ from dataclasses import dataclass, field, replace
 
 from PySide6.QtCore import QPointF, QRectF
 
-from desktop.core.schedule import Placement, ScheduleItem, arrange_column
+from desktop.core.schedule import (
+    More,
+    Placement,
+    ScheduleItem,
+    arrange_column,
+    cap_slots,
+    clashes,
+)
 from desktop.ui.schedule.geometry import MAX_ALL_DAY_ROWS, GridGeometry
 
 #: Blocks narrower than this get no text: a letter or two would only be noise.
@@ -22,6 +29,9 @@ MIN_TEXT_WIDTH = 26
 STRIPE = 3
 #: Blocks narrower than this are all stripe.
 NARROW = 3 * STRIPE
+#: Jobs side by side get at least this much of a column each (room for a mark or a
+#: letter); more that overlap go behind "+N more".
+MIN_SLOT_WIDTH = MIN_TEXT_WIDTH
 
 
 def stripe_key(item: ScheduleItem) -> str:
@@ -43,6 +53,10 @@ class Drawing:
     stripes: dict[tuple[bool, str], list[QRectF]] = field(default_factory=dict)
     #: Jobs that get more than a fill: text, or a sync mark.
     detailed: list[int] = field(default_factory=list)
+    #: (in the all-day band) -> the blocks of double-booked jobs, outlined.
+    clashing: dict[bool, list[QRectF]] = field(default_factory=dict)
+    #: The "+N more" blocks and where they are.
+    mores: list[tuple[More, QRectF]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +64,9 @@ class _Column:
     items: tuple[ScheduleItem, ...]
     placements: dict[int, Placement]
     all_day_rows: int
+    #: Double bookings (``clashes``): a technician's jobs of one day share a column.
+    clashes: dict[int, list[int]]
+    mores: list[More]
     drawing: Drawing | None = None
 
 
@@ -60,12 +77,17 @@ class Blocks:
         self._columns: dict[int, _Column] = {}
         self._items: dict[int, ScheduleItem] = {}
         self._placements: dict[int, Placement] = {}
+        #: Each job's column, placed or behind a "+N more".
+        self._column_of: dict[int, int] = {}
         self._drawn_for: GridGeometry | None = None
+        self._max_slots = 0
 
-    def set_columns(self, groups: dict[int, list[ScheduleItem]]) -> None:
-        """The jobs of each column, in reading order; unchanged columns are kept as
-        they were."""
+    def set_columns(self, groups: dict[int, list[ScheduleItem]], max_slots: int) -> None:
+        """The jobs of each column, in reading order, and how many fit side by side;
+        unchanged columns are kept as they were."""
         columns: dict[int, _Column] = {}
+        if max_slots != self._max_slots:
+            self._columns, self._max_slots = {}, max_slots
         for column, group in groups.items():
             items = tuple(group)
             kept = self._columns.get(column)
@@ -73,15 +95,18 @@ class Blocks:
                 columns[column] = kept
             else:
                 placements, rows = arrange_column(items, column, MAX_ALL_DAY_ROWS)
-                columns[column] = _Column(items, placements, rows)
+                shown, mores = cap_slots(placements, max_slots)
+                columns[column] = _Column(items, shown, rows, clashes(items), mores)
         self._columns = columns
         self._items = {i.local_id: i for c in columns.values() for i in c.items}
+        self._column_of = {i.local_id: n for n, c in columns.items() for i in c.items}
         self._placements = {k: v for c in columns.values() for k, v in c.placements.items()}
 
     def clear(self) -> None:
         self._columns = {}
         self._items = {}
         self._placements = {}
+        self._column_of = {}
 
     @property
     def placements(self) -> dict[int, Placement]:
@@ -89,6 +114,24 @@ class Blocks:
 
     def item(self, local_id: int) -> ScheduleItem:
         return self._items[local_id]
+
+    def clashes(self, local_id: int) -> list[ScheduleItem]:
+        """The jobs shown that the job's technician is booked for at the same time."""
+        column = self._column_of.get(local_id)
+        if column is None:
+            return []
+        return [self._items[n] for n in self._columns[column].clashes.get(local_id, [])]
+
+    def mores(self, geometry: GridGeometry) -> list[tuple[More, QRectF]]:
+        """Every "+N more" block, in viewport pixels with ``geometry``'s scroll."""
+        return [(more, rect.translated(0, -geometry.scroll))
+                for drawing in self.drawings(geometry) for more, rect in drawing.mores]
+
+    def more_at(self, pos: QPointF, geometry: GridGeometry) -> More | None:
+        for more, rect in self.mores(geometry):
+            if rect.contains(pos):
+                return more
+        return None
 
     def at(self, column: int, pos: QPointF, geometry: GridGeometry, *, in_band: bool
            ) -> int | None:
@@ -137,11 +180,18 @@ class Blocks:
     def _draw(self, column: _Column, geometry: GridGeometry) -> Drawing:
         drawing = Drawing()
         rects, bodies, stripes = drawing.rects, drawing.bodies, drawing.stripes
+        for more in column.mores:
+            drawing.mores.append((more, geometry.rect(more.placement())))
         for item in column.items:
-            placement = column.placements[item.local_id]
+            placement = column.placements.get(item.local_id)
+            if placement is None:
+                continue  # behind a "+N more"
             rect = geometry.rect(placement)
             rects[item.local_id] = rect
             in_band = placement.start is None
+            # A sliver's outline would hide its colour: its tooltip says it.
+            if item.local_id in column.clashes and rect.width() >= MIN_TEXT_WIDTH:
+                drawing.clashing.setdefault(in_band, []).append(rect)
             width = rect.width()
             if width < NARROW:
                 # Too narrow for two colours: the stripe's alone still tells an

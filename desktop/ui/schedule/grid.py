@@ -26,7 +26,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMenu, QToolTip, QWidget
 
 from desktop.core.schedule import (
     DEFAULT_MINUTES,
@@ -38,10 +38,12 @@ from desktop.core.schedule import (
     format_minutes,
     snap,
 )
+from desktop.ui import formatting
 from desktop.ui.jobs.drag import dragged_job, job_mime
 from desktop.ui.jobs.row_painting import FittedText
-from desktop.ui.schedule.blocks import Blocks
-from desktop.ui.schedule.geometry import GridGeometry
+from desktop.ui.schedule.blocks import MIN_SLOT_WIDTH, Blocks
+from desktop.ui.schedule.geometry import GUTTER, GridGeometry
+from desktop.ui.schedule.more_menu import jobs_menu
 from desktop.ui.schedule.painting import GridColours, GridPainter
 from desktop.ui.schedule.text import day_text, lane_title, tooltip
 
@@ -88,6 +90,8 @@ class ScheduleGrid(QAbstractScrollArea):
         self._preview: tuple[QRectF, str] | None = None
         self._press: tuple[int, QPoint] | None = None
         self._fitted = FittedText()
+        #: The list a "+N more" opened, while it is open.
+        self.more_menu: QMenu | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
@@ -119,6 +123,9 @@ class ScheduleGrid(QAbstractScrollArea):
         self._team = dict(team)
         self.viewport().update()
 
+    def _names(self) -> formatting.Technicians:
+        return formatting.Technicians(self._me, self._team)
+
     def set_focus_day(self, day: date) -> None:
         self._focus_day = day
         self.viewport().update()
@@ -132,6 +139,10 @@ class ScheduleGrid(QAbstractScrollArea):
 
     def items(self) -> list[ScheduleItem]:
         return list(self._items)
+
+    def clashes(self, local_id: int) -> list[int]:
+        """The jobs shown double-booked with this one (marked on both blocks)."""
+        return [i.local_id for i in self._blocks.clashes(local_id)]
 
     @property
     def hint(self) -> str:
@@ -156,7 +167,7 @@ class ScheduleGrid(QAbstractScrollArea):
             column = self._column_of(item)
             if column is not None:
                 groups.setdefault(column, []).append(item)
-        self._blocks.set_columns(groups)
+        self._blocks.set_columns(groups, self._max_slots())
         self._update_scroll_range()
         self.viewport().update()
 
@@ -167,6 +178,16 @@ class ScheduleGrid(QAbstractScrollArea):
         return GridGeometry(viewport.width(), viewport.height(), self._column_count(),
                             self.fontMetrics().height(), self._blocks.all_day_rows,
                             self.verticalScrollBar().value())
+
+    def _max_slots(self) -> int:
+        """How many overlapping jobs fit side by side in a column at this width."""
+        width = (self.viewport().width() - GUTTER) / max(1, self._column_count())
+        return int(width // MIN_SLOT_WIDTH)
+
+    def more_rects(self) -> list[tuple[list[int], QRect]]:
+        """Each "+N more" block: the jobs behind it, and where it is drawn."""
+        return [(list(more.ids), rect.toRect())
+                for more, rect in self._blocks.mores(self.geometry_now())]
 
     def _column_count(self) -> int:
         return len(self._days) if self._lanes is None else len(self._lanes)
@@ -244,7 +265,7 @@ class ScheduleGrid(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._update_scroll_range()
+        self._arrange()
 
     # -- painting -----------------------------------------------------------------------
 
@@ -265,6 +286,9 @@ class ScheduleGrid(QAbstractScrollArea):
         painter.translate(0, -geo.scroll)
         grid.fills(drawings, in_band=False)
         for drawing in drawings:
+            for more, rect in drawing.mores:
+                grid.more(rect, len(more.ids))
+        for drawing in drawings:
             for local_id in drawing.detailed:
                 start, end = placements[local_id].start, placements[local_id].end
                 if start is not None and end is not None and (
@@ -277,8 +301,9 @@ class ScheduleGrid(QAbstractScrollArea):
         selected = None if chosen is None else blocks.rect(chosen, geo)
         timed_selected = (chosen is not None and selected is not None
                           and placements[chosen].start is not None)
+        clashing = chosen is not None and bool(blocks.clashes(chosen))
         if selected is not None and timed_selected:
-            grid.selection(selected)
+            grid.selection(selected, clashing=clashing)
         if self._preview is not None and geo.in_timeline(self._preview[0].center().y()):
             grid.preview(*self._preview)
         painter.setClipping(False)
@@ -289,7 +314,7 @@ class ScheduleGrid(QAbstractScrollArea):
                 if placements[local_id].start is None:
                     grid.details(blocks.item(local_id), drawing.rects[local_id])
         if selected is not None and not timed_selected:
-            grid.selection(selected)
+            grid.selection(selected, clashing=clashing)
         if self._preview is not None and geo.in_band(self._preview[0].center().y()):
             grid.preview(*self._preview)
         if self._hint:
@@ -309,7 +334,7 @@ class ScheduleGrid(QAbstractScrollArea):
         counts: dict[int, int] = {}
         for placement in self._blocks.placements.values():
             counts[placement.column] = counts.get(placement.column, 0) + 1
-        return [(lane_title(lane, self._me, self._team),
+        return [(lane_title(lane, self._names()),
                  f"{counts.get(n, 0)} job{'s' if counts.get(n, 0) != 1 else ''}",
                  False, False) for n, lane in enumerate(self._lanes)]
 
@@ -401,6 +426,11 @@ class ScheduleGrid(QAbstractScrollArea):
     # -- mouse ----------------------------------------------------------------------------
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
+        more = self._blocks.more_at(event.position(), self.geometry_now())
+        if more is not None:
+            self.show_more(list(more.ids),
+                           self.viewport().mapToGlobal(event.position().toPoint()))
+            return
         local_id = self.item_at(event.position())
         self._select(local_id)
         if local_id is not None and event.button() == Qt.MouseButton.LeftButton:
@@ -429,6 +459,18 @@ class ScheduleGrid(QAbstractScrollArea):
             return
         super().mouseDoubleClickEvent(event)
 
+    def show_more(self, local_ids: list[int], where: QPoint) -> QMenu:
+        """The jobs behind a "+N more", to open one."""
+        menu = jobs_menu(self, [self._blocks.item(i) for i in local_ids], where,
+                         clashing=self._blocks.clashes, names=self._names(),
+                         opened=self._open)
+        menu.destroyed.connect(lambda _o=None: setattr(self, "more_menu", None))
+        self.more_menu = menu
+        return menu
+
+    def _open(self, local_id: int) -> None:
+        self.job_activated.emit(local_id)
+
     def _drag(self, local_id: int, origin: QPoint) -> None:
         rect = self.item_rect(local_id)
         placement = self._blocks.placements.get(local_id)
@@ -447,12 +489,18 @@ class ScheduleGrid(QAbstractScrollArea):
         if event.type() == QEvent.Type.ToolTip:
             assert isinstance(event, QHelpEvent)
             local_id = self.item_at(QPointF(event.pos()))
-            if local_id is None:
+            more = self._blocks.more_at(QPointF(event.pos()), self.geometry_now())
+            if more is not None:
+                QToolTip.showText(event.globalPos(), f"{len(more.ids)} more at these times: "
+                                  "click to list them", self.viewport())
+            elif local_id is None:
                 QToolTip.hideText()
                 event.ignore()
             else:
-                QToolTip.showText(event.globalPos(), tooltip(self._blocks.item(local_id)),
-                                  self.viewport(), self.item_rect(local_id) or QRect())
+                text = tooltip(self._blocks.item(local_id), self._blocks.clashes(local_id),
+                               self._names())
+                QToolTip.showText(event.globalPos(), text, self.viewport(),
+                                  self.item_rect(local_id) or QRect())
             return True
         return super().viewportEvent(event)
 
@@ -473,7 +521,7 @@ class ScheduleGrid(QAbstractScrollArea):
         top = geo.y_of(drop.start)
         label = f"{day_text(drop.day)} {format_minutes(drop.start)}"
         if drop.lane is not None:
-            label += f" · {lane_title(drop.lane, self._me, self._team)}"
+            label += f" · {lane_title(drop.lane, self._names())}"
         return QRectF(left, top, width, geo.y_of(drop.start + length) - top), label
 
 

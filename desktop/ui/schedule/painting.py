@@ -57,6 +57,15 @@ class GridColours:
         )
 
 
+def stripe_colour(key: str, colours: GridColours) -> QColor:
+    """The colour of a ``stripe_key``: emergency, urgent, or the status's deep colour."""
+    if key == "emergency":
+        return colours.danger
+    if key == "urgent":
+        return colours.urgent
+    return theme.status_chip(key.removeprefix("status:"), colours.dark).text
+
+
 class GridPainter:
     """Draws one paint of the grid; what every job shares is looked up once."""
 
@@ -166,15 +175,16 @@ class GridPainter:
                     painter.drawRects(rects)
             for (band, key), rects in drawing.stripes.items():
                 if band == in_band:
-                    painter.setBrush(self._stripe_colour(key))
+                    painter.setBrush(stripe_colour(key, colours))
                     painter.drawRects(rects)
+        # A double booking is outlined on every block it involves, however narrow.
+        painter.setPen(QPen(colours.danger, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for drawing in drawings:
+            clashing = drawing.clashing.get(in_band)
+            if clashing:
+                painter.drawRects([r.adjusted(1, 1, -1, -1) for r in clashing])
 
-    def _stripe_colour(self, key: str) -> QColor:
-        if key == "emergency":
-            return self.colours.danger
-        if key == "urgent":
-            return self.colours.urgent
-        return theme.status_chip(key.removeprefix("status:"), self.colours.dark).text
 
     def details(self, item: ScheduleItem, rect: QRectF) -> None:
         """On a filled block: a sync mark, and as many lines of text as fit (title, time
@@ -204,11 +214,31 @@ class GridPainter:
                 painter.drawText(QPointF(x, baseline), shown)
             baseline += self.line_height
 
-    def selection(self, rect: QRectF) -> None:
+    def more(self, rect: QRectF, count: int) -> None:
+        """A "+N more" block: the jobs that did not fit beside the others."""
+        painter, colours = self.painter, self.colours
+        fill = QColor(colours.highlight)
+        fill.setAlpha(40)
+        painter.fillRect(rect, fill)
+        painter.setPen(QPen(colours.highlight, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
+        room = int(rect.width()) - 2
+        text = f"+{count} more"
+        shown, advance = self.fitted.get(text, room, False, self.metrics)
+        if shown != text:
+            shown, advance = self.fitted.get(f"+{count}", room, False, self.metrics)
+        painter.drawText(QPointF(rect.center().x() - advance / 2, rect.top() + 2 + self.ascent),
+                         shown)
+
+    def selection(self, rect: QRectF, *, clashing: bool = False) -> None:
+        """The picked block's ring; inside the double-booking outline when it has one,
+        so a job picked (as a drop picks it) still shows it is booked twice."""
         painter = self.painter
         painter.setPen(QPen(self.colours.highlight, 2))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        inset = 3 if clashing else 1
+        painter.drawRect(rect.adjusted(inset, inset, -inset, -inset))
 
     def preview(self, rect: QRectF, label: str) -> None:
         """Where a dragged job would land."""

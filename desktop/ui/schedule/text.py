@@ -3,11 +3,10 @@ tooltip. Plain functions with no Qt, beside ``formatting`` which they build on."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
 
 from desktop.core.schedule import Lane, ScheduleItem, format_minutes
-from desktop.core.team import technician_name
 from desktop.ui import formatting
 
 #: Before the title of an emergency or urgent job, in the grid and the tray alike.
@@ -33,12 +32,10 @@ def range_title(days: list[date]) -> str:
     return f"{first.day} \u2013 {last.day} {last:%b %Y}"
 
 
-def lane_title(lane: Lane, me: str, team: Mapping[str, str]) -> str:
+def lane_title(lane: Lane, names: formatting.Technicians) -> str:
     """A lane's technician by name ("Technician 0b70" until named); "Me", or the
     user's own name marked "(me)"."""
-    if lane.assignee == me and me:
-        return f"{team[me]} (me)" if me in team else "Me"
-    return technician_name(lane.assignee, team)
+    return names.name(lane.assignee)
 
 
 def time_text(item: ScheduleItem) -> str:
@@ -53,7 +50,18 @@ def block_title(item: ScheduleItem) -> str:
     return ALERT_MARK + title if item.emergency or item.is_urgent else title
 
 
-def tooltip(item: ScheduleItem) -> str:
+def clash_text(others: Sequence[ScheduleItem], names: formatting.Technicians) -> str:
+    """A double booking in words, naming the other jobs: "Double-booked: Me also has
+    JOB-2 (09:00-10:00) then"; "" for none."""
+    if not others:
+        return ""
+    who = names.name(others[0].assignee)
+    jobs = ", ".join(f"{o.job_number or '(new job)'} ({time_text(o)})" for o in others)
+    return f"Double-booked: {who} also has {jobs} then"
+
+
+def tooltip(item: ScheduleItem, clashing: Sequence[ScheduleItem] = (),
+            names: formatting.Technicians | None = None) -> str:
     when = day_text(item.day) if item.day else "No date"
     window = time_text(item)
     status = f"Status: {item.status or 'unknown'}"
@@ -66,4 +74,6 @@ def tooltip(item: ScheduleItem) -> str:
              f"{when}, {window}" if window else f"{when}, no set time", status]
     if item.sync_state != "synced":
         lines.append(_SYNC_NOTES.get(item.sync_state, item.sync_state))
+    if clashing:
+        lines.append(clash_text(clashing, names or formatting.Technicians()))
     return "\n".join(lines)

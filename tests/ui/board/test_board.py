@@ -167,8 +167,13 @@ def test_a_drop_moves_the_job_as_the_quick_actions_do(qtbot: Any, session: Sessi
     assert _changed(twin_before, twin_after) == _changed(before, after.values) == {
         "status", "started_at"}
 
-    # Complete, dropped on the open column, records the finish as the Complete button does.
+    # Complete, dropped on the open column, records the finish as the Complete button does,
+    # once the amount and work note are asked for (here left empty).
     _drop(board.column("Complete").cards.viewport(), drain)
+    assert board.completion is not None
+    assert store.get(drain) == after, "nothing moves until the question is answered"
+    qtbot.mouseClick(board.completion.complete_button, Qt.MouseButton.LeftButton)
+    assert board.completion is None
     done = store.get(drain)
     assert done is not None and done.values["status"] == "Complete"
     assert done.values["completed_at"] and done.values["started_at"] == after.values[
@@ -303,3 +308,51 @@ def test_a_card_gone_from_the_mirror_is_read_once_not_on_every_paint(
     assert gone is not None
     assert column.model.card_at(gone) is None, "it paints as a blank card"
     assert len(column_reads()) == 1
+
+
+def test_a_drop_on_complete_asks_for_the_amount_and_note_then_names_the_next_job(
+        qtbot: Any, session: Session, jobs: dict[str, int]) -> None:
+    store = session.store
+    me = "aaaaaaaa-0000-4000-8000-000000000001"
+    session.settings.my_user_id = me
+    today = date.today().isoformat()
+    bob = make_customer(store, "Bob", "Builder")
+    now = _job(session, bob, "Fix the tap", status="In Progress", scheduled_date=today,
+               assigned_to_user_id=me)
+    later = _job(session, bob, "Boiler check", status="Scheduled", scheduled_date=today,
+                 scheduled_time_start="23:59", assigned_to_user_id=me)
+    board = _board(qtbot, session)
+    notes: list[str] = []
+    board.message.connect(notes.append)
+    _drop(board.column("Complete").cards.viewport(), now)
+    dialog = board.completion
+    assert dialog is not None and dialog.isVisible()
+    dialog.amount.setText("12,5")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and board.completion is dialog
+    assert dialog.error.text().startswith("Actual ") and "ambiguous" in dialog.error.text()
+    assert store.get(now).values["status"] == "In Progress"  # type: ignore[union-attr]
+
+    dialog.amount.setText("180.00")
+    dialog.note.setPlainText("Replaced the washer")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    done = store.get(now)
+    assert done is not None and done.values["status"] == "Complete"
+    assert str(done.values["actual_amount"]) == "180.00"
+    assert done.values["internal_notes"] == f"Work done {today}: Replaced the washer"
+    number = store.get(later).values["job_number"] or "(new job)"  # type: ignore[union-attr]
+    assert notes[-1] == (f"Moved “Fix the tap” to Complete · next today for Me: {number} at "
+                         "23:59, Boiler check for Bob Builder")
+    assert "Fix the tap" in _titles(board, "Complete")
+
+
+def test_cancelling_the_completion_leaves_the_job_where_it_was(
+        qtbot: Any, session: Session, jobs: dict[str, int]) -> None:
+    board = _board(qtbot, session)
+    before = session.store.get(jobs["drain"])
+    _drop(board.column("Complete").cards.viewport(), jobs["drain"])
+    assert board.completion is not None
+    board.completion.reject()
+    assert board.completion is None
+    assert session.store.get(jobs["drain"]) == before
+    assert "Blocked drain" in _titles(board, "Scheduled")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QUrl, QUrlQuery, Slot
@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.core.store import JobQuery
 from desktop.ui.main_window import MainWindow
-from desktop.ui.widgets.fields import MoneyEdit, TextEdit, TimeEdit
+from desktop.ui.widgets.fields import ChoiceEdit, MoneyEdit, TextEdit, TimeEdit
 
 
 def _select_first(window: MainWindow, qtbot: Any, **where: Any) -> int:
@@ -114,10 +114,52 @@ def test_start_and_complete_record_status_and_time(window: MainWindow, qtbot: An
     assert not panel.start_button.isEnabled()
 
     qtbot.mouseClick(panel.complete_button, Qt.MouseButton.LeftButton)
+    dialog = panel.completion
+    assert dialog is not None
+    # A bad amount is refused in the dialog, naming the field; nothing is saved.
+    dialog.amount.setText("abc")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert dialog.error.text().startswith("Actual must be an amount")
+    assert window.session.store.get(local_id) == record
+    dialog.amount.setText("240.5")
+    dialog.note.setPlainText("New thermostat fitted")
+    qtbot.mouseClick(dialog.complete_button, Qt.MouseButton.LeftButton)
+    assert panel.completion is None
     record = window.session.store.get(local_id)
     assert record is not None
     assert record.values["status"] == "Complete" and record.values["completed_at"]
+    assert str(record.values["actual_amount"]) == "240.50"
+    assert record.values["internal_notes"].endswith(
+        f"Work done {date.today().isoformat()}: New thermostat fitted")
     assert not panel.complete_button.isEnabled()
+    assert window.status.note_label.text().startswith(
+        f"Completed {record.values['job_number']} · waiting to sync")
+
+
+def test_choosing_complete_in_the_status_field_asks_too(window: MainWindow,
+                                                       qtbot: Any) -> None:
+    local_id = _select_first(window, qtbot, status="Scheduled")
+    panel = window.detail
+    before = window.session.store.get(local_id)
+    assert before is not None
+    status = panel.editors["status"]
+    assert isinstance(status, ChoiceEdit)
+    status.setCurrentText("Complete")
+    status.activated.emit(status.currentIndex())
+    assert panel.is_dirty()
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert panel.completion is not None
+    panel.completion.reject()
+    assert window.session.store.get(local_id) == before, "cancelled: nothing saved"
+    assert panel.is_dirty(), "the edit typed stays, to save or revert"
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert panel.completion is not None
+    qtbot.mouseClick(panel.completion.complete_button, Qt.MouseButton.LeftButton)
+    record = window.session.store.get(local_id)
+    assert record is not None and record.values["status"] == "Complete"
+    # Both were optional: left empty, neither is touched.
+    assert (record.values["actual_amount"], record.values["internal_notes"]) == (
+        before.values["actual_amount"], before.values["internal_notes"])
 
 
 class _UrlCatcher(QObject):
@@ -228,3 +270,38 @@ def test_moving_away_from_invalid_edits_keeps_them_and_the_job(window: MainWindo
     assert amount.text() == "12.345", "what was typed is still there to fix"
     assert window.session.store.get(local_id) == before
     assert "Not saved" in window.status.note_label.text()
+
+
+def test_saving_a_time_that_books_the_technician_twice_says_so_naming_the_other_job(
+        window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    first, second = window.model.ids()[:2]
+    technician = "aaaaaaaa-0000-4000-8000-000000000001"
+    day = (datetime.now(UTC) + timedelta(days=20)).date().isoformat()
+    for local_id, start, end in ((first, "13:00", "14:00"), (second, "09:00", "10:30")):
+        store.update_job(local_id, {"scheduled_date": day, "scheduled_time_start": start,
+                                    "scheduled_time_end": end,
+                                    "assigned_to_user_id": technician})
+    other = store.get(second)
+    assert other is not None
+    window.table.select_job(first)
+    qtbot.waitUntil(lambda: window.detail.current_id == first)
+    start, end = (window.detail.editors[f] for f in ("scheduled_time_start",
+                                                    "scheduled_time_end"))
+    assert isinstance(start, TimeEdit) and isinstance(end, TimeEdit)
+    for combo, text in ((start, "10:00"), (end, "11:00")):
+        combo.lineEdit().selectAll()
+        qtbot.keyClicks(combo.lineEdit(), text)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = store.get(first)
+    assert saved is not None and saved["scheduled_time_start"] == "10:00"
+    note = window.status.note_label.text()
+    assert note.startswith("Saved") and "Double-booked" in note
+    assert f"{other['job_number']} (09:00\u201310:30)" in note
+
+    # Moved clear of it, the save says nothing of a double booking.
+    for combo, text in ((start, "15:00"), (end, "16:00")):
+        combo.lineEdit().selectAll()
+        qtbot.keyClicks(combo.lineEdit(), text)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert "Double-booked" not in window.status.note_label.text()

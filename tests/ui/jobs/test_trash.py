@@ -104,7 +104,8 @@ def test_a_large_selection_moves_on_the_writer_thread_and_undoes_there_too(
     assert store.count(JobQuery(deleted="only")) == before + len(ids)
     qtbot.waitUntil(lambda: window.model.ids() == [])
     qtbot.mouseClick(window.status.undo_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.status.note_label.text() == "Restored from the Trash")
+    qtbot.waitUntil(lambda: window.status.note_label.text()
+                    == f"Undone: Trash {len(ids)} jobs")
     assert store.count(JobQuery(deleted="only")) == before
     qtbot.waitUntil(lambda: sorted(window.model.ids()) == sorted(ids))
 

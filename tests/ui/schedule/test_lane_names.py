@@ -8,9 +8,17 @@ from typing import Any
 from desktop.core.schedule import Lane
 from desktop.core.store import Store
 from desktop.core.store import team as team_store
+from desktop.ui.formatting import Technicians
 from desktop.ui.schedule.text import lane_title
 from desktop.ui.session import Session
-from tests.ui.schedule.test_schedule import TECH_A, TECH_B, TUESDAY, _open, _put, _timed
+from tests.ui.schedule.scheduled_jobs import (
+    TECH_A,
+    TECH_B,
+    TUESDAY,
+    open_schedule,
+    put_jobs,
+    timed_job,
+)
 
 
 def _titles(view: Any) -> list[str]:
@@ -18,12 +26,12 @@ def _titles(view: Any) -> list[str]:
 
 
 def test_lanes_say_each_technicians_name(qtbot: Any, store: Store, session: Session) -> None:
-    _put(store, _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B),
-         _timed(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
-         _timed(TUESDAY, "11:00", "12:00"))
+    put_jobs(store, timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_B),
+         timed_job(TUESDAY, "09:00", "10:00", assigned_to_user_id=TECH_A),
+         timed_job(TUESDAY, "11:00", "12:00"))
     team_store.name(store, [(TECH_A, "Alex Rivera")])
     session.refresh_team()
-    view = _open(qtbot, session)
+    view = open_schedule(qtbot, session)
     view.set_span("day")
     qtbot.waitUntil(view.settled)
     assert _titles(view) == ["Unassigned", "Alex Rivera", "Technician bbbb"]
@@ -33,6 +41,6 @@ def test_lanes_say_each_technicians_name(qtbot: Any, store: Store, session: Sess
 
 def test_my_lane_is_marked() -> None:
     team = {TECH_A: "Alex Rivera"}
-    assert lane_title(Lane(TECH_A), TECH_A, team) == "Alex Rivera (me)"
-    assert lane_title(Lane(TECH_B), TECH_B, team) == "Me"
-    assert lane_title(Lane(None), "", team) == "Unassigned"
+    assert lane_title(Lane(TECH_A), Technicians(TECH_A, team)) == "Alex Rivera (me)"
+    assert lane_title(Lane(TECH_B), Technicians(TECH_B, team)) == "Me"
+    assert lane_title(Lane(None), Technicians("", team)) == "Unassigned"
