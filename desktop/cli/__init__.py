@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import account, emulator, jobs, repair, sync
+from desktop.cli import account, customers, emulator, jobs, repair, sync
 from desktop.cli.context import Context, UsageError
 from desktop.config import resolve_paths
 from desktop.core.jobs import FieldError, InvalidJob
@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--view", metavar="NAME", help="sidebar view to open (with --screenshot)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (jobs, sync, account, repair, emulator):
+    for module in (jobs, customers, sync, account, repair, emulator):
         module.register(sub)
     return parser
 
