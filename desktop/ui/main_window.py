@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.store import JobQuery, JobRecord, Store
+from desktop.core.store import CustomerRecord, JobQuery, JobRecord, Store
 from desktop.ui import theme
 from desktop.ui.board.page import BoardPage
+from desktop.ui.customers.page import CustomersPage
 from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
 from desktop.ui.jobs.conflict_dialog import ConflictDialog
@@ -62,7 +63,11 @@ PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
     ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along", BoardPage),
     ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts",
      DashboardPage),
+    ("customers", "Customers", "Ctrl+5", "Customers, their details and their jobs",
+     CustomersPage),
 )
+#: Pages with no single job to show: the job panel gives them its room.
+NO_JOB_PANEL = ("dashboard", "customers")
 PAGE_TYPES = {key: kind for key, *_, kind in PAGES if kind is not None}
 
 EMPTY_TEXT = {
@@ -307,8 +312,10 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         if page is None:
             page = self._pages[key] = kind(self.session, self)
-            page.job_activated.connect(self.show_job)
+            page.job_activated.connect(self._open_job)
             page.message.connect(self.status.note)
+            if isinstance(page, CustomersPage):
+                page.new_job_for.connect(self.new_job)
             self.pages.addWidget(page)
         return page
 
@@ -338,7 +345,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(page if page is not None else self.table)
         # The dashboard shows no single job: its charts get the room (unsaved edits stay
         # in the hidden panel until it is back).
-        self.detail.setVisible(key != "dashboard")
+        self.detail.setVisible(key not in NO_JOB_PANEL)
         if page is not None and self.query is not None:
             page.set_query(self.query)
         self._update_actions()
@@ -471,11 +478,21 @@ class MainWindow(QMainWindow):
         else:
             self.table.select_job(self.detail.current_id)
 
-    def new_job(self) -> None:
+    def _open_job(self, local_id: int) -> None:
+        """A job opened on a page: shown in the job panel, on the list if the page has
+        no room for it."""
+        if self.page_key in NO_JOB_PANEL:
+            self.show_page("list")
+        self.show_job(local_id)
+
+    def new_job(self, customer: CustomerRecord | None = None) -> None:
+        """A new job in the job panel; for ``customer``, at their address."""
         if not self._keep_or_drop_edits():
             return
+        if self.page_key in NO_JOB_PANEL:
+            self.show_page("list")
         self.table.clearSelection()
-        self.detail.new_job()
+        self.detail.new_job(customer)
 
     def _saved(self, local_id: int) -> None:
         if self._leaving:

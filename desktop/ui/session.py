@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from desktop.config import Paths, Settings
-from desktop.core.store import JobRecord, Store
+from desktop.core.store import CustomerRecord, JobRecord, Store
 from desktop.ui.tasks import TaskRunner
 
 
@@ -42,6 +42,8 @@ def _reraise(error: BaseException) -> None:
 class Session(QObject):
     #: Local ids the user just changed here.
     jobs_changed = Signal(list)
+    #: Local ids of customers the user just created or changed here.
+    customers_changed = Signal(list)
     settings_changed = Signal()
     #: Jobs moved to or from the Trash in one transaction: a selection this large
     #: moves on the GUI thread; a larger one, this many at a time on the writer.
@@ -69,6 +71,16 @@ class Session(QObject):
     def create_job(self, values: Mapping[str, object]) -> JobRecord:
         record = self.store.create_job(values)
         self.jobs_changed.emit([record.local_id])
+        return record
+
+    def create_customer(self, values: Mapping[str, object]) -> CustomerRecord:
+        record = self.store.create_customer(values)
+        self.customers_changed.emit([record.local_id])
+        return record
+
+    def update_customer(self, local_id: int, changes: Mapping[str, object]) -> CustomerRecord:
+        record = self.store.update_customer(local_id, changes)
+        self.customers_changed.emit([local_id])
         return record
 
     def update_job(self, local_id: int, changes: Mapping[str, object]) -> JobRecord:

@@ -184,6 +184,16 @@ _AWAITED_CUSTOMER = "00000000-0000-0000-0000-000000000000"
 CUSTOMER_LOCAL_ID = "customer_local_id"
 
 
+def validate_job(values: Mapping[str, object],
+                 current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``validate_changes`` for values that may name their customer by
+    ``CUSTOMER_LOCAL_ID``: what ``create`` and ``update`` will accept, checked before."""
+    fields = {k: v for k, v in values.items() if k != CUSTOMER_LOCAL_ID}
+    if values.get(CUSTOMER_LOCAL_ID) is not None:
+        fields["customer_uuid"] = _AWAITED_CUSTOMER
+    return validate_changes(fields, current)
+
+
 def _customer_link(conn: Connection, values: Mapping[str, object]
                    ) -> tuple[dict[str, object], dict[str, Any]]:
     """The job fields of ``values``, and the columns that link the job to its customer

@@ -1,0 +1,163 @@
+"""One customer: contact details, notes, where their sync stands, and their job
+history (newest first, with counts and amounts). Read-only; Edit opens the form."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.store import CustomerHistory, CustomerRecord, JobRecord
+from desktop.ui import formatting
+
+_ADDRESS = ("address1", "address2", "city", "state", "zip")
+HISTORY_COLUMNS = ("Date", "Job #", "Title", "Status", "Amount", "Sync")
+
+
+def _address(customer: CustomerRecord, kind: str) -> str:
+    parts = [customer[f"{kind}_{p}"] for p in _ADDRESS]
+    street = ", ".join(p for p in parts[:2] if p)
+    place = " ".join(p for p in parts[2:] if p)
+    return "\n".join(p for p in (street, place) if p)
+
+
+def _day(job: JobRecord) -> str:
+    text = job["scheduled_date"] or job["created_at"] or ""
+    return text[:10] or "not yet"
+
+
+def _amount(job: JobRecord) -> str:
+    amount = job["actual_amount"] if job["actual_amount"] is not None else job["estimated_amount"]
+    return formatting.money(amount)
+
+
+def sync_note(customer: CustomerRecord) -> str:
+    """Where the customer's sync stands, in words (empty once the server has it all)."""
+    if customer.sync_state == "rejected":
+        return f"The server refused this customer: {customer.last_error or 'no reason given'}"
+    if customer.uuid is None:
+        return "Created here: the next sync sends it to the server, then its jobs."
+    if customer.sync_state == "pending":
+        return "Changed here: the next sync sends the changes."
+    return ""
+
+
+class CustomerDetails(QWidget):
+    #: Edit this customer.
+    edit_requested = Signal()
+    #: A new job for this customer.
+    new_job_requested = Signal()
+    #: A job of the history opened (its local id).
+    job_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.customer: CustomerRecord | None = None
+        self.heading = QLabel(self)
+        self.heading.setObjectName("customerName")
+        self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle = QLabel(self)
+        self.sync = QLabel(self)
+        self.sync.setWordWrap(True)
+        self.sync.setProperty("role", "hint")
+        self.edit_button = QPushButton("Edit", self)
+        self.edit_button.setToolTip("Change this customer's details")
+        self.edit_button.clicked.connect(self.edit_requested)
+        self.new_job_button = QPushButton("New job", self)
+        self.new_job_button.clicked.connect(self.new_job_requested)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.new_job_button)
+        buttons.addStretch(1)
+
+        self.fields: dict[str, QLabel] = {}
+        form = QFormLayout()
+        for key, label in (("phone", "Phone"), ("email", "Email"), ("physical", "Address"),
+                           ("billing", "Billing"), ("notify", "On my way by"),
+                           ("notes", "Notes")):
+            value = QLabel(self)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setAccessibleName(label)
+            form.addRow(f"{label}:", value)
+            self.fields[key] = value
+
+        self.totals = QLabel(self)
+        self.totals.setObjectName("historyTotals")
+        self.history = QTableWidget(0, len(HISTORY_COLUMNS), self)
+        self.history.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
+        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.history.verticalHeader().hide()
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setAccessibleName("Job history")
+        # Double-click, or Enter on the keyboard.
+        self.history.activated.connect(lambda index: self._opened(index.row()))
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.sync)
+        layout.addLayout(buttons)
+        layout.addLayout(form)
+        layout.addWidget(self.totals)
+        layout.addWidget(self.history, 1)
+
+    def show_customer(self, customer: CustomerRecord, history: CustomerHistory) -> None:
+        self.customer = customer
+        self.heading.setText(f"<h2>{html.escape(customer.display_name)}</h2>")
+        about = [customer.company_name or "", customer["customer_type"] or "",
+                 "★ VIP" if customer["is_vip"] else ""]
+        self.subtitle.setText(" · ".join(p for p in about if p))
+        note = sync_note(customer)
+        self.sync.setText(note)
+        self.sync.setVisible(bool(note))
+        self.new_job_button.setText(f"New job for {customer.display_name}")
+        self.new_job_button.setToolTip("A new job at this customer's address (you can change it)")
+        self.fields["phone"].setText(customer.phone or "")
+        self.fields["email"].setText(customer.email or "")
+        self.fields["physical"].setText(_address(customer, "physical"))
+        self.fields["billing"].setText(_address(customer, "billing"))
+        self.fields["notify"].setText(customer["on_my_way_notify_via"] or "")
+        self.fields["notes"].setText(customer["notes"] or "")
+        self._show_history(history)
+
+    def _show_history(self, history: CustomerHistory) -> None:
+        count = len(history.jobs)
+        self.totals.setText(
+            f"<b>{count} job{'' if count == 1 else 's'}</b> · {history.open} open · "
+            f"{history.done} done · estimated {formatting.money(history.estimated)} · "
+            f"actual {formatting.money(history.actual)}")
+        table = self.history
+        table.setUpdatesEnabled(False)
+        table.setRowCount(count)
+        for row, job in enumerate(history.jobs):
+            cells = (_day(job), job["job_number"] or "new", job["title"] or "",
+                     job["status"] or "", _amount(job),
+                     "" if job.sync_state == "synced" else job.sync_state)
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, job.local_id)
+                table.setItem(row, column, item)
+        table.resizeColumnsToContents()
+        table.setUpdatesEnabled(True)
+
+    def job_id_at(self, row: int) -> int | None:
+        item = self.history.item(row, 0)
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def _opened(self, row: int) -> None:
+        local_id = self.job_id_at(row)
+        if local_id is not None:
+            self.job_activated.emit(local_id)
