@@ -508,14 +508,15 @@ class Store:
         with self.write() as conn:
             return update_customer(conn, local_id, changes)
 
-    def customer_ids(self, search: str = "") -> list[int]:
-        """Every live customer matching ``search``, by name: what the Customers page
-        holds (it reads the visible window with ``customer_rows``)."""
+    def customer_ids(self, search: str = "", limit: int = -1) -> list[int]:
+        """Every live customer matching ``search`` (the first ``limit`` of them), by
+        name: what the Customers page holds (it reads the rows in sight with
+        ``customer_rows``)."""
         where, params = customer_filter(search)
         with self.read() as conn:
-            return [row[0] for row in conn.exec_driver_sql(
-                f"SELECT local_id FROM customers WHERE {where} ORDER BY {CUSTOMER_ORDER}",
-                tuple(params))]
+            return [row[0] for row in fetch_all(
+                conn, f"SELECT local_id FROM customers WHERE {where} ORDER BY {CUSTOMER_ORDER} "
+                "LIMIT ?", [*params, limit])]
 
     def customer_rows(self, local_ids: Sequence[int]) -> dict[int, CustomerRecord]:
         if not local_ids:

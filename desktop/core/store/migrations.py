@@ -372,6 +372,12 @@ _V7_CUSTOMERS = [
         last_error VARCHAR,
         local_rev INTEGER NOT NULL DEFAULT 0,
         local_modified_at VARCHAR,
+        -- What the Customers page's search looks in: one text a customer.
+        search_text TEXT GENERATED ALWAYS AS (
+            ifnull(first_name, '') || ' ' || ifnull(last_name, '') || ' '
+            || ifnull(company_name, '') || ' ' || ifnull(phone, '') || ' '
+            || ifnull(email, '') || ' ' || ifnull(physical_city, '') || ' '
+            || ifnull(uuid, '')) STORED,
         CHECK (sync_state IN ('synced', 'pending', 'rejected')),
         CHECK (pending_op IS NULL OR pending_op IN ('create', 'update'))
     )""",
@@ -386,7 +392,7 @@ _V7_CUSTOMERS = [
     "DROP TABLE customers",
     "ALTER TABLE customers_v7 RENAME TO customers",
     "CREATE INDEX ix_customers_name ON customers "
-    "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, local_id)",
+    "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, local_id, deleted_at, search_text)",
     "CREATE INDEX ix_customers_unsynced ON customers (sync_state) "
     "WHERE sync_state != 'synced'",
     "ALTER TABLE jobs ADD COLUMN customer_local_id INTEGER",

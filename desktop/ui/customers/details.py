@@ -4,15 +4,16 @@ history (newest first, with counts and amounts). Read-only; Edit opens the form.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -41,6 +42,13 @@ def _amount(job: JobRecord) -> str:
     return formatting.money(amount)
 
 
+_CELLS: tuple[Callable[[JobRecord], str], ...] = (
+    _day, lambda j: j["job_number"] or "new", lambda j: j["title"] or "",
+    lambda j: j["status"] or "", _amount,
+    lambda j: "" if j.sync_state == "synced" else j.sync_state)
+_Index = QModelIndex | QPersistentModelIndex
+
+
 def sync_note(customer: CustomerRecord) -> str:
     """Where the customer's sync stands, in words (empty once the server has it all)."""
     if customer.sync_state == "rejected":
@@ -50,6 +58,40 @@ def sync_note(customer: CustomerRecord) -> str:
     if customer.sync_state == "pending":
         return "Changed here: the next sync sends the changes."
     return ""
+
+
+class HistoryModel(QAbstractTableModel):
+    """A customer's jobs, one a row; the text of a row is made when it is painted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._jobs: Sequence[JobRecord] = ()
+
+    def set_jobs(self, jobs: Sequence[JobRecord]) -> None:
+        self.beginResetModel()
+        self._jobs = jobs
+        self.endResetModel()
+
+    def job_id_at(self, row: int) -> int | None:
+        return self._jobs[row].local_id if 0 <= row < len(self._jobs) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HISTORY_COLUMNS)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        job = self._jobs[index.row()]
+        return _CELLS[index.column()](job)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HISTORY_COLUMNS[section]
+        return None
 
 
 class CustomerDetails(QWidget):
@@ -94,11 +136,16 @@ class CustomerDetails(QWidget):
 
         self.totals = QLabel(self)
         self.totals.setObjectName("historyTotals")
-        self.history = QTableWidget(0, len(HISTORY_COLUMNS), self)
-        self.history.setHorizontalHeaderLabels(list(HISTORY_COLUMNS))
-        self.history.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.history.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.history_model = HistoryModel(self)
+        self.history = QTableView(self)
+        self.history.setModel(self.history_model)
+        self.history.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.history.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.history.setWordWrap(False)
         self.history.verticalHeader().hide()
+        # Fixed widths: sizing to contents would read all of a long history.
+        for number, width in enumerate((90, 95, 220, 110, 90)):
+            self.history.setColumnWidth(number, width)
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setAccessibleName("Job history")
         # Double-click, or Enter on the keyboard.
@@ -139,23 +186,10 @@ class CustomerDetails(QWidget):
             f"<b>{count} job{'' if count == 1 else 's'}</b> · {history.open} open · "
             f"{history.done} done · estimated {formatting.money(history.estimated)} · "
             f"actual {formatting.money(history.actual)}")
-        table = self.history
-        table.setUpdatesEnabled(False)
-        table.setRowCount(count)
-        for row, job in enumerate(history.jobs):
-            cells = (_day(job), job["job_number"] or "new", job["title"] or "",
-                     job["status"] or "", _amount(job),
-                     "" if job.sync_state == "synced" else job.sync_state)
-            for column, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, job.local_id)
-                table.setItem(row, column, item)
-        table.resizeColumnsToContents()
-        table.setUpdatesEnabled(True)
+        self.history_model.set_jobs(history.jobs)
 
     def job_id_at(self, row: int) -> int | None:
-        item = self.history.item(row, 0)
-        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+        return self.history_model.job_id_at(row)
 
     def _opened(self, row: int) -> None:
         local_id = self.job_id_at(row)

@@ -50,6 +50,23 @@ class CustomerListModel(QAbstractTableModel):
         self._list.clear_rows()
         self.endResetModel()
 
+    def update_ids(self, ids: list[int]) -> None:
+        """The whole list read again, keeping the view's place where it can: the same
+        customers are read again as they are painted, and the rest of a list whose
+        first page is shown are added after it. A list that changed is replaced."""
+        shown = list(self._list.ids)
+        if ids == shown:
+            self._list.clear_rows()
+            if ids:
+                self.dataChanged.emit(self.index(0, 0),
+                                      self.index(len(ids) - 1, len(COLUMNS) - 1))
+        elif shown == ids[:len(shown)]:
+            self.beginInsertRows(QModelIndex(), len(shown), len(ids) - 1)
+            self._list.set_ids(ids)
+            self.endInsertRows()
+        else:
+            self.set_ids(ids)
+
     def forget(self, local_ids: list[int]) -> None:
         """Read these customers again when they are next painted (they were edited)."""
         for local_id in local_ids:

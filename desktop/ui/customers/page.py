@@ -33,6 +33,8 @@ from desktop.ui.session import Session
 from desktop.ui.tasks import LatestReads
 
 SEARCH_DELAY_MS = 150
+#: Customers shown before the whole list is read: a screenful and some.
+FIRST_PAGE = 60
 NOTHING_PICKED = "Pick a customer to see their details and jobs, or add a new one."
 
 
@@ -50,6 +52,8 @@ class CustomersPage(Page):
         super().__init__(session, parent)
         self.setAccessibleName("Customers")
         self._picked: int | None = None
+        #: The search whose customers the list shows (None: none read yet).
+        self._shown_search: str | None = None
         self._detail_reads = LatestReads(session.reads, self)
 
         self.search = QLineEdit(self)
@@ -123,10 +127,24 @@ class CustomersPage(Page):
         self.reload()
 
     def reload(self) -> None:
+        """Read the search's customers: a screenful first, shown at once, then every
+        one of them (20,000 ids take several times as long)."""
         text = self.search.text()
         store = self.session.store
         self.reads.restart()
-        self.reads.run(lambda: store.customer_ids(text), self._ids_read)
+
+        def read_all(first: list[int] | None = None) -> None:
+            if first is not None:
+                self.model.set_ids(first)
+            # Asked for once the first page is in: read beside it, the thousands of
+            # ids would hold the interpreter while that page is drawn.
+            self.reads.run(lambda: store.customer_ids(text), self._ids_read)
+
+        if text == self._shown_search:
+            read_all()
+            return
+        self._shown_search = text
+        self.reads.run(lambda: store.customer_ids(text, FIRST_PAGE), read_all)
 
     def settled(self) -> bool:
         return super().settled() and not self._detail_reads.busy and (
@@ -136,13 +154,17 @@ class CustomersPage(Page):
 
     def _ids_read(self, ids: list[int]) -> None:
         picked = self._picked
-        self.model.set_ids(ids)
+        self.model.update_ids(ids)
         searching = bool(self.search.text().strip())
         self.count.setText(f"{len(ids):,} customer{'' if len(ids) == 1 else 's'}"
                            + (" match" if searching else ""))
         row = self.model.row_of(picked) if picked is not None else None
         if row is not None:
-            self.table.selectRow(row)
+            if self.table.currentIndex().row() != row:
+                self.table.selectRow(row)
+            elif picked is not None and self.side.currentWidget() is self.details:
+                # Still picked: their details and jobs may have changed (a sync).
+                self.show_customer(picked)
         elif self.side.currentWidget() is not self.form:
             self._picked = None
             self.side.setCurrentWidget(self.nothing)
