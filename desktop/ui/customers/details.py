@@ -144,7 +144,7 @@ class CustomerDetails(QWidget):
         self.history.setWordWrap(False)
         self.history.verticalHeader().hide()
         # Fixed widths: sizing to contents would read all of a long history.
-        for number, width in enumerate((90, 95, 220, 110, 90)):
+        for number, width in enumerate((88, 92, 180, 100, 80)):
             self.history.setColumnWidth(number, width)
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setAccessibleName("Job history")

@@ -77,7 +77,7 @@ class CustomersPage(Page):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for number, width in enumerate((170, 140, 110, 190, 110, 95, 60)):
+        for number, width in enumerate((150, 125, 100, 175, 100, 95, 55)):
             self.table.setColumnWidth(number, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
