@@ -145,8 +145,8 @@ COMPANIONS = ("-wal", "-shm")
 
 
 def unsent_changes(path: Path) -> int | None:
-    """How many jobs in the file at ``path`` hold local changes not yet sent (pending,
-    conflicted or rejected); ``None`` when the file cannot tell."""
+    """How many jobs and customers in the file at ``path`` hold local changes not yet
+    sent (pending, conflicted or rejected); ``None`` when the file cannot tell."""
     if not path.exists():
         return 0
     try:
@@ -156,19 +156,32 @@ def unsent_changes(path: Path) -> int | None:
     except sqlite3.Error:
         return None
     try:
-        # The partial index first; a damaged index page may still leave the table
-        # itself readable.
-        for hint in ("", "NOT INDEXED"):
-            try:
-                row = conn.execute(
-                    f"SELECT count(*) FROM jobs {hint} WHERE sync_state != 'synced'"
-                ).fetchone()
-            except sqlite3.Error:
-                continue
-            return int(row[0])
+        jobs = _unsynced(conn, "jobs")
+        if jobs is None:
+            return None
+        # A file from before schema 7 never held a customer created or edited here.
+        has_state = any(row[1] == "sync_state" for row in conn.execute(
+            "PRAGMA table_info(customers)"))
+        customers = _unsynced(conn, "customers") if has_state else 0
+        return None if customers is None else jobs + customers
+    except sqlite3.Error:
         return None
     finally:
         conn.close()
+
+
+def _unsynced(conn: sqlite3.Connection, table: str) -> int | None:
+    # The partial index first; a damaged index page may still leave the table
+    # itself readable.
+    for hint in ("", "NOT INDEXED"):
+        try:
+            row = conn.execute(
+                f"SELECT count(*) FROM {table} {hint} WHERE sync_state != 'synced'"
+            ).fetchone()
+        except sqlite3.Error:
+            continue
+        return int(row[0])
+    return None
 
 
 def move_aside(path: Path) -> Path:
