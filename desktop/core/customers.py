@@ -129,6 +129,12 @@ def validate_customer(changes: Mapping[str, object],
         if touched and name not in failed and merged.get(name) is None:
             problem = "is required" if current is None else "is required and cannot be cleared"
             errors.append(FieldError(name, problem))
+    # The server gives every customer a type (Residential unless told otherwise) and
+    # takes none away.
+    if (current is not None and "customer_type" in clean and clean["customer_type"] is None
+            and current.get("customer_type") is not None):
+        errors.append(FieldError("customer_type", "cannot be cleared; choose "
+                                                  f"{' or '.join(CUSTOMER_TYPES)}"))
     if errors:
         raise InvalidJob(errors)
     return clean

@@ -2,8 +2,9 @@
 
 The vendor's documented rules (phone ``xxx-xxx-xxxx``, type Residential or
 Commercial, "on my way" by email, sms or both) and, where the vendor is silent, our
-choices: a new customer needs a first and a last name, and an email address may
-belong to one live customer only. Unknown and server-assigned fields are ignored.
+choices: a new customer needs a first and a last name, is Residential unless told
+otherwise, and its type cannot be cleared; an email address may belong to one live
+customer only. Unknown and server-assigned fields are ignored.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ TEXT_FIELDS: Final = (
 _PHONE_RE: Final = re.compile(r"\d{3}-\d{3}-\d{4}", re.ASCII)
 
 
+_CHOICES: Final = {"customer_type": CUSTOMER_TYPES, "on_my_way_notify_via": NOTIFY_VIA}
+
+
 def _clean(field: str, value: object) -> Any:
     if field == "is_vip":
         if value is not None and not isinstance(value, bool):
@@ -35,18 +39,30 @@ def _clean(field: str, value: object) -> Any:
         return value or {}
     if value is not None and not isinstance(value, str):
         raise Problem(f"{field} must be a string or null")
+    if field in _EXACT:
+        return _exact(field, value)
     text = value.strip() if isinstance(value, str) else None
-    if not text:
-        return None
-    if field == "phone" and not _PHONE_RE.fullmatch(text):
-        raise Problem(f"{field} must be formatted xxx-xxx-xxxx")
-    if field == "customer_type" and text not in CUSTOMER_TYPES:
+    return text or None
+
+
+def _exact(field: str, value: str | None) -> str | None:
+    """A value with a form of its own, taken exactly as sent: no spaces trimmed."""
+    if field == "customer_type" and value is None:
         raise Problem(f"{field} must be one of: {', '.join(CUSTOMER_TYPES)}")
-    if field == "on_my_way_notify_via" and text not in NOTIFY_VIA:
-        raise Problem(f"{field} must be one of: {', '.join(NOTIFY_VIA)}")
-    if field == "primary_service_location_uuid" and not is_uuid(text):
+    if value is None:
+        return None
+    if field == "phone" and not _PHONE_RE.fullmatch(value):
+        raise Problem(f"{field} must be formatted xxx-xxx-xxxx")
+    if field in _CHOICES and value not in _CHOICES[field]:
+        raise Problem(f"{field} must be one of: {', '.join(_CHOICES[field])}")
+    if field == "primary_service_location_uuid" and not is_uuid(value):
         raise Problem(f"{field} must be a UUID")
-    return text
+    return value
+
+
+#: Fields whose value must be exactly one form, or null (never an empty string).
+_EXACT: Final = ("phone", "customer_type", "on_my_way_notify_via",
+                 "primary_service_location_uuid")
 
 
 WRITABLE: Final = (*TEXT_FIELDS, "customer_type", "is_vip", "primary_service_location_uuid",

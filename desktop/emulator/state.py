@@ -190,7 +190,7 @@ class CompanyState:
             self._check_email(fields.get("email"), None)
             stamp = self._stamp()
             record: dict[str, Any] = dict.fromkeys(CUSTOMER_RECORD_FIELDS)
-            record.update(is_vip=False, internal_flags={})
+            record.update(is_vip=False, internal_flags={}, customer_type="Residential")
             record.update(fields)
             uuid = str(uuid_mod.uuid4())
             record.update(uuid=uuid, created_at=stamp, updated_at=stamp, deleted_at=None)

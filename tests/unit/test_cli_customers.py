@@ -87,6 +87,8 @@ def test_a_synced_customer_is_named_by_uuid_or_local_id(
     (["customers", "edit", "1", "--set", "last_name="],
      "last_name: is required and cannot be cleared"),
     (["customers", "edit", "1", "--set", "email=nobody"], "email: must be an email address"),
+    (["customers", "edit", "2", "--set", "customer_type="],
+     "customer_type: cannot be cleared; choose Residential or Commercial"),
     (["customers", "edit", "1", "--set", "is_vip=maybe"], "is_vip: must be true or false"),
     (["customers", "edit", "99", "--set", "notes=x"], "customer: no customer"),
     (["customers", "show", "nope"], "customer: no customer with local id or uuid 'nope'"),
@@ -96,6 +98,8 @@ def test_bad_input_exits_2_naming_the_field_and_changes_nothing(
         capsys: pytest.CaptureFixture[str], data_dir: Path, argv: list[str],
         fragment: str) -> None:
     run_json(capsys, data_dir, "customers", "add", "--first-name", "Keep", "--last-name", "Me")
+    run_json(capsys, data_dir, "customers", "add", "--first-name", "Typed", "--last-name", "Too",
+             "--set", "customer_type=Commercial")
     before = run(capsys, data_dir, "customers", "list", "--json")[1]
     jobs_before = run(capsys, data_dir, "jobs", "list", "--json")[1]
     code, _, err = run(capsys, data_dir, *argv)
