@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         self.detail.restore_requested.connect(lambda i: self.restore([i]))
         self.status.sync_clicked.connect(self._sync_status_clicked)
         session.jobs_changed.connect(self._jobs_changed)
+        # A customer renamed renames their jobs in the list.
+        session.customers_changed.connect(lambda _ids: self.model.refresh())
         session.settings_changed.connect(self._settings_changed)
         sync.changed.connect(self._show_sync)
         sync.finished.connect(lambda _report: self._data_changed())

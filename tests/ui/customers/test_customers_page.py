@@ -161,3 +161,28 @@ def test_picking_the_customer_of_a_new_job_fills_only_an_empty_address(
         assert panel.editors["service_city"].value() == (
             None if typed else customer["physical_city"])
         qtbot.keyClick(panel.editors["title"], Qt.Key.Key_Escape)
+
+
+def test_a_customer_renamed_on_the_page_renames_their_jobs_in_the_list(
+        window: MainWindow, qtbot: Any) -> None:
+    store = window.session.store
+    customer = _busiest(store)
+    column = next(n for n in range(window.model.columnCount())
+                  if window.model.headerData(n, Qt.Orientation.Horizontal) == "Customer")
+
+    def names() -> set[str]:
+        return {window.model.index(r, column).data() for r in range(window.model.rowCount())}
+
+    assert customer.display_name in names(), "the list has read their jobs' rows"
+    page = _customers_page(window, qtbot)
+    _pick(page, qtbot, customer)
+    qtbot.mouseClick(page.details.edit_button, Qt.MouseButton.LeftButton)
+    page.form.editors["last_name"].set_value("Renamed-Here")
+    qtbot.mouseClick(page.form.save_button, Qt.MouseButton.LeftButton)
+    renamed = store.get_customer(customer.local_id)
+    assert renamed is not None and renamed.pending_op == "update"
+
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: f"{customer.first_name} Renamed-Here" in names())
+    assert {j.customer_name for j in store.customer_history(renamed).jobs} == {
+        f"{customer.first_name} Renamed-Here"}
