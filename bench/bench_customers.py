@@ -1,17 +1,20 @@
 """The Customers page over 20,000 customers and 50,000 jobs: the first page, a search,
 and one customer's history of 500 jobs, each read and drawn.
 
-Run: ``.venv/bin/python -m bench.bench_customers``
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python -m bench.bench_customers``
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
