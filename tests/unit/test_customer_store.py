@@ -32,7 +32,7 @@ EDITS = st.lists(st.tuples(
 CHOICES: dict[str, list[Any]] = {
     "first_name": ["Ada", "Augusta", "Countess"],
     "phone": ["555-010-0001", "555-010-0002", None],
-    "customer_type": ["Residential", "Commercial", None],
+    "customer_type": ["Residential", "Commercial", "Residential"],
     "notes": [None, "Gate 4", "Ring twice"],
 }
 
