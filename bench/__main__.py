@@ -7,7 +7,7 @@ import sys
 
 BENCHES = ("bench_store", "bench_api_client", "bench_emulator", "bench_sync", "bench_gui",
            "bench_sync_month", "bench_sync_stateful", "bench_schedule", "bench_board",
-           "bench_export", "bench_frozen")
+           "bench_customers", "bench_export", "bench_frozen")
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import account, emulator, jobs, repair, sync, team
+from desktop.cli import account, customers, emulator, jobs, repair, sync, team
 from desktop.cli.context import Context, UsageError
 from desktop.config import resolve_paths
 from desktop.core.jobs import FieldError, InvalidJob
@@ -55,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", metavar="WxH",
                         help="window size for --screenshot, e.g. 1366x768 (default 1366x768)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in (jobs, sync, account, repair, emulator, team):
+    for module in (jobs, customers, sync, account, repair, emulator, team):
         module.register(sub)
     return parser
 

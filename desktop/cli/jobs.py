@@ -1,4 +1,4 @@
-"""`jobdesk jobs ...` and `jobdesk customers ...`: the local mirror from a shell."""
+"""`jobdesk jobs ...`: the local mirror's jobs from a shell."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ from typing import Any
 
 from desktop.cli.context import Context, UsageError, print_json, printable
 from desktop.core.jobs import YEAR_MAX, YEAR_MIN, FieldFlag, Priority, Status
-from desktop.core.store import SYNC_STATES, JobNotFound, JobQuery, JobRecord
+from desktop.core.store import (
+    SYNC_STATES,
+    CustomerMissing,
+    CustomerRecord,
+    JobNotFound,
+    JobQuery,
+    JobRecord,
+)
+from desktop.core.store.edits import CUSTOMER_LOCAL_ID
 
 #: How ``--set`` reads a value, for the help of ``add`` and ``edit``.
 SET_HELP = (
@@ -54,7 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     show.set_defaults(handler=_show)
 
     add = jobs_sub.add_parser("add", help="create a job (synced later)")
-    add.add_argument("--customer", metavar="UUID", required=True)
+    add.add_argument("--customer", metavar="REF", required=True,
+                     help="the customer's local id or uuid (a customer added here and not "
+                          "yet synced has only its local id)")
     add.add_argument("--title", required=True)
     add.add_argument("--set", metavar="FIELD=VALUE", action="append", default=[], dest="sets",
                      help=SET_HELP)
@@ -81,13 +91,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action.add_argument("--json", action="store_true")
         action.set_defaults(handler=handler)
 
-    customers = sub.add_parser("customers", help="customers in the local mirror")
-    customers_sub = customers.add_subparsers(dest="customers_command", metavar="ACTION",
-                                             required=True)
-    clist = customers_sub.add_parser("list", help="list customers")
-    clist.add_argument("--search", metavar="TEXT", default="")
-    clist.add_argument("--json", action="store_true")
-    clist.set_defaults(handler=_customers)
 
 
 def parse_sets(sets: Sequence[str]) -> dict[str, Any]:
@@ -135,7 +138,14 @@ def _resolve(ctx: Context, ref: str) -> JobRecord:
         raise UsageError(str(exc)) from None
 
 
-def _print_table(records: Sequence[JobRecord]) -> None:
+def resolve_customer(ctx: Context, ref: str) -> CustomerRecord:
+    try:
+        return ctx.store.resolve_customer(ref)
+    except CustomerMissing as exc:
+        raise UsageError(str(exc)) from None
+
+
+def print_table(records: Sequence[JobRecord]) -> None:
     rows = [[printable(get(r)) for _, get in _TABLE_COLUMNS] for r in records]
     widths = [len(h) for h, _ in _TABLE_COLUMNS]
     for row in rows:
@@ -183,7 +193,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
     if args.json:
         print_json([r.to_json() for r in records])
     else:
-        _print_table(records)
+        print_table(records)
         print(f"{total} job(s)", file=sys.stderr)
     return 0
 
@@ -197,7 +207,19 @@ def _add(args: argparse.Namespace, ctx: Context) -> int:
     for name in ("customer_uuid", "title"):
         if name in values:
             raise UsageError(f"--set: use the option for {name}, not --set")
-    values.update(customer_uuid=args.customer, title=args.title)
+    values["title"] = args.title
+    try:
+        customer = ctx.store.resolve_customer(args.customer)
+    except CustomerMissing as exc:
+        if args.customer.strip().isdigit():
+            raise UsageError(str(exc)) from None
+        # Checked as a uuid with the job's other fields: every mistake named at once.
+        values["customer_uuid"] = args.customer
+    else:
+        if customer.uuid is not None:
+            values["customer_uuid"] = customer.uuid
+        else:
+            values[CUSTOMER_LOCAL_ID] = customer.local_id
     return _output(ctx.store.create_job(values), args.json)
 
 
@@ -224,14 +246,3 @@ def _discard(args: argparse.Namespace, ctx: Context) -> int:
             print(f"job {record.local_id} was never sent; removed")
         return 0
     return _output(after, args.json)
-
-
-def _customers(args: argparse.Namespace, ctx: Context) -> int:
-    customers = ctx.store.customers(args.search, limit=10_000)
-    if args.json:
-        print_json([c.to_json() for c in customers])
-        return 0
-    for c in customers:
-        print(printable(f"{c.uuid}  {c.display_name:<30}  {c.phone or ''}"))
-    return 0
-

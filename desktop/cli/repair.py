@@ -55,11 +55,11 @@ def _rebuild(args: argparse.Namespace, ctx: Context) -> int:
         with SyncLock(ctx.paths.sync_lock):
             unsent = unsent_changes(path)
             if unsent and not args.force:
-                print(f"jobdesk: {path} still holds {unsent} job(s) with changes not yet "
-                      "sent. Send them first (`jobdesk sync`), or see them with `jobdesk "
-                      "jobs list --state pending` (and conflict, rejected); `jobdesk db "
-                      "rebuild --force` rebuilds anyway and keeps them, unsent, in the "
-                      "moved-aside file.", file=sys.stderr)
+                print(f"jobdesk: {path} still holds {unsent} job(s) or customer(s) with "
+                      "changes not yet sent. Send them first (`jobdesk sync`), or see them "
+                      "with `jobdesk jobs list --state pending` (and conflict, rejected); "
+                      "`jobdesk db rebuild --force` rebuilds anyway and keeps them, unsent, "
+                      "in the moved-aside file.", file=sys.stderr)
                 return EXIT_UNUSABLE
             moved = rebuild(path)
     except SyncBusy as busy:
@@ -71,5 +71,5 @@ def _rebuild(args: argparse.Namespace, ctx: Context) -> int:
         print("The old file could not be read, so any changes not yet sent in it could "
               "not be counted; it is kept as it was.")
     elif unsent:
-        print(f"{unsent} job(s) with unsent changes stay in {moved.name}.")
+        print(f"{unsent} job(s) or customer(s) with unsent changes stay in {moved.name}.")
     return 0

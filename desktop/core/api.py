@@ -26,7 +26,8 @@ import httpcore
 import httpx
 
 from desktop import __version__
-from desktop.core.jobs import FieldError, ServerJob, parse_server_job, parse_value, wire_value
+from desktop.core.customers import parse_server_customer as parse_customer
+from desktop.core.jobs import FieldError, ServerJob, parse_server_job, wire_value
 from desktop.logs import add_secret, redact
 
 log = logging.getLogger(__name__)
@@ -43,22 +44,6 @@ READ_TIMEOUT: Final = 30.0
 #: slow server while still ending a stalled sync within a minute.
 REQUEST_DEADLINE: Final = 60.0
 IDEMPOTENCY_KEY_MAX: Final = 255
-#: Customer fields every normalised customer dict carries (``None`` when absent).
-CUSTOMER_FIELDS: Final = (
-    "uuid",
-    "first_name",
-    "last_name",
-    "company_name",
-    "phone",
-    "email",
-    "physical_address1",
-    "physical_address2",
-    "physical_city",
-    "physical_state",
-    "physical_zip",
-    "updated_at",
-    "deleted_at",
-)
 
 # The vendor's text is "Monthly usage limit reached. ..."; matching the core phrase
 # tolerates small rewordings of it.
@@ -225,33 +210,6 @@ def _unwrap(data: object, key: str) -> object:
     if isinstance(data, Mapping) and "uuid" not in data and isinstance(data.get(key), Mapping):
         return data[key]
     return data
-
-
-def _customer_text(field: str, value: object) -> str | None:
-    if value is None:
-        return None
-    # Phones and ZIP codes sometimes arrive as JSON numbers; they are still text.
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str):
-        raise FieldError(field, "must be text")
-    return value.strip() or None
-
-
-def parse_customer(payload: object) -> dict[str, Any]:
-    """A customer as a plain dict: the known fields normalised, every other field kept."""
-    if not isinstance(payload, Mapping):
-        raise FieldError("customer", "must be a JSON object")
-    customer = dict(payload)
-    for field in CUSTOMER_FIELDS:
-        customer[field] = _customer_text(field, payload.get(field))
-    # Job fields of the same name share the job's rules (UUID form, ISO timestamp).
-    customer["uuid"] = parse_value("uuid", customer["uuid"], strict=False)
-    for stamp in ("updated_at", "deleted_at"):
-        customer[stamp] = parse_value(stamp, customer[stamp], strict=False)
-    if customer["uuid"] is None:
-        raise FieldError("uuid", "is missing from the server's customer")
-    return customer
 
 
 def _count(pagination: Mapping[str, Any], name: str) -> int:
@@ -865,6 +823,18 @@ class ApiClient:
 
     def get_customer(self, uuid: str) -> dict[str, Any]:
         data = self._call("GET", f"/customers/{_segment(uuid)}")
+        return _parse_single(data, "customer", parse_customer)
+
+    def create_customer(self, body: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """``POST /customers``; the key makes a retry safe."""
+        data = self._call("POST", "/customers", body=body, idempotency_key=idempotency_key)
+        return _parse_single(data, "customer", parse_customer)
+
+    def update_customer(self, uuid: str, body: Mapping[str, Any],
+                        idempotency_key: str) -> dict[str, Any]:
+        """``PUT /customers/{uuid}``: only the fields in ``body`` change on the server."""
+        data = self._call("PUT", f"/customers/{_segment(uuid)}", body=body,
+                          idempotency_key=idempotency_key)
         return _parse_single(data, "customer", parse_customer)
 
 

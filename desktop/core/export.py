@@ -347,7 +347,7 @@ def write_week_calendar(store: Store, query: JobQuery, week_start: date, path: P
     narrowed = week_query(query, week_start)
     jobs = list(records(store, narrowed)) if narrowed is not None else []
     uuids = sorted({j.values["customer_uuid"] for j in jobs if j.values["customer_uuid"]})
-    customers = {c.uuid: c for c in store.customers_by_uuid(uuids)}
+    customers = {str(c.uuid): c for c in store.customers_by_uuid(uuids)}
     known = load_company(store)
     zone = known.timezone if known is not None else None
     text = calendar(jobs, customers, now or datetime.now(UTC), zone)

@@ -222,15 +222,18 @@ def _clean_text(field: str, value: object) -> str | None:
 
 
 def _parse_text(field: str, value: object) -> str | None:
+    return parse_text(field, value, multiline=field in MULTILINE_FIELDS,
+                      limit=TITLE_MAX if field == "title" else TEXT_MAX)
+
+
+def parse_text(field: str, value: object, *, multiline: bool, limit: int) -> str | None:
     """Text a user typed: trimmed, within its length, free of control characters."""
-    multiline = field in MULTILINE_FIELDS
     if multiline and isinstance(value, str):
         # Text pasted from Windows ends its lines with CR LF; one newline is meant.
         value = value.replace("\r\n", "\n")
     text = _clean_text(field, value)
     if text is None:
         return None
-    limit = TITLE_MAX if field == "title" else TEXT_MAX
     if len(text) > limit:
         raise FieldError(field, f"must be at most {limit} characters (got {len(text)})")
     control = (_CONTROL_MULTILINE_RE if multiline else _CONTROL_RE).search(text)
@@ -248,7 +251,7 @@ def _server_text(field: str, value: object) -> str | None:
     return _clean_text(field, value)
 
 
-def _parse_uuid(field: str, value: object) -> str | None:
+def parse_uuid(field: str, value: object) -> str | None:
     text = _clean_text(field, value)
     if text is None:
         return None
@@ -302,7 +305,7 @@ def parse_money(field: str, value: object) -> Decimal | None:
     return amount.quantize(_CENT)
 
 
-def _parse_bool(field: str, value: object) -> bool:
+def parse_bool(field: str, value: object) -> bool:
     if isinstance(value, bool):
         return value
     if value is None:
@@ -447,8 +450,8 @@ def _enum_parser(
 
 _PARSERS: Final[dict[Kind, Callable[[str, object], Any]]] = {
     Kind.TEXT: _parse_text,
-    Kind.UUID: _parse_uuid,
-    Kind.BOOL: _parse_bool,
+    Kind.UUID: parse_uuid,
+    Kind.BOOL: parse_bool,
     Kind.MONEY: parse_money,
     Kind.DATE: _parse_date,
     Kind.TIME: _parse_time,
@@ -752,7 +755,7 @@ def parse_server_job(payload: Mapping[str, Any]) -> ServerJob:
     nested: dict[str, str | None] | None = None
     if isinstance(customer, Mapping) and customer.get("uuid"):
         try:
-            customer_uuid = _parse_uuid("customer.uuid", customer.get("uuid"))
+            customer_uuid = parse_uuid("customer.uuid", customer.get("uuid"))
         except FieldError as exc:
             flags["customer"] = {"sent": _json_safe(customer.get("uuid")),
                                  "problem": f"its uuid {exc.problem}"}

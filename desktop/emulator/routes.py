@@ -1,7 +1,9 @@
 """The API's endpoints under ``/api/v1``: parameters in, ``data`` out, ``ApiError`` on refusal.
 
 Where the vendor is silent we choose, and say so here:
-- ``POST /jobs`` answers 201 (the vendor allows 200 or 201).
+- ``POST /jobs`` and ``POST /customers`` answer 201 (the vendor allows 200 or 201).
+- A customer's body follows ``customer_rules`` (a new one needs first and last
+  names; an email belongs to one live customer).
 - ``DELETE /jobs/{uuid}`` answers 200 with the deleted job (its ``deleted_at`` set).
 - A malformed uuid in a path is a 400 naming it; a well-formed unknown one is a 404.
 - ``page`` and ``limit`` must be whole numbers of at least 1; a ``limit`` above 100 is
@@ -21,8 +23,16 @@ from collections.abc import Callable
 from typing import Any, Final, cast
 from urllib.parse import unquote
 
+from .customer_rules import clean_customer_body
 from .envelope import ApiError
-from .state import CompanyState, CustomerFilter, CustomerQuery, JobQuery, UnknownCustomer
+from .state import (
+    CompanyState,
+    CustomerFilter,
+    CustomerQuery,
+    CustomerTaken,
+    JobQuery,
+    UnknownCustomer,
+)
 from .validation import PRIORITIES, STATUSES, Problem, clean_job_body, is_uuid
 from .variants import CLAIMED_PAGES, Variants
 
@@ -134,9 +144,11 @@ class Routes:
                     "DELETE": lambda _q, _b: self._delete_job(raw, variants),
                 }
             case ["customers"]:
-                handlers = {"GET": lambda q, _b: self._list_customers(q)}
+                handlers = {"GET": lambda q, _b: self._list_customers(q),
+                            "POST": lambda _q, b: self._create_customer(b)}
             case ["customers", raw]:
-                handlers = {"GET": lambda _q, _b: self._get_customer(raw)}
+                handlers = {"GET": lambda _q, _b: self._get_customer(raw),
+                            "PUT": lambda _q, b: self._update_customer(raw, b)}
             case ["companies", "me"]:
                 handlers = {"GET": lambda _q, _b: (200, dict(self._company))}
             case ["locations"]:
@@ -246,6 +258,27 @@ class Routes:
 
     def _get_customer(self, raw: str) -> tuple[int, Any]:
         customer = self._state.customer(_path_uuid(raw, "customer"))
+        if customer is None:
+            raise ApiError(404, "Customer not found")
+        return 200, customer
+
+    def _create_customer(self, body: bytes) -> tuple[int, Any]:
+        try:
+            customer = self._state.create_customer(
+                clean_customer_body(_json_body(body), creating=True))
+        except (Problem, CustomerTaken) as exc:
+            raise ApiError(400, str(exc)) from None
+        return 201, customer
+
+    def _update_customer(self, raw: str, body: bytes) -> tuple[int, Any]:
+        uuid = _path_uuid(raw, "customer")
+        if self._state.customer(uuid) is None:
+            raise ApiError(404, "Customer not found")
+        try:
+            customer = self._state.update_customer(
+                uuid, clean_customer_body(_json_body(body), creating=False))
+        except (Problem, CustomerTaken) as exc:
+            raise ApiError(400, str(exc)) from None
         if customer is None:
             raise ApiError(404, "Customer not found")
         return 200, customer

@@ -32,6 +32,20 @@ _MILLISECOND: Final = timedelta(milliseconds=1)
 _INDEXED: Final = ("status", "priority", "customer_uuid", "location_uuid", "assigned_to_user_id")
 
 
+#: Every field of a customer record, in the API's order.
+CUSTOMER_RECORD_FIELDS: Final = (
+    "uuid", "first_name", "last_name", "company_name", "email", "phone", "customer_type",
+    "is_vip", "physical_address1", "physical_address2", "physical_city", "physical_state",
+    "physical_zip", "billing_address1", "billing_address2", "billing_city", "billing_state",
+    "billing_zip", "primary_service_location_uuid", "notes", "internal_flags",
+    "on_my_way_notify_via", "created_at", "updated_at", "deleted_at",
+)
+
+
+class CustomerTaken(ValueError):
+    """A customer's create or update would reuse a live customer's email address."""
+
+
 class UnknownCustomer(ValueError):
     """A job named a customer that does not exist (or is deleted) in the company."""
 
@@ -169,6 +183,42 @@ class CompanyState:
                 matches.append(customer)
             start = (page - 1) * limit
             return [dict(c) for c in matches[start:start + limit]], len(matches)
+
+    def create_customer(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """A new customer from validated fields; raises ``CustomerTaken``."""
+        with self._lock:
+            self._check_email(fields.get("email"), None)
+            stamp = self._stamp()
+            record: dict[str, Any] = dict.fromkeys(CUSTOMER_RECORD_FIELDS)
+            record.update(is_vip=False, internal_flags={}, customer_type="Residential")
+            record.update(fields)
+            uuid = str(uuid_mod.uuid4())
+            record.update(uuid=uuid, created_at=stamp, updated_at=stamp, deleted_at=None)
+            self._customers[uuid] = record
+            self._customer_order.insert(0, uuid)
+            _index_customer_text(self._customer_text, record)
+            return dict(record)
+
+    def update_customer(self, uuid: str, fields: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply validated fields to a live customer; ``None`` if there is none."""
+        with self._lock:
+            record = self._customers.get(uuid)
+            if record is None or record["deleted_at"] is not None:
+                return None
+            if "email" in fields:
+                self._check_email(fields["email"], uuid)
+            record.update(fields)
+            record["updated_at"] = self._stamp()
+            _index_customer_text(self._customer_text, record)
+            return dict(record)
+
+    def _check_email(self, email: str | None, uuid: str | None) -> None:
+        if email is None:
+            return
+        for other in self._customers.values():
+            if (other["uuid"] != uuid and other["deleted_at"] is None
+                    and (other["email"] or "").lower() == email.lower()):
+                raise CustomerTaken(f"email {email} is already used by another customer")
 
     # --- jobs -------------------------------------------------------------------------
 

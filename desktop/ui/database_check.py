@@ -33,8 +33,8 @@ def _unsent_note(error: StoreUnusable) -> str:
         return ("\n\nChanges made here and not yet sent cannot be read from the file; "
                 "it is kept as it is.")
     if unsent:
-        return (f"\n\n{unsent} job(s) in it hold changes not yet sent. Rebuilding leaves "
-                "them unsent: they stay in the moved-aside file.")
+        return (f"\n\n{unsent} job(s) or customer(s) in it hold changes not yet sent. "
+                "Rebuilding leaves them unsent: they stay in the moved-aside file.")
     return ""
 
 

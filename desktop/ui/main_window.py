@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.config import Settings
-from desktop.core.store import JobQuery, JobRecord, Store
+from desktop.core.store import CustomerRecord, JobQuery, JobRecord, Store
 from desktop.ui import formatting, theme
 from desktop.ui.board.page import BoardPage
+from desktop.ui.customers.page import CustomersPage
 from desktop.ui.dashboard.page import DashboardPage
 from desktop.ui.documents.file_menu import FileMenu, FileMenuContext
 from desktop.ui.edit_menu import EditMenu
@@ -72,7 +73,11 @@ PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
     ("board", "Board", "Ctrl+3", "Jobs by status: drag to move them along", BoardPage),
     ("dashboard", "Dashboard", "Ctrl+4", "Counts, the next two weeks, this month's amounts",
      DashboardPage),
+    ("customers", "Customers", "Ctrl+5", "Customers, their details and their jobs",
+     CustomersPage),
 )
+#: Pages with no single job to show: the job panel gives them its room.
+NO_JOB_PANEL = ("dashboard", "customers")
 PAGE_TYPES = {key: kind for key, *_, kind in PAGES if kind is not None}
 
 EMPTY_TEXT = {
@@ -169,6 +174,8 @@ class MainWindow(QMainWindow):
         self.detail.restore_requested.connect(lambda i: self.restore([i]))
         self.status.sync_clicked.connect(self._sync_status_clicked)
         session.jobs_changed.connect(self._jobs_changed)
+        # A customer renamed renames their jobs in the list.
+        session.customers_changed.connect(lambda _ids: self.model.refresh())
         session.settings_changed.connect(self._settings_changed)
         session.team_changed.connect(self._team_changed)
         sync.changed.connect(self._show_sync)
@@ -344,11 +351,13 @@ class MainWindow(QMainWindow):
         page = self._pages.get(key)
         if page is None:
             page = self._pages[key] = kind(self.session, self)
-            page.job_activated.connect(self.show_job)
+            page.job_activated.connect(self._open_job)
             page.selection_changed.connect(self._update_actions)
             page.message.connect(self.status.note)
             # Del moves the page's pick to the Trash, as it does the list's.
             page.addAction(self.delete_action)
+            if isinstance(page, CustomersPage):
+                page.new_job_for.connect(self.new_job)
             self.pages.addWidget(page)
         return page
 
@@ -394,8 +403,9 @@ class MainWindow(QMainWindow):
 
     def _place_detail(self) -> None:
         """Beside the list on a wide window, in a drawer over it on a narrow one; hidden
-        on the dashboard, which shows no single job (unsaved edits stay in the hidden
-        panel until it is back)."""
+        on the pages that show no single job (the dashboard, the customers), whose
+        content gets the room (unsaved edits stay in the hidden panel until it is
+        back)."""
         docked = self.width() >= DOCKED_FROM
         if docked != self._docked:
             self._docked = docked
@@ -407,7 +417,7 @@ class MainWindow(QMainWindow):
                 self.splitter.setSizes([side, sum(sizes) - side - PANEL_WIDTH, PANEL_WIDTH])
             else:
                 self.drawer.hold(self.detail)
-        shown = self.page_key != "dashboard"
+        shown = self.page_key not in NO_JOB_PANEL
         if docked:
             self.drawer.hide()
             self.detail.setVisible(shown)
@@ -601,11 +611,21 @@ class MainWindow(QMainWindow):
         else:
             self.table.select_job(self.detail.current_id)
 
-    def new_job(self) -> None:
+    def _open_job(self, local_id: int) -> None:
+        """A job opened on a page: shown in the job panel, on the list if the page has
+        no room for it."""
+        if self.page_key in NO_JOB_PANEL:
+            self.show_page("list")
+        self.show_job(local_id)
+
+    def new_job(self, customer: CustomerRecord | None = None) -> None:
+        """A new job in the job panel; for ``customer``, at their address."""
         if not self._keep_or_drop_edits():
             return
+        if self.page_key in NO_JOB_PANEL:
+            self.show_page("list")
         self.table.clearSelection()
-        self.detail.new_job()
+        self.detail.new_job(customer)
         self._open_drawer(None)
 
     def _saved(self, local_id: int) -> None:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.config import Paths, Settings
 from desktop.core.company import Company
 from desktop.core.company import load as load_company
-from desktop.core.store import JobRecord, Store
+from desktop.core.store import CustomerRecord, JobRecord, Store
 from desktop.core.store import team as team_store
 from desktop.core.team import TeamMember, check_name, check_user_id
 from desktop.core.undo import TRASHED, History, JobChange, Step, job_change, state_of, step_from
@@ -59,6 +59,8 @@ class Session(QObject):
     jobs_changed = Signal(list)
     #: What Undo and Redo would do changed (a new edit, an undo, a redo).
     history_changed = Signal()
+    #: Local ids of customers the user just created or changed here.
+    customers_changed = Signal(list)
     settings_changed = Signal()
     #: A technician was named, here or by a sync, or the company's details changed:
     #: every view shows names again.
@@ -98,6 +100,16 @@ class Session(QObject):
     def create_job(self, values: Mapping[str, object]) -> JobRecord:
         record = self.store.create_job(values)
         self.jobs_changed.emit([record.local_id])
+        return record
+
+    def create_customer(self, values: Mapping[str, object]) -> CustomerRecord:
+        record = self.store.create_customer(values)
+        self.customers_changed.emit([record.local_id])
+        return record
+
+    def update_customer(self, local_id: int, changes: Mapping[str, object]) -> CustomerRecord:
+        record = self.store.update_customer(local_id, changes)
+        self.customers_changed.emit([local_id])
         return record
 
     def update_job(self, local_id: int, changes: Mapping[str, object],

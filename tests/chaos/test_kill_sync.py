@@ -1,4 +1,5 @@
-"""kill -9 of `jobdesk sync` at random moments, then a clean sync: nothing lost or doubled.
+"""kill -9 of `jobdesk sync` at random moments, then a clean sync: nothing lost or doubled,
+no customer made twice and no job left without its customer.
 
 Each kill is timed by the emulator's request log, not a clock (start-up alone takes
 0.5-1.5 s on the shared machine), and each is checked to have landed mid-sync: after
@@ -20,6 +21,7 @@ import pytest
 
 from desktop.config import resolve_paths
 from desktop.core.store import JobQuery, Store
+from desktop.core.store.edits import CUSTOMER_LOCAL_ID
 from desktop.emulator import Emulator
 from tests.conftest import wait_until
 
@@ -38,12 +40,18 @@ def emulator() -> Iterator[Emulator]:
 
 
 def _never_sent(data_dir: Path) -> int:
-    """Changes no run has tried to send yet: a full cycle sends each in a request."""
+    """Changes no run has tried to send yet, customers' and jobs': a full cycle sends
+    each in a request."""
     store = Store.open(resolve_paths(data_dir).database)
     try:
         pending = store.ids(JobQuery(sync_states=("pending",), deleted="include"))
         records = [store.get(local_id) for local_id in pending]
-        return sum(1 for r in records if r is not None and r.idempotency_key is None)
+        jobs = sum(1 for r in records if r is not None and r.idempotency_key is None)
+        with store.read() as conn:
+            customers = conn.exec_driver_sql(
+                "SELECT count(*) FROM customers WHERE sync_state = 'pending' "
+                "AND idempotency_key IS NULL").scalar_one()
+        return jobs + int(customers)
     finally:
         store.close()
 
@@ -124,5 +132,51 @@ def test_killed_syncs_converge_to_the_uninterrupted_result(
         assert store.count(JobQuery(sync_states=("pending", "conflict", "rejected"),
                                     deleted="include")) == 0
         assert store.count(JobQuery()) == len(emulator.all_jobs(include_deleted=False))
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("honour_keys", [True, False])
+def test_killed_syncs_never_double_a_new_customer_nor_orphan_its_job(
+    tmp_path: Path, emulator: Emulator, honour_keys: bool
+) -> None:
+    emulator.variants.honour_idempotency = honour_keys
+    data_dir = tmp_path / "laptop"
+    first = _sync(data_dir, emulator)
+    assert first.wait(timeout=120) == 0
+    store = Store.open(resolve_paths(data_dir).database)
+    people = [f"Kill{n}" for n in range(10)]
+    for n, last_name in enumerate(people):
+        customer = store.create_customer({"first_name": "Chaos", "last_name": last_name,
+                                          "phone": f"555-010-{n:04d}"})
+        store.create_job({CUSTOMER_LOCAL_ID: customer.local_id, "title": f"Visit {last_name}"})
+    store.close()
+
+    rng = random.Random(7)
+    kills: list[tuple[int, int, int, int]] = []
+    for _ in range(KILLS):
+        unsent = _never_sent(data_dir)
+        if unsent <= MARGIN:
+            break
+        # The pull of a cycle with nothing new is a few requests: most kills land
+        # between a customer's POST and its job's.
+        kill_at = rng.randint(1, max(1, unsent - MARGIN))
+        kills.append(_kill_at_request(data_dir, emulator, unsent, kill_at))
+    assert any(after < before for before, _, _, after in kills), kills
+    final = _sync(data_dir, emulator)
+    assert final.wait(timeout=120) == 0
+
+    store = Store.open(resolve_paths(data_dir).database)
+    try:
+        for last_name in people:
+            made = [c for c in emulator.customers() if c["last_name"] == last_name]
+            assert len(made) == 1, (last_name, kills)
+            jobs = [j for j in emulator.all_jobs() if j["title"] == f"Visit {last_name}"]
+            assert [j["customer_uuid"] for j in jobs] == [made[0]["uuid"]], (last_name, kills)
+            (local,) = store.customers(last_name)
+            assert local.uuid == made[0]["uuid"] and local.sync_state == "synced"
+        assert store.count(JobQuery(sync_states=("pending", "conflict", "rejected"),
+                                    deleted="include")) == 0
+        assert store.count_by_sync_state() == {}
     finally:
         store.close()

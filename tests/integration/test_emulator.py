@@ -574,9 +574,9 @@ def test_paths_outside_the_api_are_404_envelopes(emu: Emulator) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
-    [("PATCH", "/jobs", "GET, POST"), ("DELETE", "/customers", "GET"),
+    [("PATCH", "/jobs", "GET, POST"), ("DELETE", "/customers", "GET, POST"),
      ("POST", "/companies/me", "GET"), ("PATCH", f"/jobs/{UNKNOWN_UUID}", "GET, PUT, DELETE"),
-     ("BREW", "/jobs", "GET, POST"), ("OPTIONS", "/customers/x", "GET")],
+     ("BREW", "/jobs", "GET, POST"), ("OPTIONS", "/customers/x", "GET, PUT")],
 )
 def test_unsupported_methods_are_405_envelopes(
     api: httpx.Client, method: str, path: str, allowed: str

@@ -230,7 +230,7 @@ def test_rebuild_refuses_while_unsent_changes_can_be_read_unless_forced(
 
     code, _, err = run(capsys, tmp_path, "db", "rebuild")
     assert code == EXIT_UNUSABLE
-    assert "1 job(s) with changes not yet sent" in err
+    assert "1 job(s) or customer(s) with changes not yet sent" in err
     assert "--force" in err
     assert damaged_copies(tmp_path) == []
 
@@ -238,7 +238,18 @@ def test_rebuild_refuses_while_unsent_changes_can_be_read_unless_forced(
     assert code == 0
     [kept] = damaged_copies(tmp_path)
     assert unsent_changes(kept) == 1
-    assert f"1 job(s) with unsent changes stay in {kept.name}" in out
+    assert f"1 job(s) or customer(s) with unsent changes stay in {kept.name}" in out
+
+
+def test_a_customer_not_yet_sent_counts_as_an_unsent_change(tmp_path: Path) -> None:
+    path = tmp_path / "jobdesk.sqlite3"
+    store = Store.open(path)
+    try:
+        assert unsent_changes(path) == 0
+        store.create_customer({"first_name": "Grace", "last_name": "Hopper"})
+    finally:
+        store.close()
+    assert unsent_changes(path) == 1
 
 
 def test_rebuild_takes_the_write_ahead_log_with_the_file(

@@ -89,7 +89,7 @@ def test_file_from_a_newer_version_is_refused(tmp_path: Path) -> None:
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6])
 def test_a_file_written_by_an_earlier_schema_opens_with_everything_in_it(
         tmp_path: Path, version: int) -> None:
     # Written by JobDesk at that schema: six synced jobs from a server, one edited and
@@ -163,6 +163,31 @@ def test_jobs_of_an_earlier_file_are_whole_with_details_from_its_last_full_scan(
     assert {summary_only for _local, summary_only, _at in rows} == {0}
     assert {at for local, _s, at in rows if not local} == {last_full}
     assert [at for local, _s, at in rows if local] == [None], "a job never read has no date"
+
+
+def test_customers_of_an_earlier_file_keep_every_field_and_can_be_edited(
+        tmp_path: Path) -> None:
+    # Schema 6 kept the customer fields it had no column for among the extras.
+    path = tmp_path / "jobdesk.sqlite3"
+    path.write_bytes((FIXTURES / "schema-v6.sqlite3").read_bytes())
+    store = Store.open(path)
+    try:
+        (karen,) = store.customers("Karen")
+        assert karen.local_id >= 1 and karen.sync_state == "synced"
+        assert karen["is_vip"] is True and karen["notes"] == "Side door; dog is friendly"
+        assert (karen["customer_type"], karen["on_my_way_notify_via"]) == ("Residential", "both")
+        assert karen["billing_city"] == "Round Rock" and karen["created_at"].startswith("2023")
+        assert karen.extras == {"internal_flags": {"gate_code": "4411"}}
+        (tyrone,) = store.customers("Tyrone")
+        assert tyrone["is_vip"] is False and tyrone.extras == {"internal_flags": {}}
+        jobs = store.customer_history(karen).jobs
+        assert jobs and all(j["customer_uuid"] == karen.uuid for j in jobs)
+        renamed = store.update_customer(karen.local_id, {"last_name": "Perez-Lopez"})
+        assert renamed.pending_op == "update"
+        assert {j.customer_name for j in store.customer_history(renamed).jobs} == {
+            "Karen Perez-Lopez"}, "the rename trigger came across"
+    finally:
+        store.close()
 
 
 def test_a_new_file_gets_the_large_search_buffer(tmp_path: Path) -> None:
@@ -308,7 +333,7 @@ def test_a_new_file_is_the_declared_schema(declared: dict[str, Any]) -> None:
     assert len(declared["triggers"]) == 9 and not declared["loose indexes"]
 
 
-@pytest.mark.parametrize("version", [1, 2, 3, 4, 5])
+@pytest.mark.parametrize("version", [1, 2, 3, 4, 5, 6])
 def test_a_file_of_an_earlier_schema_upgrades_to_the_declared_one(
         tmp_path: Path, version: int, declared: dict[str, Any]) -> None:
     path = tmp_path / "jobdesk.sqlite3"

@@ -20,23 +20,33 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
-    Select,
-    Text,
     create_engine,
     delete,
     event,
     func,
-    or_,
     select,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from desktop.core.store import edits, migrations
-from desktop.core.store.bulk import insert_rows
+from desktop.core.store.customer_edits import (
+    SELECT_CUSTOMER,
+    CustomerMissing,
+    create_customer,
+    customer_by_uuid,
+    load_customer,
+    update_customer,
+)
+from desktop.core.store.customer_queries import (
+    CUSTOMER_ORDER,
+    CustomerHistory,
+    customer_filter,
+    customer_history,
+)
+from desktop.core.store.customer_sync import upsert_server_customers
 from desktop.core.store.errors import DatabaseDamaged, classify
 from desktop.core.store.queries import (
     FEW,
@@ -59,29 +69,6 @@ from desktop.core.store.search_index import reindex_changed
 from desktop.core.undo import Step
 
 log = logging.getLogger(__name__)
-
-#: The customers table's columns in the model's order; unknown server fields go to
-#: the last one, ``extras_json``.
-CUSTOMER_FIELDS: tuple[str, ...] = tuple(CUSTOMERS.c.keys())
-
-
-def _customer_row(customer: Mapping[str, Any]) -> tuple[Any, ...]:
-    extras = {k: v for k, v in customer.items() if k not in CUSTOMER_FIELDS}
-    known = [customer.get(name) for name in CUSTOMER_FIELDS[:-1]]
-    return (*known, json.dumps(extras, sort_keys=True) if extras else None)
-
-
-def _text(value: ColumnElement[Any]) -> ColumnElement[str]:
-    return func.ifnull(value, "", type_=Text)
-
-
-def _customer_select() -> Select[Any]:
-    """The columns of a ``CustomerRecord``, in its order."""
-    c = CUSTOMERS.c
-    address = func.trim(_text(c.physical_address1) + " " + _text(c.physical_city) + " "
-                        + _text(c.physical_state))
-    return select(c.uuid, c.first_name, c.last_name, c.company_name, c.phone, c.email,
-                  address, c.deleted_at)
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -159,8 +146,8 @@ COMPANIONS = ("-wal", "-shm")
 
 
 def unsent_changes(path: Path) -> int | None:
-    """How many jobs in the file at ``path`` hold local changes not yet sent (pending,
-    conflicted or rejected); ``None`` when the file cannot tell."""
+    """How many jobs and customers in the file at ``path`` hold local changes not yet
+    sent (pending, conflicted or rejected); ``None`` when the file cannot tell."""
     if not path.exists():
         return 0
     try:
@@ -170,19 +157,32 @@ def unsent_changes(path: Path) -> int | None:
     except sqlite3.Error:
         return None
     try:
-        # The partial index first; a damaged index page may still leave the table
-        # itself readable.
-        for hint in ("", "NOT INDEXED"):
-            try:
-                row = conn.execute(
-                    f"SELECT count(*) FROM jobs {hint} WHERE sync_state != 'synced'"
-                ).fetchone()
-            except sqlite3.Error:
-                continue
-            return int(row[0])
+        jobs = _unsynced(conn, "jobs")
+        if jobs is None:
+            return None
+        # A file from before schema 8 never held a customer created or edited here.
+        has_state = any(row[1] == "sync_state" for row in conn.execute(
+            "PRAGMA table_info(customers)"))
+        customers = _unsynced(conn, "customers") if has_state else 0
+        return None if customers is None else jobs + customers
+    except sqlite3.Error:
         return None
     finally:
         conn.close()
+
+
+def _unsynced(conn: sqlite3.Connection, table: str) -> int | None:
+    # The partial index first; a damaged index page may still leave the table
+    # itself readable.
+    for hint in ("", "NOT INDEXED"):
+        try:
+            row = conn.execute(
+                f"SELECT count(*) FROM {table} {hint} WHERE sync_state != 'synced'"
+            ).fetchone()
+        except sqlite3.Error:
+            continue
+        return int(row[0])
+    return None
 
 
 def move_aside(path: Path) -> Path:
@@ -423,12 +423,16 @@ class Store:
         return {r.local_id: r for r in records}
 
     def count_by_sync_state(self) -> dict[str, int]:
-        """How many jobs wait in each state other than synced (the partial index
-        ix_jobs_unsynced holds exactly them)."""
-        state = JOBS.c.sync_state
-        query = (select(state, func.count()).where(state != "synced").group_by(state))
+        """How many jobs and customers wait in each state other than synced (the
+        partial indexes ix_jobs_unsynced and ix_customers_unsynced hold exactly them)."""
+        counts: dict[str, int] = {}
         with self.read() as conn:
-            return {str(name): int(n) for name, n in conn.execute(query)}
+            for table in (JOBS, CUSTOMERS):
+                state = table.c.sync_state
+                query = select(state, func.count()).where(state != "synced").group_by(state)
+                for name, n in conn.execute(query):
+                    counts[str(name)] = counts.get(str(name), 0) + int(n)
+        return counts
 
     # -- local edits (each one transaction with its pending-change bookkeeping) ------
 
@@ -477,43 +481,78 @@ class Store:
     def customers(self, search: str = "", limit: int = 200) -> list[CustomerRecord]:
         """Live customers whose name, company, phone, email or uuid holds every word of
         ``search`` (any case), by name."""
-        c = CUSTOMERS.c
-        query = _customer_select().where(c.deleted_at.is_(None))
-        for token in search.split():
-            like = f"%{token}%"
-            query = query.where(or_(*(column.like(like) for column in (
-                c.first_name, c.last_name, c.company_name, c.phone, c.email, c.uuid))))
-        query = query.order_by(c.last_name.collate("NOCASE"),
-                               c.first_name.collate("NOCASE")).limit(limit)
+        where, params = customer_filter(search)
         with self.read() as conn:
-            return [CustomerRecord(*row) for row in conn.execute(query)]
+            found = conn.exec_driver_sql(
+                f"{SELECT_CUSTOMER} WHERE {where} ORDER BY {CUSTOMER_ORDER} LIMIT ?",
+                (*params, limit))
+            return [CustomerRecord.from_row(row) for row in found]
 
     def upsert_customers(self, customers: Iterable[Mapping[str, Any]]) -> int:
-        """Insert or refresh customers from server data; unknown fields are kept."""
-        rows = [_customer_row(c) for c in customers]
-        if not rows:
-            return 0
-        names = ", ".join(CUSTOMER_FIELDS)
-        updates = ", ".join(f"{n} = excluded.{n}" for n in CUSTOMER_FIELDS if n != "uuid")
-        # Raw multi-row SQL, like the job inserts (see bulk): every sync page of
-        # customers and a first sync's thousands come through here, and executemany
-        # stalled beside a busy parsing thread (bench/README: 0.35 s of customer
-        # upserts became 3.5 s).
+        """Insert or refresh customers from server data (see ``customer_sync``)."""
         with self.write() as conn:
-            insert_rows(conn, f"INSERT INTO customers ({names})", rows,
-                        f"ON CONFLICT (uuid) DO UPDATE SET {updates}")
-        return len(rows)
+            return upsert_server_customers(conn, customers)
 
     def customer(self, uuid: str) -> CustomerRecord | None:
-        found = self.customers_by_uuid([uuid])
-        return found[0] if found else None
+        with self.read() as conn:
+            return customer_by_uuid(conn, uuid)
 
     def customers_by_uuid(self, uuids: Sequence[str]) -> list[CustomerRecord]:
         if not uuids:
             return []
-        query = _customer_select().where(CUSTOMERS.c.uuid.in_(uuids))
+        marks = ", ".join("?" * len(uuids))
         with self.read() as conn:
-            return [CustomerRecord(*row) for row in conn.execute(query)]
+            found = conn.exec_driver_sql(f"{SELECT_CUSTOMER} WHERE uuid IN ({marks})",
+                                         tuple(uuids))
+            return [CustomerRecord.from_row(row) for row in found]
+
+    def get_customer(self, local_id: int) -> CustomerRecord | None:
+        with self.read() as conn:
+            return load_customer(conn, local_id)
+
+    def resolve_customer(self, ref: str) -> CustomerRecord:
+        """A customer by local id or server uuid; raises ``CustomerMissing``."""
+        ref = ref.strip()
+        with self.read() as conn:
+            found = load_customer(conn, int(ref)) if ref.isdigit() else None
+            if found is None:
+                found = customer_by_uuid(conn, ref.lower())
+        if found is None:
+            raise CustomerMissing(f"customer: no customer with local id or uuid {ref!r}")
+        return found
+
+    def create_customer(self, values: Mapping[str, object]) -> CustomerRecord:
+        with self.write() as conn:
+            return create_customer(conn, values)
+
+    def update_customer(self, local_id: int, changes: Mapping[str, object]) -> CustomerRecord:
+        with self.write() as conn:
+            return update_customer(conn, local_id, changes)
+
+    def customer_ids(self, search: str = "", limit: int = -1) -> list[int]:
+        """Every live customer matching ``search`` (the first ``limit`` of them), by
+        name: what the Customers page holds (it reads the rows in sight with
+        ``customer_rows``)."""
+        where, params = customer_filter(search)
+        with self.read() as conn:
+            return [row[0] for row in fetch_all(
+                conn, f"SELECT local_id FROM customers WHERE {where} ORDER BY {CUSTOMER_ORDER} "
+                "LIMIT ?", [*params, limit])]
+
+    def customer_rows(self, local_ids: Sequence[int]) -> dict[int, CustomerRecord]:
+        if not local_ids:
+            return {}
+        marks = ", ".join("?" * len(local_ids))
+        with self.read() as conn:
+            found = conn.exec_driver_sql(f"{SELECT_CUSTOMER} WHERE local_id IN ({marks})",
+                                         tuple(local_ids))
+            records = [CustomerRecord.from_row(row) for row in found]
+        return {r.local_id: r for r in records}
+
+    def customer_history(self, customer: CustomerRecord) -> CustomerHistory:
+        """The customer's jobs, newest first, with their counts and amounts."""
+        with self.read() as conn:
+            return customer_history(conn, customer)
 
     # -- meta ------------------------------------------------------------------------
 

@@ -43,7 +43,8 @@ TRIGGERS = (
     """CREATE TRIGGER jobs_fts_gone AFTER DELETE ON jobs BEGIN
         INSERT OR IGNORE INTO jobs_fts_stale (local_id) VALUES (old.local_id);
     END""",
-    # A customer renamed in the mirror renames every one of their jobs' display name.
+    # A customer renamed in the mirror renames every one of their jobs' display name,
+    # those that wait for the customer's create included.
     """CREATE TRIGGER customers_rename AFTER UPDATE OF first_name, last_name,
         company_name ON customers
         WHEN old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
@@ -51,7 +52,7 @@ TRIGGERS = (
         UPDATE jobs SET customer_name = coalesce(nullif(trim(ifnull(new.first_name, '')
                                    || ' ' || ifnull(new.last_name, '')), ''),
                                    new.company_name)
-        WHERE customer_uuid = new.uuid;
+        WHERE customer_uuid = new.uuid OR customer_local_id = new.local_id;
     END""",
     # live_status_counts follows every write to jobs, whoever makes it.
     """CREATE TRIGGER live_counts_added AFTER INSERT ON jobs

@@ -150,14 +150,20 @@ def settle_state(
     }
 
 
-def customer_display(conn: Connection, customer_uuid: str | None) -> tuple[bool, str | None]:
-    """Whether the mirror knows a live customer with this uuid, and their display name
-    (the one the customers_rename trigger keeps on their jobs)."""
+def _customer_name_column() -> Any:
+    """A customer's display name (the one the customers_rename trigger keeps on
+    their jobs)."""
     c = CUSTOMERS.c
     full_name = func.trim(func.ifnull(c.first_name, "", type_=Text) + " "
                           + func.ifnull(c.last_name, "", type_=Text))
-    name = func.coalesce(func.nullif(full_name, ""), c.company_name)
-    row = conn.execute(select(name, c.deleted_at).where(c.uuid == customer_uuid)).first()
+    return func.coalesce(func.nullif(full_name, ""), c.company_name)
+
+
+def customer_display(conn: Connection, customer_uuid: str | None) -> tuple[bool, str | None]:
+    """Whether the mirror knows a live customer with this uuid, and their display name."""
+    c = CUSTOMERS.c
+    row = conn.execute(select(_customer_name_column(), c.deleted_at)
+                       .where(c.uuid == customer_uuid)).first()
     if row is None:
         return False, None
     return row[1] is None, row[0]
@@ -172,10 +178,54 @@ def _customer_name(conn: Connection, customer_uuid: str) -> str | None:
     return name
 
 
+#: Stands in for the uuid of a customer the server does not have yet while a job's
+#: other fields are checked: the job is valid but for that uuid, which it waits for.
+_AWAITED_CUSTOMER = "00000000-0000-0000-0000-000000000000"
+#: Names the customer of a new or edited job by local id: a customer created here.
+CUSTOMER_LOCAL_ID = "customer_local_id"
+
+
+def validate_job(values: Mapping[str, object],
+                 current: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """``validate_changes`` for values that may name their customer by
+    ``CUSTOMER_LOCAL_ID``: what ``create`` and ``update`` will accept, checked before."""
+    fields = {k: v for k, v in values.items() if k != CUSTOMER_LOCAL_ID}
+    if values.get(CUSTOMER_LOCAL_ID) is not None:
+        fields["customer_uuid"] = _AWAITED_CUSTOMER
+    return validate_changes(fields, current)
+
+
+def _customer_link(conn: Connection, values: Mapping[str, object]
+                   ) -> tuple[dict[str, object], dict[str, Any]]:
+    """The job fields of ``values``, and the columns that link the job to its customer
+    when ``values`` names it by local id (``CUSTOMER_LOCAL_ID``): by uuid if the
+    server has the customer, else by local id, the job waiting for it."""
+    fields = {k: v for k, v in values.items() if k != CUSTOMER_LOCAL_ID}
+    local_id = values.get(CUSTOMER_LOCAL_ID)
+    if local_id is None:
+        return fields, {}
+    c = CUSTOMERS.c
+    row = conn.execute(select(c.uuid, _customer_name_column(), c.deleted_at)
+                       .where(c.local_id == local_id)).first()
+    if row is None or row[2] is not None:
+        raise InvalidJob([FieldError("customer", f"no live customer with local id {local_id}")])
+    if row[0] is not None:
+        return {**fields, "customer_uuid": row[0]}, {"customer_local_id": None}
+    fields["customer_uuid"] = _AWAITED_CUSTOMER
+    return fields, {"customer_uuid": None, "customer_local_id": int(str(local_id)),
+                    "customer_name": row[1]}
+
+
 def create(conn: Connection, values: Mapping[str, object]) -> JobRecord:
-    clean = validate_changes(values, None)
+    """A new job; its customer is named by ``customer_uuid`` or ``CUSTOMER_LOCAL_ID``."""
+    fields, link = _customer_link(conn, values)
+    clean = validate_changes(fields, None)
     record = {**new_job_defaults(), **clean}
-    customer_name = _customer_name(conn, record["customer_uuid"])
+    if "customer_local_id" in link and link["customer_local_id"] is not None:
+        customer_name = link["customer_name"]
+    else:
+        customer_name = _customer_name(conn, record["customer_uuid"])
+    record.update({k: v for k, v in link.items() if k != "customer_name"})
     columns = {**record, "customer_name": customer_name, "sync_state": "pending",
                "pending_op": "create", "local_rev": 1, "local_modified_at": now_iso()}
     names = ", ".join(columns)
@@ -196,13 +246,21 @@ def update(conn: Connection, local_id: int, changes: Mapping[str, object]) -> Jo
     record = _require(conn, local_id)
     if record.deleted:
         raise InvalidJob([FieldError("job", "is in the Trash; restore it before editing")])
-    clean = validate_changes(changes, record.values)
+    fields, link = _customer_link(conn, changes)
+    clean = validate_changes(fields, record.values)
+    awaited = link.get("customer_local_id")
+    if awaited is not None:
+        clean.update(customer_uuid=None)
     changed = {k: v for k, v in clean.items() if record.values[k] != v}
+    if awaited is not None and awaited != record.customer_local_id:
+        changed["customer_uuid"] = None
     if not changed:
         return record
     columns: dict[str, Any] = dict(changed)
     if "customer_uuid" in changed:
-        columns["customer_name"] = _customer_name(conn, changed["customer_uuid"])
+        columns["customer_local_id"] = awaited
+        columns["customer_name"] = (link["customer_name"] if awaited is not None
+                                    else _customer_name(conn, changed["customer_uuid"]))
     values = {**record.values, **changed}
     columns.update(_bookkeeping(record, values, _server_snapshot(record), user_edit=True))
     _write(conn, local_id, columns)
@@ -274,6 +332,7 @@ def discard(conn: Connection, local_id: int) -> JobRecord | None:
     if columns.get("customer_uuid") != record.values["customer_uuid"]:
         columns["customer_name"] = customer_display(conn, columns.get("customer_uuid"))[1]
     columns.update({
+        "customer_local_id": None,
         "sync_state": "synced", "pending_op": None, "base_json": None, "conflict_json": None,
         "last_error": None, "idempotency_key": None, "request_body": None,
         "first_attempt_at": None,

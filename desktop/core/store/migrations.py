@@ -358,8 +358,101 @@ def _team(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+# Customers are created and edited here: the table is rebuilt with a local id (a job
+# may name a customer the server does not know yet), every field of the API's
+# customer, and the same sync bookkeeping as a job. Fields an earlier JobDesk kept
+# among a customer's extras become columns. A job for a customer created here names
+# it by local id until the server gives the customer its uuid.
+_LIFTED = (
+    "customer_type", "is_vip", "billing_address1", "billing_address2", "billing_city",
+    "billing_state", "billing_zip", "primary_service_location_uuid", "notes",
+    "on_my_way_notify_via", "created_at")
+_KEPT = ("uuid, first_name, last_name, company_name, email, phone, physical_address1, "
+            "physical_address2, physical_city, physical_state, physical_zip, updated_at, "
+            "deleted_at")
+_LOCAL_CUSTOMERS_STEP = [
+    """CREATE TABLE customers_local (
+        local_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uuid VARCHAR UNIQUE,
+        first_name VARCHAR,
+        last_name VARCHAR,
+        company_name VARCHAR,
+        email VARCHAR,
+        phone VARCHAR,
+        customer_type VARCHAR,
+        is_vip BOOLEAN NOT NULL DEFAULT 0,
+        physical_address1 VARCHAR,
+        physical_address2 VARCHAR,
+        physical_city VARCHAR,
+        physical_state VARCHAR,
+        physical_zip VARCHAR,
+        billing_address1 VARCHAR,
+        billing_address2 VARCHAR,
+        billing_city VARCHAR,
+        billing_state VARCHAR,
+        billing_zip VARCHAR,
+        primary_service_location_uuid VARCHAR,
+        notes VARCHAR,
+        on_my_way_notify_via VARCHAR,
+        created_at VARCHAR,
+        updated_at VARCHAR,
+        deleted_at VARCHAR,
+        extras_json VARCHAR,
+        sync_state VARCHAR NOT NULL DEFAULT 'synced',
+        pending_op VARCHAR,
+        base_json VARCHAR,
+        idempotency_key VARCHAR,
+        request_body VARCHAR,
+        first_attempt_at VARCHAR,
+        last_error VARCHAR,
+        local_rev INTEGER NOT NULL DEFAULT 0,
+        local_modified_at VARCHAR,
+        -- What the Customers page's search looks in: one text a customer.
+        search_text TEXT GENERATED ALWAYS AS (
+            ifnull(first_name, '') || ' ' || ifnull(last_name, '') || ' '
+            || ifnull(company_name, '') || ' ' || ifnull(phone, '') || ' '
+            || ifnull(email, '') || ' ' || ifnull(physical_city, '') || ' '
+            || ifnull(uuid, '')) STORED,
+        CHECK (sync_state IN ('synced', 'pending', 'rejected')),
+        CHECK (pending_op IS NULL OR pending_op IN ('create', 'update'))
+    )""",
+    f"""INSERT INTO customers_local ({_KEPT}, {', '.join(_LIFTED)}, extras_json)
+        SELECT {_KEPT}, {', '.join(
+            "CASE WHEN json_extract(extras_json, '$.is_vip') IN (1, 'true', '1') THEN 1 "
+            "ELSE 0 END" if name == "is_vip" else f"json_extract(extras_json, '$.{name}')"
+            for name in _LIFTED)},
+            nullif(json_remove(ifnull(extras_json, '{{}}'), {', '.join(
+                f"'$.{name}'" for name in _LIFTED)}), '{{}}')
+        FROM customers""",
+    "DROP TABLE customers",
+    "ALTER TABLE customers_local RENAME TO customers",
+    "CREATE INDEX ix_customers_name ON customers "
+    "(last_name COLLATE NOCASE, first_name COLLATE NOCASE, local_id, deleted_at, search_text)",
+    "CREATE INDEX ix_customers_unsynced ON customers (sync_state) "
+    "WHERE sync_state != 'synced'",
+    "ALTER TABLE jobs ADD COLUMN customer_local_id INTEGER",
+    "CREATE INDEX ix_jobs_customer_local ON jobs (customer_local_id) "
+    "WHERE customer_local_id IS NOT NULL",
+    """CREATE TRIGGER customers_rename AFTER UPDATE OF first_name, last_name,
+        company_name ON customers
+        WHEN old.first_name IS NOT new.first_name OR old.last_name IS NOT new.last_name
+             OR old.company_name IS NOT new.company_name BEGIN
+        UPDATE jobs SET customer_name = coalesce(nullif(trim(ifnull(new.first_name, '')
+                                   || ' ' || ifnull(new.last_name, '')), ''),
+                                   new.company_name)
+        WHERE customer_uuid = new.uuid OR customer_local_id = new.local_id;
+    END""",
+]
+
+
+def _local_customers(conn: sqlite3.Connection) -> None:
+    for statement in _LOCAL_CUSTOMERS_STEP:
+        conn.execute(statement)
+
+
 #: MIGRATIONS[i] takes a database from version i to version i + 1.
-MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5, _v6, _team)
+MIGRATIONS: Sequence[Migration] = (_v1, _v2, _v3, _v4, _v5, _v6, _team,
+                                   _local_customers)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -125,7 +125,8 @@ def insert_server_jobs(conn: Connection, jobs: Iterable[ServerJob], scan: int | 
 def upsert_nested_customers(conn: Connection, jobs: Iterable[ServerJob]) -> None:
     """Refresh customer names from the ``customer`` object nested in jobs.
 
-    Only names are known here, so other customer fields are left as they are.
+    Only names are known here, so other customer fields are left as they are; a
+    customer edited here and not yet sent keeps the name typed here.
     """
     seen: dict[str, Mapping[str, str | None]] = {}
     for job in jobs:
@@ -138,8 +139,9 @@ def upsert_nested_customers(conn: Connection, jobs: Iterable[ServerJob]) -> None
         [(u, c["first_name"], c["last_name"]) for u, c in seen.items()],
         "ON CONFLICT (uuid) DO UPDATE SET first_name = excluded.first_name, "
         "last_name = excluded.last_name "
-        "WHERE customers.first_name IS NOT excluded.first_name "
-        "OR customers.last_name IS NOT excluded.last_name",
+        "WHERE (customers.first_name IS NOT excluded.first_name "
+        "OR customers.last_name IS NOT excluded.last_name) "
+        "AND customers.pending_op IS NULL AND customers.sync_state = 'synced'",
     )
 
 
@@ -213,13 +215,14 @@ def mark_seen(conn: Connection, local_ids: Sequence[int], scan: int,
             f"WHERE local_id IN ({marks})", (scan, read_at, *local_ids))
 
 
-def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any]) -> None:
-    """Update engine-owned columns; never counts as a user edit."""
+def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any],
+                  table: str = "jobs") -> None:
+    """Update engine-owned columns of a job (or a customer); never a user edit."""
     if not columns:
         return
     assignments = ", ".join(f"{name} = ?" for name in columns)
     conn.exec_driver_sql(
-        f"UPDATE jobs SET {assignments} WHERE local_id = ?",
+        f"UPDATE {table} SET {assignments} WHERE local_id = ?",
         (*(to_db(v) for v in columns.values()), local_id),
     )
 

@@ -9,8 +9,9 @@ goes out later as its own request with a new key.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
@@ -43,6 +44,8 @@ class Request:
     first_attempt_at: str
     #: A lower bound of the server's clock before the first attempt (server time).
     server_floor: str | None
+    #: The table of the row that owes it: a job's, or a customer's.
+    table: str = "jobs"
 
     def to_json(self) -> str:
         return json.dumps({
@@ -53,17 +56,33 @@ class Request:
 
 
 def queue(conn: Connection) -> list[int]:
-    """Rows with something to send; rows that keep failing go to the back."""
+    """Rows with something to send; rows that keep failing go to the back. A job
+    whose customer the server does not have yet waits for that customer's create."""
     result = conn.exec_driver_sql(
         "SELECT local_id FROM jobs WHERE pending_op IS NOT NULL "
-        "AND sync_state IN ('pending', 'conflict') "
+        "AND sync_state IN ('pending', 'conflict') AND customer_local_id IS NULL "
         "ORDER BY coalesce(json_extract(request_body, '$.failures'), 0), local_modified_at, "
         "local_id"
     )
     return [int(r[0]) for r in result]
 
 
-def in_flight(row: JobRecord) -> Request | None:
+class Queued(Protocol):
+    """A row that may owe the server a request: a job's or a customer's record."""
+
+    @property
+    def local_id(self) -> int: ...
+    @property
+    def uuid(self) -> str | None: ...
+    @property
+    def idempotency_key(self) -> str | None: ...
+    @property
+    def request_body(self) -> Mapping[str, Any] | None: ...
+    @property
+    def first_attempt_at(self) -> str | None: ...
+
+
+def in_flight(row: Queued, table: str = "jobs") -> Request | None:
     if row.idempotency_key is None or row.request_body is None:
         return None
     raw = row.request_body
@@ -72,7 +91,7 @@ def in_flight(row: JobRecord) -> Request | None:
         body=fields_from_json(json.dumps(raw["body"])), rev=int(raw["rev"]),
         before=fields_from_json(json.dumps(raw["before"])), sent=bool(raw.get("sent", True)),
         failures=int(raw.get("failures", 0)), first_attempt_at=row.first_attempt_at or now_iso(),
-        server_floor=raw.get("server_floor"),
+        server_floor=raw.get("server_floor"), table=table,
     )
 
 
@@ -104,18 +123,19 @@ def record(conn: Connection, request: Request) -> None:
     write_columns(conn, request.local_id, {
         "idempotency_key": request.key, "request_body": request.to_json(),
         "first_attempt_at": request.first_attempt_at,
-    })
+    }, request.table)
 
 
 def mark_not_sent(conn: Connection, request: Request) -> None:
     write_columns(conn, request.local_id, {
-        "request_body": Request(**{**request.__dict__, "sent": False}).to_json()})
+        "request_body": Request(**{**request.__dict__, "sent": False}).to_json()},
+        request.table)
 
 
 def mark_failed(conn: Connection, request: Request, message: str) -> None:
     failed = Request(**{**request.__dict__, "failures": request.failures + 1})
     write_columns(conn, request.local_id, {"request_body": failed.to_json(),
-                                           "last_error": message})
+                                           "last_error": message}, request.table)
 
 
 class DuplicateCopy(Exception):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from desktop.core.customers import CUSTOMER_FIELDS, display_name
+from desktop.core.customers import EDITABLE_FIELDS as CUSTOMER_EDITABLE
 from desktop.core.jobs import (
     EDITABLE_FIELDS,
     FIELD_KINDS,
@@ -36,6 +38,7 @@ BOOKKEEPING = (
     "local_modified_at",
     "summary_only",
     "details_at",
+    "customer_local_id",
 )
 JOB_COLUMNS = (*JOB_FIELDS, *BOOKKEEPING)
 _FIELD_COUNT = len(JOB_FIELDS)
@@ -81,6 +84,9 @@ class JobRecord:
     summary_only: bool = False
     #: When its whole record was last read (the sync engine's clock, ISO); None: never.
     details_at: str | None = None
+    #: The customer created here that this job waits for (its ``customer_uuid`` is
+    #: None until the server has that customer).
+    customer_local_id: int | None = None
 
     def __getitem__(self, field: str) -> Any:
         return self.values[field]
@@ -120,7 +126,8 @@ class JobRecord:
         # BOOKKEEPING, then CUSTOMER_COLUMNS, in their order.
         (local_id, customer_name, extras, sync_state, pending_op, base, conflict_json,
          idempotency_key, request_body, first_attempt_at, last_error, local_rev,
-         local_modified_at, summary_only, details_at, first, last) = row[_FIELD_COUNT:]
+         local_modified_at, summary_only, details_at, customer_local_id, first,
+         last) = row[_FIELD_COUNT:]
         # Nearly every row has neither conflicts nor unknown fields: parsing "[]" and
         # "{}" regardless adds up.
         conflicts = tuple(
@@ -146,6 +153,7 @@ class JobRecord:
             local_modified_at=local_modified_at,
             summary_only=bool(summary_only),
             details_at=details_at,
+            customer_local_id=customer_local_id,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -158,6 +166,8 @@ class JobRecord:
                 "last_name": self.customer_last_name,
             }
         out["local_id"] = self.local_id
+        if self.customer_local_id is not None:
+            out["customer_local_id"] = self.customer_local_id
         out["sync_state"] = self.sync_state
         out["sync_error"] = self.last_error
         out["summary_only"] = self.summary_only
@@ -165,30 +175,102 @@ class JobRecord:
         return out
 
 
+#: Columns read for every customer, in this order: the API fields, then bookkeeping.
+CUSTOMER_BOOKKEEPING = ("local_id", "extras_json", "sync_state", "pending_op", "base_json",
+                        "idempotency_key", "request_body", "first_attempt_at", "last_error",
+                        "local_rev")
+CUSTOMER_RECORD_COLUMNS = (*CUSTOMER_FIELDS, *CUSTOMER_BOOKKEEPING)
+_CUSTOMER_FIELD_COUNT = len(CUSTOMER_FIELDS)
+
+
 @dataclass(frozen=True)
 class CustomerRecord:
-    uuid: str
-    first_name: str | None
-    last_name: str | None
-    company_name: str | None
-    phone: str | None
-    email: str | None
-    address: str | None
-    deleted_at: str | None
+    """A customer as the mirror holds it: the effective record and its sync state."""
+
+    values: Mapping[str, Any]
+    local_id: int
+    sync_state: str = "synced"
+    pending_op: str | None = None
+    last_error: str | None = None
+    local_rev: int = 0
+    base: Mapping[str, Any] | None = None
+    extras: Mapping[str, Any] = field(default_factory=dict)
+    idempotency_key: str | None = None
+    request_body: Mapping[str, Any] | None = None
+    first_attempt_at: str | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def uuid(self) -> str | None:
+        uuid: str | None = self.values["uuid"]
+        return uuid
+
+    @property
+    def first_name(self) -> str | None:
+        return self.values["first_name"]  # type: ignore[no-any-return]
+
+    @property
+    def last_name(self) -> str | None:
+        return self.values["last_name"]  # type: ignore[no-any-return]
+
+    @property
+    def company_name(self) -> str | None:
+        return self.values["company_name"]  # type: ignore[no-any-return]
+
+    @property
+    def phone(self) -> str | None:
+        return self.values["phone"]  # type: ignore[no-any-return]
+
+    @property
+    def email(self) -> str | None:
+        return self.values["email"]  # type: ignore[no-any-return]
+
+    @property
+    def deleted_at(self) -> str | None:
+        return self.values["deleted_at"]  # type: ignore[no-any-return]
+
+    @property
+    def deleted(self) -> bool:
+        return self.values["deleted_at"] is not None
+
+    @property
+    def address(self) -> str:
+        """The physical address on one line, as a list or a sheet shows it."""
+        return " ".join(self.values[f] for f in ("physical_address1", "physical_city",
+                                                 "physical_state") if self.values[f])
 
     @property
     def display_name(self) -> str:
-        name = " ".join(p for p in (self.first_name, self.last_name) if p)
-        return name or self.company_name or self.uuid
+        return display_name(self.values) or self.uuid or f"customer {self.local_id}"
+
+    def editable(self) -> dict[str, Any]:
+        return {f: self.values[f] for f in CUSTOMER_EDITABLE}
+
+    @classmethod
+    def from_row(cls, row: Any) -> CustomerRecord:
+        values = dict(zip(CUSTOMER_FIELDS, row[:_CUSTOMER_FIELD_COUNT], strict=True))
+        values["is_vip"] = bool(values["is_vip"])
+        (local_id, extras, sync_state, pending_op, base, idempotency_key, request_body,
+         first_attempt_at, last_error, local_rev) = row[_CUSTOMER_FIELD_COUNT:]
+        return cls(
+            values=values, local_id=local_id, sync_state=sync_state, pending_op=pending_op,
+            last_error=last_error, local_rev=local_rev,
+            base=json.loads(base) if base else None,
+            extras=json.loads(extras) if extras else {},
+            idempotency_key=idempotency_key,
+            request_body=json.loads(request_body) if request_body else None,
+            first_attempt_at=first_attempt_at,
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "uuid": self.uuid,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "company_name": self.company_name,
-            "phone": self.phone,
-            "email": self.email,
-            "address": self.address,
-            "deleted_at": self.deleted_at,
-        }
+        """The customer as the CLI's ``--json`` prints it: API names and its sync state."""
+        out: dict[str, Any] = dict(self.values)
+        if "internal_flags" in self.extras:
+            out["internal_flags"] = self.extras["internal_flags"]
+        out["address"] = self.address
+        out["local_id"] = self.local_id
+        out["sync_state"] = self.sync_state
+        out["sync_error"] = self.last_error
+        return out

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Computed, Index, Integer, Table, text
+from sqlalchemy import CheckConstraint, Column, Computed, Index, Integer, Table, Text, text
 from sqlmodel import Field, SQLModel
 
 # Ranks follow the API's own order, so "sort by priority" means urgency, not the
@@ -32,6 +32,11 @@ _STATUS_RANK = (
     "WHEN 'Ready to Invoice' THEN 5 WHEN 'Invoiced' THEN 6 WHEN 'Complete' THEN 7 "
     "WHEN 'Estimate Sent' THEN 8 WHEN 'Estimate Approved' THEN 9 ELSE 10 END"
 )
+
+
+_CUSTOMER_SEARCH_TEXT = " || ' ' || ".join(
+    f"ifnull({c}, '')" for c in ("first_name", "last_name", "company_name", "phone", "email",
+                                 "physical_city", "uuid"))
 
 
 def _server_default(value: str) -> Any:
@@ -85,6 +90,8 @@ _JOB_INDEXES = (
     # The jobs known only by their summary, newest schedule first: what the trickle of
     # details reads, a handful at a time, without walking every job.
     _index("ix_jobs_summary_only", "scheduled_date", "local_id", where="summary_only"),
+    _index("ix_jobs_customer_local", "customer_local_id",
+           where="customer_local_id IS NOT NULL"),
 )
 
 
@@ -161,25 +168,68 @@ class Job(SQLModel, table=True):
     # When the whole record was last read from the server, or shown unchanged by its
     # stamps, by the sync engine's clock (ISO, UTC); null if never by this device.
     details_at: str | None = None
+    # The customer created here and not yet on the server that this job is for: the
+    # job waits (customer_uuid null) until that customer's create is confirmed.
+    customer_local_id: int | None = None
 
 
 class Customer(SQLModel, table=True):
-    __tablename__ = "customers"
+    """A customer: the server's record (with local edits applied) and, like a job,
+    the bookkeeping of what the server still has to be told (see customer_edits)."""
 
-    uuid: str | None = Field(default=None, primary_key=True, nullable=True)
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("sync_state IN ('synced', 'pending', 'rejected')"),
+        CheckConstraint("pending_op IS NULL OR pending_op IN ('create', 'update')"),
+        # The Customers page's order with what its filter and search test: listing or
+        # searching 20,000 customers walks this index alone (see customer_queries).
+        _index("ix_customers_name", "last_name COLLATE NOCASE", "first_name COLLATE NOCASE",
+               "local_id", "deleted_at", "search_text"),
+        _index("ix_customers_unsynced", "sync_state", where="sync_state != 'synced'"),
+        # Local ids are never reused, so a job's reference to one never names another.
+        {"sqlite_autoincrement": True},
+    )
+
+    local_id: int | None = Field(default=None, primary_key=True, nullable=True)
+    uuid: str | None = Field(default=None, unique=True)
     first_name: str | None = None
     last_name: str | None = None
     company_name: str | None = None
-    phone: str | None = None
     email: str | None = None
+    phone: str | None = None
+    customer_type: str | None = None
+    is_vip: bool = Field(default=False, sa_column_kwargs=_server_default("0"))
     physical_address1: str | None = None
     physical_address2: str | None = None
     physical_city: str | None = None
     physical_state: str | None = None
     physical_zip: str | None = None
+    billing_address1: str | None = None
+    billing_address2: str | None = None
+    billing_city: str | None = None
+    billing_state: str | None = None
+    billing_zip: str | None = None
+    primary_service_location_uuid: str | None = None
+    notes: str | None = None
+    on_my_way_notify_via: str | None = None
+    created_at: str | None = None
     updated_at: str | None = None
     deleted_at: str | None = None
     extras_json: str | None = None
+
+    sync_state: str = Field(default="synced", sa_column_kwargs=_server_default("'synced'"))
+    pending_op: str | None = None
+    base_json: str | None = None
+    idempotency_key: str | None = None
+    request_body: str | None = None
+    first_attempt_at: str | None = None
+    last_error: str | None = None
+    local_rev: int = Field(default=0, sa_column_kwargs=_server_default("0"))
+    local_modified_at: str | None = None
+    # What the Customers page's search looks in, kept with the row so a search reads
+    # one text a customer (see customer_queries).
+    search_text: str | None = Field(default=None, sa_column=Column(
+        "search_text", Text, Computed(_CUSTOMER_SEARCH_TEXT, persisted=True)))
 
 
 class Meta(SQLModel, table=True):

@@ -8,15 +8,18 @@ are ``core.team``'s.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Connection, or_, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from desktop.core.jobs import ServerJob
-from desktop.core.store.database import Store
 from desktop.core.store.schema import TEAM
 from desktop.core.team import USER_KEYS, Source, TeamMember, nested_technician, sorted_members
+
+if TYPE_CHECKING:
+    # The mirror's writes harvest names here, and the store imports the mirror.
+    from desktop.core.store.database import Store
 
 
 def harvested(jobs: Iterable[ServerJob]) -> dict[str, str]:

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+
+from sqlalchemy import Connection
 
 from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
 from desktop.core.jobs import JOB_FIELDS, ServerJob, parse_server_job
-from desktop.core.store.edits import now_iso
+from desktop.core.store.customer_edits import load_customer
+from desktop.core.store.customer_sync import customer_queue, set_customer_aside
+from desktop.core.store.edits import load, now_iso
 from desktop.core.store.mirror import apply_remote, has_local_changes, mark_gone, rows_by_uuid
 from desktop.core.store.outbox import (
+    Queued,
     Request,
     adopt,
     build,
@@ -29,9 +36,10 @@ from desktop.core.store.outbox import (
     reject,
     set_aside,
 )
-from desktop.core.sync.adoption import is_own_create, normalised_title
+from desktop.core.sync.adoption import is_own_create, normalised_title, server_floor
 from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
 from desktop.core.sync.details import stamp
+from desktop.core.sync.push_customers import push_customer
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
@@ -43,52 +51,54 @@ ROUNDS = 3
 SERVER_ERRORS_TO_STOP = 2
 
 
+@dataclass(frozen=True)
+class _Queue:
+    """One kind of row that may owe the server a request, and how each is sent."""
+
+    queue: Callable[[Connection], list[int]]
+    push_one: Callable[[Cycle, int], None]
+    load: Callable[[Connection, int], Queued | None]
+    set_aside: Callable[[Connection, int, str], None]
+
+
 def push(cycle: Cycle) -> None:
+    """Customers first: a job for a customer created here is held out of the job
+    queue until the server has that customer, so it goes out in the same cycle,
+    after it, with its uuid."""
+    _drain(cycle, _Queue(customer_queue, push_customer, load_customer, set_customer_aside))
+    _drain(cycle, _Queue(queue, _push_one, load, set_aside))
+
+
+def _drain(cycle: Cycle, kind: _Queue) -> None:
     tried: set[int] = set()
     server_errors = 0
     for _ in range(ROUNDS):
         with cycle.store.read() as conn:
-            todo = [i for i in queue(conn) if i not in tried]
+            todo = [i for i in kind.queue(conn) if i not in tried]
         if not todo:
             return
         for number, local_id in enumerate(todo, 1):
             tried.add(local_id)
             try:
-                _push_one(cycle, local_id)
+                kind.push_one(cycle, local_id)
                 server_errors = 0
             except ServerError as exc:
                 cycle.report.push_failed += 1
                 server_errors += 1
                 if server_errors >= SERVER_ERRORS_TO_STOP:
                     raise
-                log.warning("server error pushing job %d: %s", local_id, exc.message)
+                log.warning("server error pushing %d: %s", local_id, exc.message)
             except JOB_TROUBLE as exc:
-                log.exception("job %d could not be sent", local_id)
+                log.exception("%d could not be sent", local_id)
                 with cycle.store.write() as conn:
-                    set_aside(conn, local_id, f"could not be sent: {exc}")
+                    kind.set_aside(conn, local_id, f"could not be sent: {exc}")
             cycle.step("push", number, len(todo))
-        tried = {i for i in tried if _still_failing(cycle, i)}
+        with cycle.store.read() as conn:
+            tried = {i for i in tried if _still_failing(kind.load(conn, i))}
 
 
-def _still_failing(cycle: Cycle, local_id: int) -> bool:
-    row = cycle.store.get(local_id)
+def _still_failing(row: Queued | None) -> bool:
     return row is not None and row.idempotency_key is not None
-
-
-def _server_floor(cycle: Cycle) -> str | None:
-    """A time the server's clock had passed before this request is first sent.
-
-    The ``Date`` of the server's last reply, where it sends one; else the newest
-    server stamp in the mirror (which one job stamped in the future can push past
-    the real time, so it is only the fallback).
-    """
-    if cycle.client.server_date is not None:
-        return cycle.client.server_date
-    with cycle.store.read() as conn:
-        value = conn.exec_driver_sql(
-            "SELECT max(max(ifnull(updated_at, '')), max(ifnull(created_at, ''))) FROM jobs"
-        ).scalar()
-    return str(value) if value else None
 
 
 def _push_one(cycle: Cycle, local_id: int) -> None:
@@ -103,7 +113,7 @@ def _push_one(cycle: Cycle, local_id: int) -> None:
             row = cycle.store.get(local_id)
             if row is None or row.sync_state not in ("pending", "conflict"):
                 return
-        request = build(row, _server_floor(cycle))
+        request = build(row, server_floor(cycle))
         if request is None:
             return
         with cycle.store.write() as conn:

@@ -56,7 +56,7 @@ def route_sheet(device: QPagedPaintDevice, store: Store, technician: str,
     """The sheet laid out for ``device``, each job whole on one page; and the job count."""
     jobs = day_route(store, technician, day)
     uuids = sorted({j.values["customer_uuid"] for j in jobs if j.values["customer_uuid"]})
-    customers = {c.uuid: c for c in store.customers_by_uuid(uuids)}
+    customers = {str(c.uuid): c for c in store.customers_by_uuid(uuids)}
     doc = document(device, route_sheet_html(technician, day, jobs, customers,
                                             Letterhead.read(store)))
     keep_tables_whole(doc)

@@ -44,11 +44,10 @@ from desktop.core.jobs import (
     Status,
     move_refusal,
     status_move,
-    validate_changes,
 )
 from desktop.core.schedule import double_bookings
 from desktop.core.store import CustomerRecord, JobRecord
-from desktop.core.store.edits import now_iso
+from desktop.core.store.edits import CUSTOMER_LOCAL_ID, now_iso, validate_job
 from desktop.core.store.mirror import SUMMARY_COLUMNS
 from desktop.core.team import SHORT_ID
 from desktop.ui import formatting, theme
@@ -56,7 +55,13 @@ from desktop.ui.jobs import quick_links
 from desktop.ui.jobs.completion import CompleteDialog, ask_completion, next_job_text
 from desktop.ui.schedule.text import clash_text
 from desktop.ui.session import Session
-from desktop.ui.widgets.customer_picker import CustomerPicker
+from desktop.ui.widgets.customer_picker import (
+    CustomerPicker,
+    customer_ref,
+    find,
+    local_id_of,
+    local_ref,
+)
 from desktop.ui.widgets.fields import (
     ChoiceEdit,
     DateEdit,
@@ -102,6 +107,16 @@ DETAILS_NOTES = {
 DETAILS_MISSING = ("Only what the job list shows is known here. Notes, address, times, "
                    "amounts and the technician appear once the details arrive; the "
                    "fields shown can be changed meanwhile.")
+
+
+#: A job's service address, field by field, and the customer field each comes from.
+SERVICE_ADDRESS = {f"service_{part}": f"physical_{part}"
+                   for part in ("address1", "address2", "city", "state", "zip")}
+
+
+def service_address(customer: CustomerRecord) -> dict[str, Any]:
+    """A new job's service address: where the customer lives."""
+    return {job: customer[field] for job, field in SERVICE_ADDRESS.items()}
 
 
 def field_named_in(message: str) -> str | None:
@@ -323,7 +338,8 @@ class DetailPanel(QWidget):
 
         self._section("Job")
         self._add("title", TextEdit(form_widget), "What needs doing, in a few words")
-        self.customer_picker = CustomerPicker(store.customers, store.customer, form_widget)
+        self.customer_picker = CustomerPicker(store.customers, lambda ref: find(store, ref),
+                                              form_widget)
         self._add("customer_uuid", self.customer_picker,
                   "Type to search the customer list, then pick one")
         self.customer_info = self._note()
@@ -526,10 +542,14 @@ class DetailPanel(QWidget):
         self.details_text.setText(DETAILS_NOTES.get(state, DETAILS_NOTES["failed"]))
         self.details_notice.setVisible(unknown)
 
-    def new_job(self) -> None:
+    def new_job(self, customer: CustomerRecord | None = None) -> None:
+        """Start a new job; for ``customer``, at their address (which stays editable)."""
         self._record = None
         self._creating = True
-        self._load({"status": Status.NEW.value, "priority": Priority.NORMAL.value})
+        values: dict[str, Any] = {"status": Status.NEW.value, "priority": Priority.NORMAL.value}
+        if customer is not None:
+            values.update(customer_uuid=customer_ref(customer), **service_address(customer))
+        self._load(values)
         self._focus_field("title")
 
     def _show_nothing(self) -> None:
@@ -548,9 +568,12 @@ class DetailPanel(QWidget):
         self._shown_id = None if self._record is None else self._record.local_id
         place = self._scroll.verticalScrollBar().value() if same else 0
         self._loading = True
+        waits_for = self._record.customer_local_id if self._record is not None else None
         try:
             for field, editor in self.editors.items():
                 editor.set_value(values.get(field))
+            if waits_for is not None:
+                self.customer_picker.set_value(local_ref(waits_for))
         finally:
             self._loading = False
         self._loaded = {f: e.value() for f, e in self.editors.items()}
@@ -675,6 +698,16 @@ class DetailPanel(QWidget):
     def _values(self) -> dict[str, Any]:
         return {f: e.value() for f, e in self.editors.items()}
 
+    @staticmethod
+    def _job_values(values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` as the store takes them: a customer created here and not yet on
+        the server is named by its local id."""
+        local_id = local_id_of(values.get("customer_uuid"))
+        if local_id is None:
+            return dict(values)
+        return {**{k: v for k, v in values.items() if k != "customer_uuid"},
+                CUSTOMER_LOCAL_ID: local_id}
+
     def changes(self) -> dict[str, Any]:
         """Raw values of the fields the user changed since the job was loaded."""
         return {f: v for f, v in self._values().items() if v != self._loaded.get(f)}
@@ -689,7 +722,7 @@ class DetailPanel(QWidget):
         changes = self._values() if self._creating else self.changes()
         problems: dict[str, str] = {}
         try:
-            validate_changes(changes, current)
+            validate_job(self._job_values(changes), current)
         except InvalidJob as invalid:
             for error in invalid.errors:
                 problems.setdefault(error.field, error.problem)
@@ -730,6 +763,8 @@ class DetailPanel(QWidget):
         if self._loading:
             return
         self._touched.add(field)
+        if field == "customer_uuid" and self._creating:
+            self._fill_address()
         self._refresh()
 
     def _show_people(self) -> None:
@@ -751,6 +786,15 @@ class DetailPanel(QWidget):
             self.message.emit(f"Not named: the name {exc.problem}")
             return
         self.message.emit(f"{user_id[:SHORT_ID]}… is now {name}")
+
+    def _fill_address(self) -> None:
+        """A new job's customer gives it their address, unless one was typed: the
+        technician goes where the customer lives unless told otherwise."""
+        customer = self.customer_picker.customer()
+        if customer is None or any(self.editors[f].value() for f in SERVICE_ADDRESS):
+            return
+        for field, value in service_address(customer).items():
+            self.editors[field].set_value(value)
 
     def _assign_to_me(self) -> None:
         me = self._session.my_user_id
@@ -785,11 +829,12 @@ class DetailPanel(QWidget):
         try:
             if self._creating:
                 values = {f: v for f, v in self._values().items() if v not in (None, "")}
-                record = self._session.create_job(values)
+                record = self._session.create_job(self._job_values(values))
                 self._creating = False
             else:
                 assert self._record is not None
-                record = self._session.update_job(self._record.local_id, self.changes())
+                record = self._session.update_job(self._record.local_id,
+                                                  self._job_values(self.changes()))
         except InvalidJob as invalid:
             self._show_all_errors = True
             self._touched.update(e.field for e in invalid.errors)
