@@ -51,6 +51,8 @@ ONBOARDING_FRACTION = 0.02
 #: Quick scans an hour this device can always afford, whatever its learned share:
 #: a device whose share is small still sees the active set every half hour.
 QUICK_SCANS_PER_HOUR = 2.0
+#: The soonest a deferred scan asks to come back (``Governor.wait_for_quick``).
+MIN_WAIT_S = 30.0
 #: What the others may spend between two observations beyond the company's rate
 #: over the time between them (``Spending.observe``).
 OTHERS_SLACK_HOURS = 0.1
@@ -285,7 +287,9 @@ class Governor:
         return min(max(0.0, bucket.tokens + refill - capacity), refill * TRICKLE_FRACTION)
 
     def wait_for_quick(self, tokens: float, quick_cost: float, rate: float) -> float | None:
-        """Seconds until the bucket holds a quick scan (None: it does, or never refills)."""
+        """Seconds until the bucket holds a quick scan (None: it does, or never refills),
+        at least ``MIN_WAIT_S``: a bucket a hair short would otherwise call the next
+        cycle at once, and again, without the clock moving enough to refill it."""
         if tokens >= quick_cost or rate <= 0:
             return None
-        return (quick_cost - tokens) / rate * 3600
+        return max(MIN_WAIT_S, (quick_cost - tokens) / rate * 3600)

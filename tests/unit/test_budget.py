@@ -13,6 +13,7 @@ from desktop.core.budget import (
     BURST_HOURS,
     HOURS_PER_MONTH,
     LEARN_HOURS,
+    MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
     QUICK_SCANS_PER_HOUR,
     TRICKLE_FRACTION,
@@ -223,6 +224,8 @@ def test_the_trickle_spends_only_a_tenth_of_what_would_spill(
 def test_a_deferred_quick_scan_says_when_the_bucket_holds_one() -> None:
     governor = Governor()
     assert governor.wait_for_quick(1.0, QUICK, rate=12.0) == pytest.approx(600.0)
+    assert governor.wait_for_quick(QUICK - 1e-9, QUICK, rate=12.0) == MIN_WAIT_S, \
+        "a hair short is not a call to come back at once"
     assert governor.wait_for_quick(QUICK, QUICK, rate=12.0) is None
     assert governor.wait_for_quick(0.0, QUICK, rate=0.0) is None
 
