@@ -20,7 +20,10 @@ assigned to the device's technician. Changes are of three classes:
 
 Colleagues change jobs during the first 9.5 hours of the day, so every change has at
 least 30 minutes of working time left to be seen; a change still unseen when the
-laptops close counts with its age at that moment (printed as unseen).
+laptops close counts with its age at that moment (printed as unseen). A change to a
+job the device never held and that is no longer active (a call-out created and
+finished between two of its scans, which list active jobs only) is counted apart:
+the weekly full reconciliation brings it, by design.
 
 Run: ``.venv/bin/python -m bench.bench_sync_month [--days N] [--shapes full,summary,bare]
 [--fleets 4,19]`` (default: the whole month, every shape, both fleets).
@@ -120,6 +123,7 @@ class Outcome:
     seen: dict[str, int]
     per_device: list[tuple[str, float]]
     not_ok: dict[str, int]
+    never_active: int
 
 
 def _same(name: str, have: object, want: object) -> bool:
@@ -149,6 +153,8 @@ class Month:
                                             for k in (VISIBLE, HIDDEN_TODAY, HIDDEN_OTHER)}
         self.unseen = dict.fromkeys(self.worst, 0)
         self.seen = dict.fromkeys(self.worst, 0)
+        #: Changes to jobs created and finished between two of a device's scans.
+        self.never_active = 0
         self.changes = 0
 
     def _shape_workload(self) -> None:
@@ -279,10 +285,20 @@ class Month:
                     self.sync(device)
         self.now = end
         for device in self.devices:
-            for want in device.waiting.values():
+            for (uuid, _name), want in device.waiting.items():
+                if self._never_active_here(device, uuid):
+                    self.never_active += 1
+                    continue
                 self.worst[want.kind] = max(self.worst[want.kind], end - want.since)
                 self.unseen[want.kind] += 1
             device.waiting.clear()
+
+    def _never_active_here(self, device: SimDevice, uuid: str) -> bool:
+        """A job this device never held that is no longer active: a call-out created
+        and finished between two of its scans, which list only active jobs; the next
+        full reconciliation brings it. Counted apart, not as a change left unseen."""
+        server = self.emulator.job(uuid) or {}
+        return device.store.get_by_uuid(uuid) is None and server.get("status") not in ACTIVE
 
     def _events(self, changes: list[datetime], end: datetime) -> Iterator[datetime]:
         while True:
@@ -319,7 +335,8 @@ def simulate(shape: str, technicians: int, days: int) -> Outcome:
             time.perf_counter() - start,
             {k: v.total_seconds() / 60 for k, v in month.worst.items()},
             month.unseen, month.seen,
-            [(d.name, sum(d.requests_by_day) / days) for d in month.devices], not_ok)
+            [(d.name, sum(d.requests_by_day) / days) for d in month.devices], not_ok,
+            month.never_active)
     finally:
         month.close()
         shutil.rmtree(root, ignore_errors=True)
@@ -335,7 +352,9 @@ def print_outcome(out: Outcome) -> bool:
           f"{out.first_day}")
     print(f"      {label} changes seen/unseen at close: " + ", ".join(
         f"{k} {out.seen[k]}/{out.unseen[k]}" for k in out.seen)
-          + (f"; cycles not ok: {out.not_ok}" if out.not_ok else ""))
+          + (f"; cycles not ok: {out.not_ok}" if out.not_ok else "")
+          + (f"; {out.never_active} on jobs created and finished between two of a "
+             "device's scans (left to the full reconciliation)" if out.never_active else ""))
     if out.days >= WORKING_DAYS:
         ok = report(f"{label} company requests, month", out.total, MONTH_TARGET, "req")
     else:

@@ -39,10 +39,15 @@ FULL_EVERY = timedelta(days=7)
 WORK_HOURS_PER_DAY = 10
 WORK_DAYS_PER_MONTH = 22
 HOURS_PER_MONTH = 365.25 / 12 * 24
-#: Working hours per calendar hour, about 0.3.
-WORK_FRACTION = WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH / HOURS_PER_MONTH
 #: The bucket holds this many hours of the device's rate.
 BURST_HOURS = 1.0
+#: Hours of its rate a device spends in a working day: the ten worked, and the hour
+#: the bucket refilled overnight (a full bucket in the morning is spent too). Rates
+#: spread what is left over these, or every device would spend a tenth more a day
+#: than its share.
+SPENDING_HOURS_PER_DAY = WORK_HOURS_PER_DAY + BURST_HOURS
+#: Spending hours per calendar hour, about 0.33.
+WORK_FRACTION = SPENDING_HOURS_PER_DAY * WORK_DAYS_PER_MONTH / HOURS_PER_MONTH
 #: A device's first sync may spend this much of the month's limit once (1,000 of
 #: 50,000). The first sync of 10,000 jobs takes about 105 requests with full list
 #: items and about 400 with summaries (the pages plus the active jobs' GETs); twenty
@@ -85,7 +90,8 @@ class Quota:
 
 
 def working_hours_left(quota: Quota, now: datetime) -> float:
-    """Working hours until the reset (never less than one: the month's last hour)."""
+    """Spending hours until the reset (``SPENDING_HOURS_PER_DAY`` a working day; never
+    less than one: the month's last hour)."""
     return max(1.0, _hours(quota.resets_at - now) * WORK_FRACTION)
 
 
@@ -192,7 +198,7 @@ class Governor:
         if quota is None:
             # Before any reply: the month as if it were just starting.
             return DEFAULT_MONTHLY_LIMIT * (1 - RESERVE_FRACTION) / (
-                WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH)
+                SPENDING_HOURS_PER_DAY * WORK_DAYS_PER_MONTH)
         return quota.available / working_hours_left(quota, now)
 
     def share(self, spending: Spending) -> float:
@@ -215,7 +221,7 @@ class Governor:
     def daily_allowance(self, quota: Quota | None, now: datetime, spending: Spending,
                         quick_cost: float) -> float:
         """Requests a working day gives this device at its current rate (a figure to show)."""
-        return self.rate(quota, now, spending, quick_cost) * WORK_HOURS_PER_DAY
+        return self.rate(quota, now, spending, quick_cost) * SPENDING_HOURS_PER_DAY
 
     def onboarding_allowance(self, quota: Quota | None) -> float:
         """The one-time allowance of a new (or rebuilt) mirror's first sync."""

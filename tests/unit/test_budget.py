@@ -27,7 +27,7 @@ from desktop.core.budget import (
 )
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
-#: A whole month ahead: exactly 220 working hours left.
+#: A whole month ahead: exactly 242 spending hours left (11 a day, 22 days).
 MONTH = timedelta(hours=HOURS_PER_MONTH)
 QUICK = 3.0
 FULL = 110.0
@@ -45,9 +45,10 @@ def _plan(governor: Governor, *, tokens: float, quota: Quota | None = None,
                          explicit=explicit, onboarding_left=onboarding_left)
 
 
-def test_working_hours_are_ten_a_day_twenty_two_days_a_month() -> None:
+def test_a_working_day_spends_eleven_hours_of_rate_twenty_two_days_a_month() -> None:
+    """Ten worked, and the hour of burst the bucket refilled overnight."""
     assert working_hours_left(_quota(), NOW) == pytest.approx(
-        WORK_HOURS_PER_DAY * WORK_DAYS_PER_MONTH)
+        (WORK_HOURS_PER_DAY + BURST_HOURS) * WORK_DAYS_PER_MONTH)
     # The month's last minutes still count as an hour: no rate divides by nothing.
     late = Quota(0, 50_000, NOW + timedelta(minutes=5))
     assert working_hours_left(late, NOW) == 1.0
@@ -56,9 +57,9 @@ def test_working_hours_are_ten_a_day_twenty_two_days_a_month() -> None:
 def test_a_lone_device_may_spend_the_companys_whole_rate() -> None:
     governor = Governor()
     rate = governor.rate(_quota(), NOW, Spending(), QUICK)
-    assert rate == pytest.approx(49_000 / 220)  # the month less the 2% reserve
+    assert rate == pytest.approx(49_000 / 242)  # the month less the 2% reserve
     assert governor.daily_allowance(_quota(), NOW, Spending(), QUICK) == pytest.approx(
-        rate * WORK_HOURS_PER_DAY)
+        rate * (WORK_HOURS_PER_DAY + BURST_HOURS))
 
 
 def test_the_first_sync_is_paid_by_the_onboarding_allowance_not_the_bucket() -> None:
@@ -163,7 +164,7 @@ def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     assert crowd_rate == pytest.approx(solo_rate / 20)
     # Every device's share of the same spending adds up to the company's rate: the
     # projected month lands at the limit less the reserve, with 1 device or 20.
-    assert 20 * crowd_rate * 220 == pytest.approx(49_000)
+    assert 20 * crowd_rate * 242 == pytest.approx(49_000)
 
 
 def test_old_spending_fades_and_a_new_month_is_a_new_baseline() -> None:
@@ -188,7 +189,7 @@ def test_the_others_first_syncs_do_not_leave_this_device_a_bystanders_share() ->
     """Nineteen laptops set up in this device's first minutes (2,000 requests) count as
     no more than the company's rate could have spent, so an hour on, this device that
     scans every five minutes keeps most of the share it needs."""
-    company = 49_000 / 220
+    company = 49_000 / 242
     spending = Spending().observe(0, 0, NOW)
     spending = spending.observe(2_000, 1, NOW + timedelta(minutes=5), company_rate=company)
     assert spending.others == pytest.approx(company * (5 / 60 + OTHERS_SLACK_HOURS))
@@ -234,7 +235,7 @@ def test_an_explicit_share_overrides_the_learned_one() -> None:
     crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
     pinned = Governor(share_percent=30)
     assert pinned.share(crowd) == 0.3
-    assert pinned.rate(_quota(), NOW, crowd, QUICK) == pytest.approx(0.3 * 49_000 / 220)
+    assert pinned.rate(_quota(), NOW, crowd, QUICK) == pytest.approx(0.3 * 49_000 / 242)
 
 
 @pytest.mark.parametrize(("value", "seconds"), [
