@@ -262,11 +262,12 @@ def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_
         assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
         assert quick.client.requests_sent >= 1
     clock.now += timedelta(seconds=SOON_BOUND_S)
-    # As the engine's cycles do: the quick scan, then the refresh.
+    # As the engine's cycles do: the quick scan, then the refresh (a job in progress
+    # from spare requests).
     scan(device, clock, "quick")
     emulator.clear_requests()
     with cycle_of(device, clock) as cycle:
-        sent = refresh_details(cycle, 1000)
+        sent = refresh_details(cycle, 1000, every_active=True)
     assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
     if shape == "bare":
         urgent_jobs = urgent(emulator, clock.now)
@@ -296,12 +297,14 @@ def test_todays_jobs_are_read_first_and_other_active_jobs_only_from_spare_reques
     clock.now += timedelta(seconds=ACTIVE_BOUND_S)
     with cycle_of(device, clock) as cycle:
         refresh_details(cycle, 1000)
-    assert set(gets(emulator)) == urgent(emulator, clock.now), "the others wait for spare"
+    assert set(gets(emulator)) == todays, "the others wait for spare requests"
     emulator.clear_requests()
-    others = {j["uuid"] for j in live if j["status"] in ACTIVE} - urgent(emulator, clock.now)
+    others = {j["uuid"] for j in live if j["status"] in ACTIVE} - todays
+    soon = urgent(emulator, clock.now) - todays
     with cycle_of(device, clock) as cycle:
         assert read_spare(cycle, len(others)) == len(others)
     assert set(gets(emulator)) == others
+    assert set(gets(emulator)[:len(soon)]) == soon, "in progress and tomorrow's first"
 
 
 def test_the_refresh_stops_at_most_and_serves_the_urgent_first(
@@ -309,10 +312,11 @@ def test_the_refresh_stops_at_most_and_serves_the_urgent_first(
     synced_in(device, emulator, clock, "bare")
     clock.now += timedelta(hours=5)
     with cycle_of(device, clock) as cycle:
-        assert refresh_details(cycle, 3) == 3
+        assert refresh_details(cycle, 3, every_active=True) == 3
     assert set(gets(emulator)) <= urgent(emulator, clock.now)
     with cycle_of(device, clock, budget=2) as cycle:
-        assert refresh_details(cycle, 10) == 2, "the cycle's budget binds too"
+        assert refresh_details(cycle, 10, every_active=True) == 2, \
+            "the cycle's budget binds too"
 
 
 @pytest.mark.parametrize("shape", SHAPES)

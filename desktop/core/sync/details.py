@@ -68,13 +68,14 @@ _FINISHED: Final = (Status.COMPLETE.value, Status.INVOICED.value)
 #: Under bare summaries only a GET shows a change to a field no summary carries, so
 #: the details of active jobs are read again once older than a bound: a job
 #: scheduled today within ``URGENT_BOUND_S`` (a hidden change then shows within 30
-#: minutes with a sync every five), one in progress or scheduled tomorrow within
-#: ``SOON_BOUND_S``, and any other active job after ``ACTIVE_BOUND_S`` from spare
-#: requests only (``read_spare``). A job whose details are younger costs nothing, so
-#: a quiet cycle sends nothing. The tiers are what the month's requests allow: every
-#: active job at the urgent bound would cost an office alone more than a company's
-#: share.
-URGENT_BOUND_S: Final = 20 * 60
+#: minutes with a sync every five, 5.5 at worst with its jitter); from spare requests
+#: only (``read_spare``), one in progress or scheduled tomorrow after
+#: ``SOON_BOUND_S``, then any other active job after ``ACTIVE_BOUND_S``. A job whose
+#: details are younger costs nothing, so a quiet cycle sends nothing. The tiers are
+#: what the month's requests allow: measured (bench_sync_month, bare summaries), an
+#: office reading its in-progress and tomorrow's jobs every two hours as well spent
+#: a third more than its share, and the jobs due today went stale.
+URGENT_BOUND_S: Final = 22 * 60
 SOON_BOUND_S: Final = 2 * 3600
 ACTIVE_BOUND_S: Final = 4 * 3600
 #: Under bare summaries, details of a job the refresh does not look after (inactive,
@@ -180,8 +181,8 @@ def local_today(now: datetime) -> date:
 def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> list[int]:
     """Active jobs whose details are due, most urgent first, at most ``most``.
 
-    Scheduled today (``URGENT_BOUND_S``), then in progress or scheduled tomorrow
-    (``SOON_BOUND_S``), then, with ``every_active``, any other active job
+    Scheduled today (``URGENT_BOUND_S``); with ``every_active`` (spare requests), then
+    in progress or scheduled tomorrow (``SOON_BOUND_S``), then any other active job
     (``ACTIVE_BOUND_S``); within each, details never read first, then the oldest.
     """
     if most <= 0:
@@ -199,7 +200,7 @@ def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> lis
     with cycle.store.read() as conn:
         found = conn.exec_driver_sql(sql, (
             today.isoformat(), Status.IN_PROGRESS.value,
-            (today + timedelta(days=1)).isoformat(), *params, 2 if every_active else 1,
+            (today + timedelta(days=1)).isoformat(), *params, 2 if every_active else 0,
             *(stamp(now - timedelta(seconds=bound))
               for bound in (URGENT_BOUND_S, SOON_BOUND_S, ACTIVE_BOUND_S)), most))
         return [int(r[0]) for r in found]
