@@ -2,10 +2,11 @@
 
 Paths come from platformdirs unless a data dir is given (``--data-dir`` or
 ``JOBDESK_DATA_DIR``), in which case the database, settings and logs all live there.
-The API key lives in the system keyring (service ``jobdesk``) and never in a file;
-``JOBDESK_API_KEY`` overrides it for scripts and machines without a keyring. Where no
-keyring can keep it, the window keeps a key typed into Settings in memory until it
-closes (``keep_in_memory``).
+The API key lives in the system keyring (service ``jobdesk``); ``JOBDESK_API_KEY``
+overrides it for scripts and machines without a keyring. Where no keyring can keep it,
+the window keeps a key typed into Settings in memory until it closes
+(``keep_in_memory``), unless the user chooses a file only they can read
+(``keep_in_file``: owner-only, not encrypted). It is never in a file otherwise.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class Paths:
         """The headless commands' log: a file of their own, since a rotating log
         shared by two processes loses lines when both rotate it."""
         return self.log_dir / "jobdesk-cli.log"
+
+    @property
+    def key_file(self) -> Path:
+        """API keys by server, where the user chose a file because no keyring exists."""
+        return self.config_dir / "api-key.json"
 
     @property
     def sync_lock(self) -> Path:
@@ -135,29 +141,94 @@ def keep_in_memory(server_url: str, key: str) -> None:
     _MEMORY_KEYS[server_url or "default"] = key
 
 
-def kept_in_memory(server_url: str) -> bool:
-    return (server_url or "default") in _MEMORY_KEYS
+#: The choice, in the window and in ``jobdesk login --key-file``, where no keyring
+#: can keep the key, and what it means.
+KEY_FILE_CHOICE = "Keep the key in a file only you can read"
+KEY_FILE_CAVEAT = ("The file is not encrypted: anyone who can use your account on this "
+                   "computer, or read a copy of your files, can read the key.")
 
 
-def get_api_key(server_url: str) -> str | None:
+def memory_key(server_url: str) -> str | None:
+    """The key kept in memory for this server in this run, if any."""
+    return _MEMORY_KEYS.get(server_url or "default")
+
+
+def _file_keys(paths: Paths) -> dict[str, str]:
+    try:
+        raw = json.loads(paths.key_file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        # The error's type alone: its text could quote the file, and so the key.
+        log.warning("key file %s unreadable (%s); ignored", paths.key_file,
+                    type(exc).__name__)
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): v for k, v in raw.items() if isinstance(v, str) and v}
+
+
+def _write_key_file(paths: Paths, keys: dict[str, str]) -> None:
+    """Write-then-rename, the temporary file owner-only from its creation
+    (``mkstemp`` makes it 0600), so the key is never readable by others, nor half
+    written."""
+    paths.ensure()
+    fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".api-key-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(keys, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, paths.key_file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def keep_in_file(paths: Paths, server_url: str, key: str) -> None:
+    """Keep ``key`` for this server in ``paths.key_file``, readable by its owner only
+    and not encrypted: the user's choice where no keyring can keep it."""
+    keys = _file_keys(paths)
+    keys[server_url or "default"] = key
+    _write_key_file(paths, keys)
+
+
+def kept_in_file(paths: Paths, server_url: str) -> bool:
+    return (server_url or "default") in _file_keys(paths)
+
+
+def forget_key_file(paths: Paths, server_url: str) -> str | None:
+    """Take this server's key out of the key file (the file goes with its last key);
+    the key it held, if any."""
+    keys = _file_keys(paths)
+    key = keys.pop(server_url or "default", None)
+    if key is None:
+        return None
+    if keys:
+        _write_key_file(paths, keys)
+    else:
+        paths.key_file.unlink(missing_ok=True)
+    return key
+
+
+def get_api_key(server_url: str, paths: Paths) -> str | None:
     """The env override, else a key kept in memory for this run, else the keyring
-    entry for this server, else ``None``."""
+    entry for this server, else the key file the user chose, else ``None``."""
     env = os.environ.get(ENV_API_KEY)
     if env:
         return env
-    remembered = _MEMORY_KEYS.get(server_url or "default")
+    remembered = memory_key(server_url)
     if remembered:
         return remembered
-    try:
-        import keyring
-        from keyring.errors import KeyringError
+    import keyring
+    from keyring.errors import KeyringError
 
-        try:
-            return keyring.get_password(KEYRING_SERVICE, server_url or "default")
-        except KeyringError:
-            return None
-    except ImportError:  # pragma: no cover - keyring is a hard dependency
-        return None
+    try:
+        kept = keyring.get_password(KEYRING_SERVICE, server_url or "default")
+    except KeyringError:
+        kept = None
+    return kept or _file_keys(paths).get(server_url or "default")
 
 
 def _cannot_keep(backend: Any) -> str | None:

@@ -50,8 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot", metavar="PATH", help="render the main window to a PNG and exit"
     )
     parser.add_argument("--view", metavar="NAME", help="sidebar view to open (with --screenshot)")
-    parser.add_argument("--page", choices=("list", "schedule", "board", "dashboard"),
-                        help="page to open: the list, schedule, board or dashboard")
+    parser.add_argument("--page", choices=("list", "schedule", "board", "dashboard", "customers"),
+                        help="page to open: the list, schedule, board, dashboard or customers")
     parser.add_argument("--size", metavar="WxH",
                         help="window size for --screenshot, e.g. 1366x768 (default 1366x768)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -1,9 +1,9 @@
 """`jobdesk config set server-url`, `jobdesk login`, `jobdesk status`.
 
 Which CRM this device talks to and with which key. The key is checked with the
-server, kept in the system keyring, and never printed or written to a file. Where no
-keyring can keep it, ``login`` stores nothing, says to use ``JOBDESK_API_KEY`` and
-exits 2.
+server, kept in the system keyring, and never printed. Where no keyring can keep it,
+``login`` stores nothing, says to use ``JOBDESK_API_KEY`` or ``--key-file`` and exits
+2; with ``--key-file`` it keeps the key in a file only the user can read.
 """
 
 from __future__ import annotations
@@ -20,9 +20,14 @@ from desktop.cli.context import Context, UsageError, print_json, printable
 from desktop.config import (
     ENV_API_KEY,
     ENV_SERVER_URL,
+    KEY_FILE_CAVEAT,
+    KEY_FILE_CHOICE,
     KeyStoreUnavailable,
     Settings,
+    forget_key_file,
     get_api_key,
+    keep_in_file,
+    kept_in_file,
     set_api_key,
 )
 from desktop.core.api import (
@@ -53,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="check an API key with the server and keep it in the system keyring "
         "(reads the key from a hidden prompt, or one line of stdin)",
     )
+    login.add_argument(
+        "--key-file", action="store_true",
+        help=f"{KEY_FILE_CHOICE}, where no system keyring can keep it. {KEY_FILE_CAVEAT}")
     login.set_defaults(handler=_login)
 
     status = sub.add_parser("status", help="server, whether a key is set, last known usage")
@@ -101,7 +109,6 @@ def _read_key() -> str:
 
 
 def _login(args: argparse.Namespace, ctx: Context) -> int:
-    del args
     url = resolve_server_url(ctx)
     key = _read_key()
     if not key:
@@ -118,19 +125,32 @@ def _login(args: argparse.Namespace, ctx: Context) -> int:
     except ApiError as exc:
         print(f"jobdesk: could not check the key: {exc.message}", file=sys.stderr)
         return 1
+    name = company.get("name") or company.get("company_name") or "your company"
     try:
         set_api_key(url, key)
     except KeyStoreUnavailable as exc:
-        # 2, as for any setup the user must change: nothing was stored, and saying
-        # "signed in" would only make the next sync fail with "no API key".
-        print(
-            f"jobdesk: the key works, but {exc}\n"
-            f"For example, in your shell profile: export {ENV_API_KEY}=<your key>",
-            file=sys.stderr,
-        )
-        return 2
-    name = company.get("name") or company.get("company_name") or "your company"
-    print(f"Signed in to {name} at {url}; the key is kept in the system keyring.")
+        if not args.key_file:
+            # 2, as for any setup the user must change: nothing was stored, and saying
+            # "signed in" would only make the next sync fail with "no API key".
+            print(
+                f"jobdesk: the key works, but {exc}\n"
+                f"For example, in your shell profile: export {ENV_API_KEY}=<your key>\n"
+                f"Or run `jobdesk login --key-file` to {KEY_FILE_CHOICE.lower()}. "
+                f"{KEY_FILE_CAVEAT}",
+                file=sys.stderr,
+            )
+            return 2
+        keep_in_file(ctx.paths, url, key)
+        print(f"Signed in to {name} at {url}; no system keyring can keep the key here "
+              f"({exc.reason}), so it is kept in {ctx.paths.key_file}, a file only you "
+              f"can read. {KEY_FILE_CAVEAT}")
+    else:
+        # In the keyring now: a key file kept for want of one would only be a copy.
+        forget_key_file(ctx.paths, url)
+        print(f"Signed in to {name} at {url}; the key is kept in the system keyring.")
+        if args.key_file:
+            print("note: a system keyring keeps the key here, so no key file was written",
+                  file=sys.stderr)
     if os.environ.get(ENV_API_KEY):
         print(f"note: {ENV_API_KEY} is set and takes precedence over the stored key",
               file=sys.stderr)
@@ -148,8 +168,8 @@ def _status(args: argparse.Namespace, ctx: Context) -> int:
     key_source = None
     if os.environ.get(ENV_API_KEY):
         key_source = "env"
-    elif url and not url_error and get_api_key(url):
-        key_source = "keyring"
+    elif url and not url_error and get_api_key(url, ctx.paths):
+        key_source = "file" if kept_in_file(ctx.paths, url) else "keyring"
     report: dict[str, Any] = {
         "server_url": url,
         "server_url_source": ("env" if os.environ.get(ENV_SERVER_URL) else "settings")
@@ -195,7 +215,8 @@ def _print_status(report: dict[str, Any]) -> None:
     if report["server_url_error"]:
         print(f"         unusable: {report['server_url_error']}")
     if report["api_key_set"]:
-        where = "environment" if report["api_key_source"] == "env" else "system keyring"
+        where = {"env": "environment", "file": "key file"}.get(report["api_key_source"],
+                                                                "system keyring")
         print(f"api key: set ({where})")
     else:
         print(f"api key: not set (jobdesk login, or set {ENV_API_KEY})")

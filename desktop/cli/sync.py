@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def _sync(args: argparse.Namespace, ctx: Context) -> int:
     server = resolve_server_url(ctx)
-    key = get_api_key(server)
+    key = get_api_key(server, ctx.paths)
     if not key:
         report = SyncReport(status="auth", message="sign-in needed: no API key; run "
                             f"`jobdesk login` or set {ENV_API_KEY}")

@@ -50,7 +50,7 @@ def details_for(exc_info: ExcInfo, paths: Paths) -> str:
 def protect_configured_key(paths: Paths) -> None:
     """Register the configured key for redaction now: an error can carry it before any
     request has registered it (read from the keyring or the environment, not yet sent)."""
-    add_secret(get_api_key(Settings.load(paths).effective_server_url()))
+    add_secret(get_api_key(Settings.load(paths).effective_server_url(), paths))
 
 
 def install(paths: Paths, parent: Callable[[], QWidget | None]) -> None:

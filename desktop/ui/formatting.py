@@ -22,6 +22,7 @@ from PySide6.QtCore import QDate, QLocale, QTime
 
 from desktop.core.jobs import FIELD_KINDS, Kind, parse_day
 from desktop.core.merge import DELETED
+from desktop.core.schedule import format_minutes
 from desktop.core.team import technician_name
 
 EMPTY = "—"
@@ -114,6 +115,11 @@ def _plain(where: QLocale) -> bool:
     return where.language() == QLocale.Language.C
 
 
+def plain_locale() -> bool:
+    """Whether values are shown in the bare C locale, which names no country."""
+    return _plain(locale())
+
+
 def currency_symbol() -> str:
     where = locale()
     return "$" if _plain(where) else where.currencySymbol() or "$"
@@ -147,10 +153,42 @@ def date_text(value: date, *, weekday: bool = True, year: bool = True) -> str:
         pattern = "MMM d" + (", yyyy" if year else "")
         pattern = ("ddd, " if weekday else "") + pattern
     else:
-        # "3. Dez." where the locale writes its day with a dot (dd.MM.yy).
-        day_part = "d." if "d." in where.dateFormat(QLocale.FormatType.ShortFormat) else "d"
-        pattern = ("ddd " if weekday else "") + f"{day_part} MMM" + (" yyyy" if year else "")
+        pattern = (("ddd " if weekday else "") + f"{_day_part(where)} MMM"
+                   + (" yyyy" if year else ""))
     return where.toString(_qdate(value), pattern)
+
+
+def _day_part(where: QLocale) -> str:
+    """"d." where the locale writes its day with a dot (dd.MM.yy, so "3. Dez."), else "d"."""
+    return "d." if "d." in where.dateFormat(QLocale.FormatType.ShortFormat) else "d"
+
+
+def long_date(value: date) -> str:
+    """A day in full: "Thursday 3 December 2026", "Thursday, December 3, 2026" (en_US)."""
+    where = locale()
+    if _plain(where):
+        return f"{value:%A} {value.day} {value:%B %Y}"
+    return where.toString(_qdate(value), QLocale.FormatType.LongFormat)
+
+
+def date_range(first: date, last: date) -> str:
+    """Two days as one span, saying a shared month and year once: "2 \u2013 8 Dec 2026",
+    "Dec 2 \u2013 8, 2026" (en_US), "2. \u2013 8. Dez. 2026" (de_DE)."""
+    where = locale()
+    if _plain(where):
+        if first.year != last.year:
+            return f"{first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
+        if first.month != last.month:
+            return f"{first.day} {first:%b} \u2013 {last.day} {last:%b %Y}"
+        return f"{first.day} \u2013 {last.day} {last:%b %Y}"
+    if first.year != last.year or first.month != last.month:
+        start = date_text(first, weekday=False, year=first.year != last.year)
+        return f"{start} \u2013 {date_text(last, weekday=False)}"
+    if _month_first(where):
+        return (f"{date_text(first, weekday=False, year=False)} \u2013 "
+                f"{where.toString(_qdate(last), 'd, yyyy')}")
+    return (f"{where.toString(_qdate(first), _day_part(where))} \u2013 "
+            f"{date_text(last, weekday=False)}")
 
 
 def month_text(value: date) -> str:
@@ -166,13 +204,39 @@ def weekday_text(value: date) -> str:
     return value.strftime("%a") if _plain(where) else where.toString(_qdate(value), "ddd")
 
 
+# Clock times are cached per locale: the schedule paints hundreds of them per frame.
 def clock(hhmm: str) -> str:
     """An API time ("HH:MM") on the locale's clock: "14:30", or "2:30 PM"."""
+    return _clock(hhmm, locale().name())
+
+
+@functools.lru_cache(maxsize=4096)
+def _clock(hhmm: str, _locale_name: str) -> str:
     where = locale()
     parsed = QTime.fromString(hhmm[:5], "HH:mm")
     if _plain(where) or not parsed.isValid():
         return hhmm
     return where.toString(parsed, where.timeFormat(QLocale.FormatType.ShortFormat))
+
+
+def minutes_clock(minutes: int) -> str:
+    """Minutes since midnight on the locale's clock: "14:30", or "2:30 PM"."""
+    return clock(format_minutes(minutes))
+
+
+def hour_text(hour: int) -> str:
+    """An hour of the day as a timeline marks it: "09:00", "9 AM" on a 12-hour clock."""
+    return _hour_text(hour, locale().name())
+
+
+@functools.lru_cache(maxsize=256)
+def _hour_text(hour: int, _locale_name: str) -> str:
+    where = locale()
+    pattern = where.timeFormat(QLocale.FormatType.ShortFormat)
+    if _plain(where) or "ap" not in pattern.lower():
+        return minutes_clock(hour * 60)
+    # The minutes of a whole hour say nothing beside an AM or PM.
+    return where.toString(QTime(hour % 24, 0), pattern.replace(":mm", ""))
 
 
 def parse_timestamp(value: str | None) -> datetime | None:
@@ -204,6 +268,11 @@ def _day(value: date, today: date, _locale_name: str) -> str:
 
 
 def time_window(start: str | None, end: str | None) -> str:
+    return _time_window(start, end, locale().name())
+
+
+@functools.lru_cache(maxsize=4096)
+def _time_window(start: str | None, end: str | None, _locale_name: str) -> str:
     if start and end:
         first, last = clock(start), clock(end)
         where = locale()

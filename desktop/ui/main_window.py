@@ -78,6 +78,9 @@ PAGES: tuple[tuple[str, str, str, str, type[Page] | None], ...] = (
 )
 #: Pages with no single job to show: the job panel gives them its room.
 NO_JOB_PANEL = ("dashboard", "customers")
+#: Pages the job filters and search do not narrow: the bar is hidden there, so it
+#: neither takes their room nor seems to apply to them.
+NO_JOB_FILTERS = ("customers",)
 PAGE_TYPES = {key: kind for key, *_, kind in PAGES if kind is not None}
 
 EMPTY_TEXT = {
@@ -238,8 +241,8 @@ class MainWindow(QMainWindow):
                                             "Server, API key and sync preferences", "settings")
         self.save_action = self._action("Save", self.detail.save, QKeySequence.StandardKey.Save,
                                         "Save the job on this computer")
-        self._action("Find", self.filters.focus_search, QKeySequence.StandardKey.Find,
-                     "Search jobs")
+        self._action("Find", self._find, QKeySequence.StandardKey.Find,
+                     "Search the page's jobs or customers")
         self._action("Cancel", self.escape, "Esc", "Drop unsaved edits or clear the search")
         self.page_actions = QActionGroup(self)
         for key, label, shortcut, tip, _kind in PAGES:
@@ -284,8 +287,13 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self.pages = QStackedWidget(middle)
         self.pages.addWidget(self.table)
-        column.addWidget(self.filters)
-        column.addWidget(self.scope)
+        self.job_bar = QWidget(middle)
+        bar = QVBoxLayout(self.job_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.setSpacing(0)
+        bar.addWidget(self.filters)
+        bar.addWidget(self.scope)
+        column.addWidget(self.job_bar)
         column.addWidget(self.pages, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
@@ -385,6 +393,7 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == key)
         page = self._page(key)
         self.pages.setCurrentWidget(page if page is not None else self.table)
+        self.job_bar.setVisible(key not in NO_JOB_FILTERS)
         self._place_detail()
         if page is not None and self.query is not None:
             page.set_query(self.query)
@@ -670,6 +679,14 @@ class MainWindow(QMainWindow):
         log.error("moving jobs to or from the Trash failed", exc_info=error)
         self.status.note(f"Stopped before every job had moved: {error}")
 
+    def _find(self) -> None:
+        page = self.pages.currentWidget()
+        if isinstance(page, CustomersPage):
+            page.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            page.search.selectAll()
+        else:
+            self.filters.focus_search()
+
     def escape(self) -> None:
         if self.detail.cancel():
             self._open_drawer(self.detail.current_id)
@@ -677,7 +694,7 @@ class MainWindow(QMainWindow):
         if self.drawer.isVisible():
             self._close_drawer()
             return
-        if self.filters.search.text():
+        if self.page_key not in NO_JOB_FILTERS and self.filters.search.text():
             self.filters.search.clear()
             self.filters.flush()
             self.table.setFocus()

@@ -1,5 +1,6 @@
-"""Settings: which CRM, the API key (kept in the system keyring, or in memory until
-JobDesk closes where there is none), and sync preferences."""
+"""Settings: which CRM, the API key (kept in the system keyring; where there is none,
+in memory until JobDesk closes, or in a file only the user can read if they choose),
+and sync preferences."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -26,12 +28,17 @@ from PySide6.QtWidgets import (
 
 from desktop.config import (
     ENV_API_KEY,
+    KEY_FILE_CAVEAT,
+    KEY_FILE_CHOICE,
     KeyStoreUnavailable,
     Settings,
+    forget_key_file,
     get_api_key,
+    keep_in_file,
     keep_in_memory,
-    kept_in_memory,
+    kept_in_file,
     keyring_problem,
+    memory_key,
     set_api_key,
 )
 from desktop.core.api import (
@@ -43,6 +50,7 @@ from desktop.core.api import (
     ServerUrlError,
     normalise_base_url,
 )
+from desktop.logs import add_secret
 from desktop.ui.session import Session
 from desktop.ui.sync.status import usage_text
 from desktop.ui.tasks import TaskRunner
@@ -63,13 +71,15 @@ def check_connection(url: str, key: str) -> str:
 
 IN_MEMORY_NOTE = ("No system keyring here, so the API key is kept in memory until "
                   "JobDesk closes")
+IN_FILE_NOTE = "No system keyring here, so the API key is kept in a file only you can read"
 
 
 def in_memory_text(reason: str) -> str:
     """Where the key goes when no keyring can keep it, and what that means."""
     return (f"No system keyring can keep the API key here ({reason}). JobDesk keeps it "
-            "in memory until it closes, never in a file, and asks for it again next "
-            f"time; or set the environment variable {ENV_API_KEY}.")
+            "in memory until it closes and asks for it again next time, unless you "
+            "choose a file below; or set the environment variable "
+            f"{ENV_API_KEY}.")
 
 
 def explain(error: BaseException) -> str:
@@ -123,8 +133,9 @@ class SettingsDialog(QDialog):
         self.api_key = QLineEdit(key_row)
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.api_key.setAccessibleName("API key")
-        self.api_key.setToolTip("Kept in the system keyring, never in a file. Leave empty to "
-                                "keep the stored key.")
+        self.api_key.setToolTip("Kept in the system keyring, never in a file unless you "
+                                "choose one where no keyring exists. Leave empty to keep "
+                                "the stored key.")
         self.api_key.setPlaceholderText("ctc_live_…")
         reveal = QAction("Show", self.api_key)
         reveal.setCheckable(True)
@@ -146,7 +157,24 @@ class SettingsDialog(QDialog):
         self.key_storage.setProperty("role", "hint")
         self.key_storage.setAccessibleName("Where the key is kept")
         form.addRow("", self.key_storage)
-        self._show_key_storage(settings.server_url)
+        # Where no keyring can keep the key (or one refused it), the user may choose a
+        # file over typing the key again at every start.
+        self._key_paths = (session.demo.user_paths if session.demo is not None
+                           else session.paths)
+        url = settings.server_url
+        in_file = bool(url) and kept_in_file(self._key_paths, url)
+        self.offers_key_file = (keyring_problem() is not None or in_file
+                                or bool(url and memory_key(url)))
+        self.key_file = QCheckBox(KEY_FILE_CHOICE, self)
+        self.key_file.setChecked(in_file)
+        self.key_file.setToolTip(f"In {self._key_paths.key_file}")
+        self.key_file_caveat = _wrapped(QLabel(KEY_FILE_CAVEAT, self))
+        self.key_file_caveat.setProperty("role", "hint")
+        form.addRow("", self.key_file)
+        form.addRow("", self.key_file_caveat)
+        for widget in (self.key_file, self.key_file_caveat):
+            widget.setVisible(self.offers_key_file)
+        self._show_key_storage(url)
 
         self.my_user_id = QComboBox(self)
         self.my_user_id.setEditable(True)
@@ -206,9 +234,12 @@ class SettingsDialog(QDialog):
 
     def _show_key_storage(self, url: str) -> None:
         problem = keyring_problem()
-        if problem is not None:
+        if url and kept_in_file(self._key_paths, url):
+            self.key_storage.setText(f"The key for this server is kept in "
+                                     f"{self._key_paths.key_file}, a file only you can read.")
+        elif problem is not None:
             self.key_storage.setText(in_memory_text(problem))
-        elif url and kept_in_memory(url):
+        elif url and memory_key(url):
             self.key_storage.setText("The key for this server is kept in memory until "
                                      "JobDesk closes (the keyring refused it).")
         else:
@@ -244,7 +275,7 @@ class SettingsDialog(QDialog):
         self.test_result.show()
 
         def work() -> str:
-            key = typed or get_api_key(url)
+            key = typed or get_api_key(url, self._key_paths)
             if not key:
                 return "Enter the API key first."
             return check_connection(url, key)
@@ -260,15 +291,12 @@ class SettingsDialog(QDialog):
         url = self._url()
         if url is None:
             return
-        key = self.api_key.text().strip()
-        self.key_note = ""
-        if key:
-            try:
-                set_api_key(url, key)
-            except KeyStoreUnavailable as exc:
-                keep_in_memory(url, key)
-                log.warning("no keyring kept the API key (%s); kept in memory", exc.reason)
-                self.key_note = IN_MEMORY_NOTE
+        try:
+            self.key_note = self._keep_key(url, self.api_key.text().strip())
+        except OSError as exc:
+            self._say(f"The key could not be written to {self._key_paths.key_file}: "
+                      f"{exc.strerror or exc}. Nothing was changed.")
+            return
         try:
             self._session.save_settings(self._settings(url))
         except OSError as exc:
@@ -276,6 +304,34 @@ class SettingsDialog(QDialog):
                       "Nothing was changed.")
             return
         self.accept()
+
+    def _keep_key(self, url: str, typed: str) -> str:
+        """Keep the typed key (or, on a change of choice, the one already kept) where
+        the user chose; what became of it, for the status bar ("" for the keyring or
+        no change)."""
+        add_secret(typed)
+        paths = self._key_paths
+        if self.offers_key_file and self.key_file.isChecked():
+            key = typed or memory_key(url)
+            if key:
+                keep_in_file(paths, url, key)
+                log.info("API key kept in the key file, as chosen")
+            return IN_FILE_NOTE if key or kept_in_file(paths, url) else ""
+        if self.offers_key_file:
+            # Unchecked: the file goes; its key stays in memory for this run.
+            held = forget_key_file(paths, url)
+            if held and not typed:
+                keep_in_memory(url, held)
+                return IN_MEMORY_NOTE
+        if not typed:
+            return ""
+        try:
+            set_api_key(url, typed)
+        except KeyStoreUnavailable as exc:
+            keep_in_memory(url, typed)
+            log.warning("no keyring kept the API key (%s); kept in memory", exc.reason)
+            return IN_MEMORY_NOTE
+        return ""
 
     def _me(self) -> str:
         """The user id picked, or typed: a name (any case) stands for its id."""

@@ -10,6 +10,7 @@ import contextlib
 import io
 import json
 import logging
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -202,7 +203,45 @@ def test_login_where_no_keyring_can_keep_the_key_stores_nothing_and_says_so(
         assert "Signed in" not in out and "kept in the system keyring" not in out
         assert "no system keyring can keep the API key" in err and "nothing was stored" in err
         assert "export JOBDESK_API_KEY=" in err
+        assert "jobdesk login --key-file" in err and "not encrypted" in err
         assert json.loads(cli("status", "--json")[1])["api_key_set"] is False
+    assert_key_nowhere(emu.api_key, data_dir, out, err)
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring, null.Keyring], ids=["fail", "null"])
+def test_login_with_key_file_where_no_keyring_exists_keeps_it_owner_only(
+    cli: Cli, emu: Emulator, data_dir: Path, backend: type[KeyringBackend]
+) -> None:
+    cli("config", "set", "server-url", emu.url)
+    key_file = resolve_paths(data_dir).key_file
+    with _keyring(backend()):
+        code, out, err = cli("login", "--key-file", stdin=emu.api_key + "\n")
+        assert code == 0, err
+        assert "Signed in" in out and "a file only you can read" in out
+        assert "not encrypted" in out and str(key_file) in out
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        status = json.loads(cli("status", "--json")[1])
+        assert (status["api_key_set"], status["api_key_source"]) == (True, "file")
+        # Another command, as after a restart, reads the key from the file.
+        code, sync_out, sync_err = cli("sync", "--json")
+        assert code == 0, sync_err
+        assert json.loads(sync_out)["status"] == "ok"
+    logs = [p for p in data_dir.rglob("*.log") if p.is_file()]
+    assert logs and all(emu.api_key.encode() not in p.read_bytes() for p in logs)
+    holding = [p for p in data_dir.rglob("*") if p.is_file()
+               and emu.api_key.encode() in p.read_bytes()]
+    assert holding == [key_file]
+    assert all(emu.api_key not in text for text in (out, err, sync_out, sync_err))
+
+
+def test_login_with_key_file_where_a_keyring_exists_uses_the_keyring(
+    cli: Cli, emu: Emulator, memory_keyring: MemoryKeyring, data_dir: Path
+) -> None:
+    cli("config", "set", "server-url", emu.url)
+    code, out, err = cli("login", "--key-file", stdin=emu.api_key + "\n")
+    assert code == 0 and "kept in the system keyring" in out
+    assert "no key file was written" in err
+    assert not resolve_paths(data_dir).key_file.exists()
     assert_key_nowhere(emu.api_key, data_dir, out, err)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QThread
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QThread
 from PySide6.QtWidgets import QApplication
 
 from desktop.config import Paths, Settings
@@ -85,3 +85,12 @@ def session(store: Store, paths: Paths, qapp: QApplication) -> Iterator[Session]
 def window(qtbot: Any, session: Session, demo_data: DemoData) -> MainWindow:
     """The main window on 60 seeded jobs, no server configured, showing All jobs."""
     return open_main_window(qtbot, session)
+
+
+@pytest.fixture
+def in_locale(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The default locale set to the test's parameter ("en_US"), and back after."""
+    previous = QLocale()
+    QLocale.setDefault(QLocale(request.param))
+    yield request.param
+    QLocale.setDefault(previous)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.ui.jobs.table import TITLE_COLUMN, TITLE_ROOM
-from desktop.ui.main_window import DOCKED_FROM, PAGES, MainWindow
+from desktop.ui.main_window import DOCKED_FROM, NO_JOB_PANEL, PAGES, MainWindow
+from tests.ui.customers.picking import busiest, open_customers, pick
 from tests.ui.fitting import cut_words
 
 LAPTOPS = [(1366, 768), (1280, 720)]
@@ -32,8 +34,8 @@ def test_every_word_fits_on_a_laptop_screen(window: MainWindow, qtbot: Any,
     _open_a_job(window)
     qtbot.waitUntil(lambda: window.size().width() == size[0])
     assert not window.docked
-    # The job is in a drawer over the list, except on the dashboard, which shows none.
-    assert window.drawer.isVisible() == (page != "dashboard")
+    # The job is in a drawer over the list, except on the pages that show none.
+    assert window.drawer.isVisible() == (page not in NO_JOB_PANEL)
     assert cut_words(window) == [], "\n".join(cut_words(window))
     assert window.minimumSizeHint().width() <= MOST_NARROW
 
@@ -89,3 +91,27 @@ def test_the_settings_dialog_fits_a_laptop_screen(window: MainWindow, qtbot: Any
     dialog.resize(hint)
     assert cut_words(dialog) == [], "\n".join(cut_words(dialog))
     dialog.reject()
+
+
+@pytest.mark.parametrize("size", LAPTOPS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_customers_page_fits_with_a_customer_open_and_in_the_form(
+        window: MainWindow, qtbot: Any, size: tuple[int, int]) -> None:
+    window.resize(*size)
+    page = open_customers(window, qtbot)
+    qtbot.waitUntil(lambda: window.size().width() == size[0])
+    # The job filters and search narrow no customer: their bar gives the page its room.
+    assert not window.filters.isVisible() and not window.scope.isVisible()
+    pick(page, qtbot, busiest(window.session.store))
+    assert cut_words(window) == [], "\n".join(cut_words(window))
+    assert window.minimumSizeHint().width() <= MOST_NARROW
+    qtbot.mouseClick(page.details.edit_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.form.isVisible)
+    assert cut_words(window) == [], "\n".join(cut_words(window))
+    assert window.minimumSizeHint().width() <= MOST_NARROW
+    # Ctrl+F searches the customers here, and the jobs once back on the list.
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()
+    window.show_page("list")
+    assert window.filters.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.filters.search.hasFocus()

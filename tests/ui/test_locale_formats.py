@@ -4,7 +4,6 @@ of a server reads as it always has."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,14 +18,6 @@ from desktop.ui.main_window import MainWindow
 
 NNBSP = "\u202f"  # what ICU puts between a time and its AM or PM
 DASH = "\u2013"
-
-
-@pytest.fixture
-def in_locale(request: pytest.FixtureRequest) -> Iterator[str]:
-    previous = QLocale()
-    QLocale.setDefault(QLocale(request.param))
-    yield request.param
-    QLocale.setDefault(previous)
 
 
 EXPECTED = {

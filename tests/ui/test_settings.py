@@ -1,8 +1,10 @@
-"""The settings dialog: server, key in the keyring or in memory (never a file), sync
-preferences, and leaving the demo for the CRM."""
+"""The settings dialog: server, key in the keyring or in memory (in a file only where
+no keyring exists and the user chooses it), sync preferences, and leaving the demo for
+the CRM."""
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel
 
 from desktop import config
-from desktop.config import KEYRING_SERVICE, Paths, Settings, get_api_key
+from desktop.config import KEY_FILE_CHOICE, KEYRING_SERVICE, Paths, Settings, get_api_key
 from desktop.core.api import normalise_base_url
 from desktop.core.store import JobQuery
 from desktop.emulator import Emulator
@@ -103,14 +105,25 @@ def no_memory_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(config, "_MEMORY_KEYS", {})
 
 
-@pytest.fixture(params=["null", "fail", "refuses on save"])
-def no_keyring(request: pytest.FixtureRequest, no_memory_keys: None) -> Iterator[str]:
+_KEYRINGS = {"null": null.Keyring, "fail": fail.Keyring, "refuses on save": _BrokenKeyring}
+
+
+def _with_keyring(name: str) -> Iterator[str]:
     previous = keyring.get_keyring()
-    backend = {"null": null.Keyring, "fail": fail.Keyring,
-               "refuses on save": _BrokenKeyring}[request.param]()
-    keyring.set_keyring(backend)
-    yield request.param
+    keyring.set_keyring(_KEYRINGS[name]())
+    yield name
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(params=list(_KEYRINGS))
+def no_keyring(request: pytest.FixtureRequest, no_memory_keys: None) -> Iterator[str]:
+    yield from _with_keyring(request.param)
+
+
+@pytest.fixture(params=["null", "fail"])
+def keeps_nothing(request: pytest.FixtureRequest, no_memory_keys: None) -> Iterator[str]:
+    """keyring's stand-ins for "no keyring here", known before anything is saved."""
+    yield from _with_keyring(request.param)
 
 
 def test_without_a_keyring_the_key_is_kept_in_memory_and_sync_uses_it_at_once(
@@ -126,7 +139,7 @@ def test_without_a_keyring_the_key_is_kept_in_memory_and_sync_uses_it_at_once(
     assert not dialog.isVisible(), dialog.save_error.text()
     url = normalise_base_url(emulator.url)
     assert Settings.load(window.session.paths).server_url == url
-    assert get_api_key(url) == emulator.api_key
+    assert get_api_key(url, window.session.paths) == emulator.api_key
     assert "kept in memory until JobDesk closes" in window.status.note_label.text()
     # No restart: the window syncs with the new server and key at once.
     window.sync.start()
@@ -136,6 +149,74 @@ def test_without_a_keyring_the_key_is_kept_in_memory_and_sync_uses_it_at_once(
     again = _open(window)
     assert "in memory" in again.key_storage.text()
     again.reject()
+
+
+def test_a_key_file_is_offered_only_where_no_keyring_can_keep_the_key(
+        window: MainWindow, memory_keyring: MemoryKeyring) -> None:
+    dialog = _open(window)
+    assert not dialog.offers_key_file
+    assert not dialog.key_file.isVisible() and not dialog.key_file_caveat.isVisible()
+    assert "never in a file" in dialog.key_storage.text()
+    dialog.reject()
+
+
+def test_a_key_kept_in_a_file_is_owner_only_survives_a_restart_and_goes_when_unticked(
+        window: MainWindow, qtbot: Any, emulator: Emulator, keeps_nothing: str) -> None:
+    paths = window.session.paths
+    dialog = _open(window)
+    assert dialog.key_file.isVisible() and dialog.key_file.text() == KEY_FILE_CHOICE
+    assert not dialog.key_file.isChecked(), "memory unless the user chooses otherwise"
+    assert "not encrypted" in dialog.key_file_caveat.text()
+    assert dialog.key_file_caveat.isVisible()
+    assert cut_words(dialog) == [], "\n".join(cut_words(dialog))
+    qtbot.keyClicks(dialog.server_url, emulator.url)
+    qtbot.keyClicks(dialog.api_key, emulator.api_key)
+    qtbot.mouseClick(dialog.key_file, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible(), dialog.save_error.text()
+    assert "a file only you can read" in window.status.note_label.text()
+    url = normalise_base_url(emulator.url)
+    assert stat.S_IMODE(paths.key_file.stat().st_mode) == 0o600
+    window.session.store.checkpoint()
+    # The key file alone holds the key: not the settings, the database or the log.
+    assert _files_containing(paths.data_dir, emulator.api_key) == [paths.key_file]
+
+    # A restart: nothing in memory, and sync finds the key in the file.
+    config._MEMORY_KEYS.clear()
+    assert get_api_key(url, paths) == emulator.api_key
+    window.sync.start()
+    qtbot.waitUntil(lambda: (window.sync.last or {}).get("status") == "ok", timeout=15_000)
+    again = _open(window)
+    assert again.key_file.isVisible() and again.key_file.isChecked()
+    assert str(paths.key_file) in again.key_storage.text()
+
+    # Unticked, the file goes; the key stays in memory until JobDesk closes.
+    qtbot.mouseClick(again.key_file, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(again.save_button, Qt.MouseButton.LeftButton)
+    assert not again.isVisible(), again.save_error.text()
+    assert not paths.key_file.exists()
+    assert "kept in memory until JobDesk closes" in window.status.note_label.text()
+    assert get_api_key(url, paths) == emulator.api_key
+    window.session.store.checkpoint()
+    assert _files_containing(paths.data_dir, emulator.api_key) == []
+
+
+def test_a_key_file_that_cannot_be_written_is_explained_and_nothing_is_saved(
+        window: MainWindow, qtbot: Any, keeps_nothing: str) -> None:
+    paths = window.session.paths
+    # A folder where the key file goes: writing it fails, as on a read-only disk.
+    paths.key_file.mkdir()
+    dialog = _open(window)
+    qtbot.keyClicks(dialog.server_url, "https://crm.example.com")
+    qtbot.keyClicks(dialog.api_key, "ctc_live_0123456789abcdef")
+    dialog.key_file.setChecked(True)
+    dialog.save()
+    assert dialog.isVisible() and dialog.messages.isVisible()
+    assert "could not be written" in dialog.save_error.text()
+    assert "Nothing was changed" in dialog.save_error.text()
+    assert not paths.settings.exists()
+    assert [p.name for p in paths.config_dir.glob(".api-key-*")] == []
+    dialog.reject()
 
 
 def test_a_long_problem_wraps_under_the_form_and_never_crushes_it(

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from desktop.core.jobs import InvalidJob, completion_changes, validate_changes
-from desktop.core.schedule import format_minutes, next_job_today
+from desktop.core.schedule import next_job_today
 from desktop.core.store import JobRecord, Store
 from desktop.ui import formatting, theme
 from desktop.ui.widgets.fields import MoneyEdit, NotesEdit
@@ -95,7 +95,8 @@ def next_job_text(store: Store, record: JobRecord, names: formatting.Technicians
     found = next_job_today(store, assignee, record.local_id, datetime.now())
     if found is None:
         return f"nothing else today for {who}"
-    when = f"at {format_minutes(found.start)}" if found.start is not None else "(no set time)"
+    when = ("(no set time)" if found.start is None
+            else f"at {formatting.minutes_clock(found.start)}")
     customer = f" for {found.customer_name}" if found.customer_name else ""
     return (f"next today for {who}: {found.job_number or '(new job)'} {when}, "
             f"{found.title or '(no title)'}{customer}")

@@ -35,7 +35,6 @@ from desktop.core.schedule import (
     Drop,
     Lane,
     ScheduleItem,
-    format_minutes,
     snap,
 )
 from desktop.ui import formatting
@@ -519,7 +518,7 @@ class ScheduleGrid(QAbstractScrollArea):
             start, end = self._blocks.item(local_id).drawn_span()
             length = end - start
         top = geo.y_of(drop.start)
-        label = f"{day_text(drop.day)} {format_minutes(drop.start)}"
+        label = f"{day_text(drop.day)} {formatting.minutes_clock(drop.start)}"
         if drop.lane is not None:
             label += f" · {lane_title(drop.lane, self._names())}"
         return QRectF(left, top, width, geo.y_of(drop.start + length) - top), label

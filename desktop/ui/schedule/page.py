@@ -44,7 +44,6 @@ from desktop.core.schedule import (
     Span,
     double_bookings,
     drop_changes,
-    format_minutes,
     in_the_past,
     lanes_for,
     nudged,
@@ -392,7 +391,7 @@ class SchedulePage(Page):
     def _ask_past(self, record: JobRecord, drop: Drop, landing: Drop) -> None:
         """Window-modal and answered later: no event loop of its own inside a drop."""
         when = day_text(landing.day) + ("" if landing.start is None
-                                        else f" {format_minutes(snap(landing.start))}")
+                                        else f" {formatting.minutes_clock(snap(landing.start))}")
         box = QMessageBox(QMessageBox.Icon.Question, "Schedule in the past?",
                           f"{when} has already passed. Move {_number(record)} there anyway?",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -466,7 +465,8 @@ class SchedulePage(Page):
         if any(f in changes for f in _DATE_FIELDS):
             day = parse_day(after.values["scheduled_date"])
             start = after.values["scheduled_time_start"]
-            when = (day_text(day) if day else "") + (f" {start}" if start else ", no set time")
+            when = (day_text(day) if day else "") + (f" {formatting.clock(start)}" if start
+                                                    else ", no set time")
             if before.values["scheduled_date"] is None:
                 parts.append(f"Scheduled {number} for {when}")
             else:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 
-from desktop.core.schedule import WORK_END, WORK_START, ScheduleItem, format_minutes
-from desktop.ui import theme
+from desktop.core.schedule import WORK_END, WORK_START, ScheduleItem
+from desktop.ui import formatting, theme
 from desktop.ui.jobs.row_painting import FittedText
 from desktop.ui.schedule.blocks import MIN_TEXT_WIDTH, STRIPE, Drawing
 from desktop.ui.schedule.geometry import BAND_PAD, GUTTER, GridGeometry
@@ -104,7 +104,7 @@ class GridPainter:
                 painter.drawLine(GUTTER - 6, y, width, y)
                 if 0 < hour < 24:
                     painter.setPen(colours.faint)
-                    label = format_minutes(hour * 60)
+                    label = formatting.hour_text(hour)
                     advance = self.metrics.horizontalAdvance(label)
                     # Below its line, so the first hour in view is never cut off.
                     painter.drawText(GUTTER - 8 - advance, y + 2 + self.ascent, label)

@@ -41,7 +41,6 @@ from desktop.core.schedule import (
     ScheduleItem,
     arrange_rows,
     clashes,
-    format_minutes,
 )
 from desktop.ui import formatting, theme
 from desktop.ui.jobs.drag import dragged_job, job_mime
@@ -65,7 +64,7 @@ MORE = -1
 
 def line_text(item: ScheduleItem, *, timed: bool = True) -> str:
     """A job's line in its cell: its start (when ``timed``), then its title."""
-    start = "" if item.start is None or not timed else format_minutes(item.start) + " "
+    start = "" if item.start is None or not timed else formatting.minutes_clock(item.start) + " "
     return start + block_title(item)
 
 

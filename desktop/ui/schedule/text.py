@@ -16,20 +16,17 @@ _SYNC_NOTES = {"pending": "Waiting to sync", "conflict": "Conflict: open it to c
 
 
 def day_text(day: date) -> str:
-    """A day as the schedule names it: "Tue 3 Dec"."""
-    return f"{day:%a} {day.day} {day:%b}"
+    """A day as the schedule names it: "Tue 3 Dec", "Tue, Dec 3" (en_US)."""
+    if formatting.plain_locale():
+        return f"{day:%a} {day.day} {day:%b}"
+    return formatting.date_text(day, year=False)
 
 
 def range_title(days: list[date]) -> str:
-    """The visible days: "Tuesday 3 December 2024" or "2 to 8 Dec 2024" (with a dash)."""
+    """The visible days: "Tuesday 3 December 2024" or "2 to 8 Dec 2024" (with a dash),
+    in the locale's words and order."""
     first, last = days[0], days[-1]
-    if first == last:
-        return f"{first:%A} {first.day} {first:%B %Y}"
-    if first.year != last.year:
-        return f"{first.day} {first:%b %Y} \u2013 {last.day} {last:%b %Y}"
-    if first.month != last.month:
-        return f"{first.day} {first:%b} \u2013 {last.day} {last:%b %Y}"
-    return f"{first.day} \u2013 {last.day} {last:%b %Y}"
+    return formatting.long_date(first) if first == last else formatting.date_range(first, last)
 
 
 def lane_title(lane: Lane, names: formatting.Technicians) -> str:

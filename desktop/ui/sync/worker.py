@@ -94,8 +94,7 @@ class SyncWorker(QObject):
         result.setdefault("finished_at", now_iso())
         self.finished.emit(result)
 
-    @staticmethod
-    def _server(settings: Settings, server: tuple[str, str] | None) -> tuple[str, str]:
+    def _server(self, settings: Settings, server: tuple[str, str] | None) -> tuple[str, str]:
         """The url and key to use; raises ``_NoServer`` when there are none."""
         if server is not None:
             return server
@@ -103,7 +102,7 @@ class SyncWorker(QObject):
             url = normalise_base_url(settings.effective_server_url())
         except ServerUrlError as exc:
             raise _NoServer("error", str(exc)) from None
-        key = get_api_key(url) or ""
+        key = get_api_key(url, self._paths) or ""
         if not key:
             raise _NoServer("auth", "No API key is stored for this server; enter it in Settings")
         return url, key

@@ -7,36 +7,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from desktop.core.store import CustomerRecord, JobQuery, Store
-from desktop.ui.customers.page import CustomersPage
+from desktop.core.store import JobQuery
 from desktop.ui.main_window import MainWindow
 from desktop.ui.widgets.customer_picker import customer_ref
-
-
-def _customers_page(window: MainWindow, qtbot: Any) -> CustomersPage:
-    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
-    page = window.pages.currentWidget()
-    assert isinstance(page, CustomersPage) and window.page_key == "customers"
-    qtbot.waitUntil(page.settled)
-    return page
-
-
-def _busiest(store: Store) -> CustomerRecord:
-    """The customer with the most jobs (a history worth looking at)."""
-    return max(store.customers(), key=lambda c: len(store.customer_history(c).jobs))
-
-
-def _pick(page: CustomersPage, qtbot: Any, customer: CustomerRecord) -> None:
-    qtbot.waitUntil(lambda: page.model.row_of(customer.local_id) is not None)
-    assert page.select(customer.local_id)
-    qtbot.waitUntil(lambda: page.details.customer is not None
-                    and page.details.customer.local_id == customer.local_id
-                    and page.side.currentWidget() is page.details)
+from tests.ui.customers.picking import busiest, open_customers, pick
 
 
 def test_the_list_holds_every_live_customer_and_search_narrows_it(
         window: MainWindow, qtbot: Any) -> None:
-    page = _customers_page(window, qtbot)
+    page = open_customers(window, qtbot)
     store = window.session.store
     everyone = store.customers(limit=100_000)
     qtbot.waitUntil(lambda: page.model.rowCount() == len(everyone))
@@ -55,10 +34,10 @@ def test_the_list_holds_every_live_customer_and_search_narrows_it(
 def test_a_customer_shows_details_and_jobs_newest_first_with_totals(
         window: MainWindow, qtbot: Any) -> None:
     store = window.session.store
-    customer = _busiest(store)
+    customer = busiest(store)
     history = store.customer_history(customer)
-    page = _customers_page(window, qtbot)
-    _pick(page, qtbot, customer)
+    page = open_customers(window, qtbot)
+    pick(page, qtbot, customer)
 
     details = page.details
     assert customer.display_name in details.heading.text()
@@ -85,7 +64,7 @@ def test_a_new_customer_is_refused_naming_the_field_then_saved_offline(
         window: MainWindow, qtbot: Any) -> None:
     store = window.session.store
     before = len(store.customers(limit=100_000))
-    page = _customers_page(window, qtbot)
+    page = open_customers(window, qtbot)
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     form = page.form
     assert page.side.currentWidget() is form
@@ -116,8 +95,8 @@ def test_new_job_for_a_customer_starts_at_their_address_which_stays_editable(
     customer = store.create_customer({
         "first_name": "Grace", "last_name": "Hopper", "physical_address1": "1 Navy Way",
         "physical_city": "Arlington", "physical_state": "VA", "physical_zip": "22201"})
-    page = _customers_page(window, qtbot)
-    _pick(page, qtbot, customer)
+    page = open_customers(window, qtbot)
+    pick(page, qtbot, customer)
     qtbot.mouseClick(page.details.new_job_button, Qt.MouseButton.LeftButton)
 
     panel = window.detail
@@ -166,7 +145,7 @@ def test_picking_the_customer_of_a_new_job_fills_only_an_empty_address(
 def test_a_customer_renamed_on_the_page_renames_their_jobs_in_the_list(
         window: MainWindow, qtbot: Any) -> None:
     store = window.session.store
-    customer = _busiest(store)
+    customer = busiest(store)
     column = next(n for n in range(window.model.columnCount())
                   if window.model.headerData(n, Qt.Orientation.Horizontal) == "Customer")
 
@@ -174,8 +153,8 @@ def test_a_customer_renamed_on_the_page_renames_their_jobs_in_the_list(
         return {window.model.index(r, column).data() for r in range(window.model.rowCount())}
 
     assert customer.display_name in names(), "the list has read their jobs' rows"
-    page = _customers_page(window, qtbot)
-    _pick(page, qtbot, customer)
+    page = open_customers(window, qtbot)
+    pick(page, qtbot, customer)
     qtbot.mouseClick(page.details.edit_button, Qt.MouseButton.LeftButton)
     page.form.editors["last_name"].set_value("Renamed-Here")
     qtbot.mouseClick(page.form.save_button, Qt.MouseButton.LeftButton)
