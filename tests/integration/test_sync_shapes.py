@@ -243,6 +243,41 @@ def test_deletions_are_found_with_one_get_each(
     assert device.live_count() == len(emulator.all_jobs(include_deleted=False))
 
 
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_changes_the_budget_cannot_read_whole_show_from_their_list_items_at_once(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    """A device whose cycle affords the pages and one GET still shows every change a
+    summary carries in that cycle (it used to stop at the page, every cycle, and show
+    none); the rest are read whole by later cycles."""
+    synced_in(device, emulator, clock, shape)
+    pages = scan(device, clock, "quick").client.requests_sent
+    active = [j for j in emulator.all_jobs(include_deleted=False)
+              if j["status"] in ACTIVE and device.job(j["uuid"]).summary_only is False]
+    changed = active[:3]
+    clock.now += timedelta(minutes=5)
+    for n, job in enumerate(changed):
+        emulator.colleague_update(job["uuid"], title=f"Moved {n}", internal_notes=f"Note {n}")
+    emulator.clear_requests()
+    with cycle_of(device, clock, budget=pages + 1) as cycle:
+        run_scan(cycle, start_scan(cycle, "quick"))
+    assert len(gets(emulator)) == 1
+    assert [device.job(j["uuid"])["title"] for j in changed] == ["Moved 0", "Moved 1",
+                                                                 "Moved 2"]
+    read = gets(emulator)[0]
+    unread = [j["uuid"] for j in changed if j["uuid"] != read]
+    assert all(device.job(u)["internal_notes"] != emulator.job(u)["internal_notes"]
+               and device.job(u).details_at is None for u in unread), \
+        "shown from the summary, its other fields of unknown age until read"
+    # Later cycles read them whole: stamped, because the scan sees them changed still;
+    # bare, because details of unknown age are due.
+    clock.now += timedelta(minutes=5)
+    scan(device, clock, "quick")
+    with cycle_of(device, clock) as cycle:
+        refresh_details(cycle, 1000)
+    assert all(device.job(u)["internal_notes"] == emulator.job(u)["internal_notes"]
+               for u in unread)
+
+
 # --- details -----------------------------------------------------------------------------
 
 

@@ -39,6 +39,7 @@ from desktop.core.store.mirror import (
     unchanged,
     unseen_ids,
     upsert_nested_customers,
+    write_columns,
 )
 from desktop.core.store.outbox import Request, adopt, in_flight
 from desktop.core.store.team import harvest
@@ -247,6 +248,40 @@ def each_once(pages: Sequence[JobPage]) -> list[ServerJob]:
     return list(jobs.values())
 
 
+def _within_budget(cycle: Cycle, fetch: list[ServerJob], same: Mapping[str, Any],
+                   before: Mapping[str, JobRecord]) -> tuple[list[ServerJob],
+                                                             dict[str, ServerJob]]:
+    """The GETs this page may send, and the known jobs shown from their summaries
+    meanwhile, by uuid.
+
+    When the cycle's budget cannot read every changed job whole, a job the mirror
+    knows takes what its summary shows (status, date, title...) now, and is read
+    whole on a later cycle: its summary stamp is left as it was, so the next scan
+    sees it changed again (under bare summaries, its details are of unknown age and
+    the refresh reads it). Otherwise a device whose budget is one page a cycle would
+    stop at the same page every cycle and never show a change at all. A new job is
+    never mirrored from its summary this way (a create of this device's own whose
+    reply was lost is recognised by its whole record): if those do not fit, the
+    scan stops as before.
+    """
+    if len(fetch) <= cycle.pull_left():
+        return fetch, {}
+    new = [j for j in fetch if j.uuid not in same and j.uuid not in before]
+    known = [j for j in fetch if j.uuid not in same and j.uuid in before]
+    wanted_whole = [j for j in fetch if j.uuid in same]
+    room = max(0, int(cycle.pull_left()) - len(new))
+    taken = new + (known + wanted_whole)[:room]
+    chosen = {j.uuid for j in taken}
+    shown = {j.uuid: ServerJob({k: v for k, v in j.fields.items() if k != "updated_at"},
+                               j.customer, j.extras)
+             for j in known if j.uuid not in chosen}
+    if shown:
+        cycle.report.skipped.append(
+            f"{len(shown)} changed jobs shown from their list items; read whole when the "
+            "budget allows")
+    return taken, shown
+
+
 def _changed(row: JobRecord, job: ServerJob) -> bool:
     """Whether a listed job differs from what the mirror last saw of it on the server:
     by its stamps where it carries them, else by the fields it shows."""
@@ -291,6 +326,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
     fetch = [job for job in jobs if is_summary(job) and (
         _needs_record(before.get(job.uuid), job, today, creating) if job.uuid not in same
         else same[job.uuid].summary_only and wants_details(job.fields, today))]
+    fetch, shown = _within_budget(cycle, fetch, same, before)
     # Checked before any of them: a page half fetched would be fetched again.
     cycle.charge(len(fetch), "changed jobs")
     full: dict[str, ServerJob | None] = {}
@@ -315,7 +351,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         new: list[ServerJob] = []
         new_summaries: list[ServerJob] = []
         for job in rest:
-            record = full.get(job.uuid, job)
+            record = full.get(job.uuid, shown.get(job.uuid, job))
             row = rows.get(job.uuid)
             if record is None:
                 # Listed, then 404 when read: deleted since (edits here: a conflict).
@@ -340,6 +376,9 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                 if apply_remote(conn, row, record, scan,
                                 read_at=read_at if whole else None) in APPLIED:
                     cycle.report.pulled += 1
+                if record.uuid in shown:
+                    # Its other fields may have changed too: of unknown age until read.
+                    write_columns(conn, row.local_id, {"details_at": None})
         cycle.report.pulled += insert_server_jobs(conn, new, scan, read_at=read_at)
         cycle.report.pulled += insert_server_jobs(conn, new_summaries, scan, summaries=True)
         proven.update(job.uuid for job in new)
