@@ -257,10 +257,13 @@ def test_changes_the_budget_cannot_read_whole_show_from_their_list_items_at_once
     clock.now += timedelta(minutes=5)
     for n, job in enumerate(changed):
         emulator.colleague_update(job["uuid"], title=f"Moved {n}", internal_notes=f"Note {n}")
+    created = emulator.colleague_create(title="Call-out", status="Scheduled",
+                                        internal_notes="Side gate")
     emulator.clear_requests()
     with cycle_of(device, clock, budget=pages + 1) as cycle:
         run_scan(cycle, start_scan(cycle, "quick"))
     assert len(gets(emulator)) == 1
+    assert device.job(created["uuid"])["title"] == "Call-out", "a new job shows at once too"
     assert [device.job(j["uuid"])["title"] for j in changed] == ["Moved 0", "Moved 1",
                                                                  "Moved 2"]
     read = gets(emulator)[0]
@@ -276,6 +279,7 @@ def test_changes_the_budget_cannot_read_whole_show_from_their_list_items_at_once
         refresh_details(cycle, 1000)
     assert all(device.job(u)["internal_notes"] == emulator.job(u)["internal_notes"]
                for u in unread)
+    assert device.job(created["uuid"])["internal_notes"] == "Side gate"
 
 
 # --- details -----------------------------------------------------------------------------

@@ -249,8 +249,8 @@ def each_once(pages: Sequence[JobPage]) -> list[ServerJob]:
 
 
 def _within_budget(cycle: Cycle, fetch: list[ServerJob], same: Mapping[str, Any],
-                   before: Mapping[str, JobRecord]) -> tuple[list[ServerJob],
-                                                             dict[str, ServerJob]]:
+                   before: Mapping[str, JobRecord], creating: bool
+                   ) -> tuple[list[ServerJob], dict[str, ServerJob]]:
     """The GETs this page may send, and the known jobs shown from their summaries
     meanwhile, by uuid.
 
@@ -258,27 +258,30 @@ def _within_budget(cycle: Cycle, fetch: list[ServerJob], same: Mapping[str, Any]
     knows takes what its summary shows (status, date, title...) now, and is read
     whole on a later cycle: its summary stamp is left as it was, so the next scan
     sees it changed again (under bare summaries, its details are of unknown age and
-    the refresh reads it). Otherwise a device whose budget is one page a cycle would
-    stop at the same page every cycle and never show a change at all. A new job is
-    never mirrored from its summary this way (a create of this device's own whose
-    reply was lost is recognised by its whole record): if those do not fit, the
-    scan stops as before.
+    the refresh reads it). A new job is mirrored summary-only, and read whole once
+    the budget allows, like any summary-only job wanted whole. Otherwise a device
+    whose budget is one page a cycle would stop at the same page every cycle and
+    never show a change at all. While a create of this device's own is in flight,
+    new jobs are read whole first (a lost reply's job is recognised by its whole
+    record): if those do not fit, the scan stops until they do.
     """
     if len(fetch) <= cycle.pull_left():
         return fetch, {}
     new = [j for j in fetch if j.uuid not in same and j.uuid not in before]
     known = [j for j in fetch if j.uuid not in same and j.uuid in before]
     wanted_whole = [j for j in fetch if j.uuid in same]
-    room = max(0, int(cycle.pull_left()) - len(new))
-    taken = new + (known + wanted_whole)[:room]
+    first = new if creating else []
+    room = max(0, int(cycle.pull_left()) - len(first))
+    rest = ([] if creating else new) + known + wanted_whole
+    taken = first + rest[:room]
     chosen = {j.uuid for j in taken}
     shown = {j.uuid: ServerJob({k: v for k, v in j.fields.items() if k != "updated_at"},
                                j.customer, j.extras)
              for j in known if j.uuid not in chosen}
-    if shown:
+    if len(taken) < len(fetch):
         cycle.report.skipped.append(
-            f"{len(shown)} changed jobs shown from their list items; read whole when the "
-            "budget allows")
+            f"{len(fetch) - len(taken)} new or changed jobs shown from their list items; "
+            "read whole when the budget allows")
     return taken, shown
 
 
@@ -326,7 +329,7 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
     fetch = [job for job in jobs if is_summary(job) and (
         _needs_record(before.get(job.uuid), job, today, creating) if job.uuid not in same
         else same[job.uuid].summary_only and wants_details(job.fields, today))]
-    fetch, shown = _within_budget(cycle, fetch, same, before)
+    fetch, shown = _within_budget(cycle, fetch, same, before, creating)
     # Checked before any of them: a page half fetched would be fetched again.
     cycle.charge(len(fetch), "changed jobs")
     full: dict[str, ServerJob | None] = {}
