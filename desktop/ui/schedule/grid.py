@@ -8,7 +8,6 @@ Jobs are dragged out as ``schedule_drag`` mime data; a drop is reported with
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
@@ -81,9 +80,9 @@ class ScheduleGrid(QAbstractScrollArea):
         self._blocks = Blocks()
         self._selected: int | None = None
         self._hint = ""
-        self._me = ""
+        #: How technicians are named: the team's names, the user as "Me".
+        self._names = formatting.Technicians()
         #: Technicians' names by user id, for the lanes' titles.
-        self._team: Mapping[str, str] = {}
         #: The minute at the top of the visible timeline, kept across resizes.
         self._top_minute = float(WORK_START)
         self._preview: tuple[QRectF, str] | None = None
@@ -111,19 +110,17 @@ class ScheduleGrid(QAbstractScrollArea):
         return None if self._lanes is None else list(self._lanes)
 
     def set_columns(self, days: list[date], lanes: list[Lane] | None, focus: date,
-                    me: str) -> None:
-        self._days, self._lanes, self._focus_day, self._me = list(days), lanes, focus, me
+                    names: formatting.Technicians) -> None:
+        self._days, self._lanes, self._focus_day = list(days), lanes, focus
+        self._names = names
         self._columns = ({day: n for n, day in enumerate(days)} if lanes is None
                          else {(days[0], lane): n for n, lane in enumerate(lanes)})
         self._blocks.clear()
         self._arrange()
 
-    def set_team(self, team: Mapping[str, str]) -> None:
-        self._team = dict(team)
+    def set_names(self, names: formatting.Technicians) -> None:
+        self._names = names
         self.viewport().update()
-
-    def _names(self) -> formatting.Technicians:
-        return formatting.Technicians(self._me, self._team)
 
     def set_focus_day(self, day: date) -> None:
         self._focus_day = day
@@ -333,7 +330,7 @@ class ScheduleGrid(QAbstractScrollArea):
         counts: dict[int, int] = {}
         for placement in self._blocks.placements.values():
             counts[placement.column] = counts.get(placement.column, 0) + 1
-        return [(lane_title(lane, self._names()),
+        return [(lane_title(lane, self._names),
                  f"{counts.get(n, 0)} job{'s' if counts.get(n, 0) != 1 else ''}",
                  False, False) for n, lane in enumerate(self._lanes)]
 
@@ -461,7 +458,7 @@ class ScheduleGrid(QAbstractScrollArea):
     def show_more(self, local_ids: list[int], where: QPoint) -> QMenu:
         """The jobs behind a "+N more", to open one."""
         menu = jobs_menu(self, [self._blocks.item(i) for i in local_ids], where,
-                         clashing=self._blocks.clashes, names=self._names(),
+                         clashing=self._blocks.clashes, names=self._names,
                          opened=self._open)
         menu.destroyed.connect(lambda _o=None: setattr(self, "more_menu", None))
         self.more_menu = menu
@@ -497,7 +494,7 @@ class ScheduleGrid(QAbstractScrollArea):
                 event.ignore()
             else:
                 text = tooltip(self._blocks.item(local_id), self._blocks.clashes(local_id),
-                               self._names())
+                               self._names)
                 QToolTip.showText(event.globalPos(), text, self.viewport(),
                                   self.item_rect(local_id) or QRect())
             return True
@@ -520,7 +517,7 @@ class ScheduleGrid(QAbstractScrollArea):
         top = geo.y_of(drop.start)
         label = f"{day_text(drop.day)} {formatting.minutes_clock(drop.start)}"
         if drop.lane is not None:
-            label += f" · {lane_title(drop.lane, self._names())}"
+            label += f" · {lane_title(drop.lane, self._names)}"
         return QRectF(left, top, width, geo.y_of(drop.start + length) - top), label
 
 

@@ -124,8 +124,6 @@ class SchedulePage(Page):
             lambda _current, _previous: self._tray_selection_changed())
         self.tray.unschedule_requested.connect(self.unschedule)
         session.jobs_changed.connect(self._jobs_changed)
-        for named in (self.grid, self.team):
-            named.set_team(session.team_names)
         session.team_changed.connect(self._team_changed)
         self.set_query(None)
 
@@ -271,7 +269,7 @@ class SchedulePage(Page):
         view = self.view
         moved = days != view.days or (self._span == "week") != (view.lanes is None)
         if moved:
-            view.set_columns(days, self._lanes([]), self._anchor, self.session.my_user_id)
+            view.set_columns(days, self._lanes([]), self._anchor, self.session.technicians())
             view.set_items([])
         else:
             view.set_focus_day(self._anchor)
@@ -300,7 +298,7 @@ class SchedulePage(Page):
 
     def _team_changed(self) -> None:
         for named in (self.grid, self.team):
-            named.set_team(self.session.team_names)
+            named.set_names(self.session.technicians())
 
     def _tray_selection_changed(self) -> None:
         local_id = self.tray.current_id()
@@ -348,7 +346,7 @@ class SchedulePage(Page):
         if items == view.items() and lanes == view.lanes:
             return
         if lanes != view.lanes:
-            view.set_columns(self.days(), lanes, self._anchor, self.session.my_user_id)
+            view.set_columns(self.days(), lanes, self._anchor, self.session.technicians())
         view.set_items(items)
         if self._follow is not None and any(i.local_id == self._follow for i in items):
             view.select(self._follow)

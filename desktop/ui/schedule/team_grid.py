@@ -10,7 +10,6 @@ jobs is a few hundred short lines of text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
@@ -82,8 +81,8 @@ class TeamGrid(QAbstractScrollArea):
         self._days: list[date] = []
         self._lanes: list[Lane] = []
         self._focus_day: date | None = None
-        self._me = ""
-        self._team: Mapping[str, str] = {}
+        #: How technicians are named: the team's names, the user as "Me".
+        self._names = formatting.Technicians()
         self._items: list[ScheduleItem] = []
         self._by_id: dict[int, ScheduleItem] = {}
         self._clashes: dict[int, list[int]] = {}
@@ -120,17 +119,14 @@ class TeamGrid(QAbstractScrollArea):
         return list(self._lanes)
 
     def set_columns(self, days: list[date], lanes: list[Lane] | None, focus: date,
-                    me: str) -> None:
+                    names: formatting.Technicians) -> None:
         self._days, self._lanes = list(days), list(lanes or [])
-        self._focus_day, self._me = focus, me
+        self._focus_day, self._names = focus, names
         self._arrange()
 
-    def set_team(self, team: Mapping[str, str]) -> None:
-        self._team = dict(team)
+    def set_names(self, names: formatting.Technicians) -> None:
+        self._names = names
         self.viewport().update()
-
-    def _names(self) -> formatting.Technicians:
-        return formatting.Technicians(self._me, self._team)
 
     def set_focus_day(self, day: date) -> None:
         self._focus_day = day
@@ -364,7 +360,7 @@ class TeamGrid(QAbstractScrollArea):
             painter.drawLine(QPointF(0, cell.bottom()), QPointF(width, cell.bottom()))
             painter.setFont(bold)
             painter.setPen(colours.text)
-            shown, _ = self._fitted.get(lane_title(lane, self._names()), NAME_WIDTH - 2 * _PAD,
+            shown, _ = self._fitted.get(lane_title(lane, self._names), NAME_WIDTH - 2 * _PAD,
                                         True, painter.fontMetrics())
             painter.drawText(QPointF(_PAD + 2, cell.top() + ROW_GAP / 2 + _PAD
                                      + metrics.ascent()), shown)
@@ -471,7 +467,7 @@ class TeamGrid(QAbstractScrollArea):
 
     def show_more(self, cell: RowCell, where: QPoint) -> QMenu:
         """Every job of a busy cell, to open one; double bookings say so."""
-        menu = jobs_menu(self, cell.items, where, clashing=self._clashing, names=self._names(),
+        menu = jobs_menu(self, cell.items, where, clashing=self._clashing, names=self._names,
                          opened=self._open)
         menu.destroyed.connect(lambda _o=None: setattr(self, "more_menu", None))
         self.more_menu = menu
@@ -573,7 +569,7 @@ class TeamGrid(QAbstractScrollArea):
                 text = f"{cell.hidden} more: click to list every job of the day"
             else:
                 item = cell.items[line]
-                text = tooltip(item, self._clashing(item.local_id), self._names())
+                text = tooltip(item, self._clashing(item.local_id), self._names)
             QToolTip.showText(event.globalPos(), text, self.viewport())
             return True
         return super().viewportEvent(event)
