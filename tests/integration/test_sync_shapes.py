@@ -66,15 +66,16 @@ def clock() -> Clock:
 
 
 @contextmanager
-def cycle_of(device: Device, clock: Clock, budget: float = math.inf) -> Iterator[Cycle]:
+def cycle_of(device: Device, clock: Clock, budget: float = math.inf,
+             user: str | None = None) -> Iterator[Cycle]:
     with ApiClient(device.url, device.emulator.api_key) as client:
         cycle = Cycle(store=device.store, client=client, report=SyncReport(), clock=clock,
-                      my_user_id=None, pull_budget=budget)
+                      my_user_id=user, pull_budget=budget)
         yield cycle
 
 
-def scan(device: Device, clock: Clock, kind: str) -> Cycle:
-    with cycle_of(device, clock) as cycle:
+def scan(device: Device, clock: Clock, kind: str, user: str | None = None) -> Cycle:
+    with cycle_of(device, clock, user=user) as cycle:
         run_scan(cycle, start_scan(cycle, kind))
     return cycle
 
@@ -151,6 +152,32 @@ def test_first_sync_reads_whole_only_the_jobs_worked_on_soon(
         assert [r.uuid for r in found] == [job["uuid"]], "listed and searchable"
         assert found[0].summary_only == (shape != "full")
         assert found[0]["title"] == job["title"] and found[0]["status"] == job["status"]
+
+
+@pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_technicians_device_reads_whole_only_the_technicians_own_jobs(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    emulator.variants.list_shape = shape
+    live = emulator.all_jobs(include_deleted=False)
+    active = [j for j in live if j["status"] in ACTIVE]
+    me = next(j["assigned_to_user_id"] for j in active if j["assigned_to_user_id"])
+    mine = {j["uuid"] for j in active if j["assigned_to_user_id"] == me}
+    assert 0 < len(mine) < len(active) // 2
+    scan(device, clock, "full", user=me)
+    # The items do not say whose a job is: the first sync reads none of them whole,
+    # only the soon-scheduled jobs that are not active (no quick scan lists them).
+    assert not set(gets(emulator)) & {j["uuid"] for j in active}
+    assert device.live_count() == len(live), "every job listed and searchable"
+    emulator.clear_requests()
+    scan(device, clock, "quick", user=me)
+    # The quick scan lists the technician's active jobs only, and reads them whole.
+    assert sorted(gets(emulator)) == sorted(mine)
+    assert len(emulator.requests) == len(mine) + 1
+    assert not any(device.job(u).summary_only for u in mine)
+    assert all(device.job(j["uuid"]).summary_only for j in active if j["uuid"] not in mine)
+    emulator.clear_requests()
+    scan(device, clock, "full", user=me)
+    assert gets(emulator) == [], "a colleague's unchanged job is not read on a later scan"
 
 
 @pytest.mark.parametrize("shape", SHAPES)

@@ -164,6 +164,8 @@ class Unchanged:
     #: The listing proves the whole record unchanged, not only what it shows: it
     #: carried the stamps (or every field).
     whole: bool
+    #: The technician the mirror has it assigned to.
+    assignee: str | None = None
 
 
 def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, Unchanged]:
@@ -178,7 +180,8 @@ def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, Unchange
         return {}
     marks = ", ".join("?" * len(jobs))
     result = conn.exec_driver_sql(
-        f"SELECT uuid, local_id, summary_only, {', '.join(SUMMARY_COLUMNS)} FROM jobs "
+        f"SELECT uuid, local_id, summary_only, assigned_to_user_id, "
+        f"{', '.join(SUMMARY_COLUMNS)} FROM jobs "
         f"WHERE uuid IN ({marks}) AND sync_state = 'synced' AND pending_op IS NULL",
         tuple(j.uuid for j in jobs),
     )
@@ -188,13 +191,15 @@ def unchanged(conn: Connection, jobs: Sequence[ServerJob]) -> dict[str, Unchange
         row = known.get(job.uuid)
         if row is None:
             continue
-        stored = dict(zip(SUMMARY_COLUMNS, row[3:], strict=True))
+        stored = dict(zip(SUMMARY_COLUMNS, row[4:], strict=True))
         if is_stamped(job) and job.fields["updated_at"] is not None:
             if all(stored[f] == job.fields[f] for f in _STAMPS):
-                same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=True)
+                same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=True,
+                                           assignee=row[3])
         elif "updated_at" not in job.fields and job.fields.keys() <= {"uuid", *stored} and all(
                 stored[f] == v for f, v in job.fields.items() if f != "uuid"):
-            same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=False)
+            same[job.uuid] = Unchanged(int(row[1]), bool(row[2]), whole=False,
+                                       assignee=row[3])
     return same
 
 

@@ -117,9 +117,10 @@ def _window(today: date, days: int) -> tuple[str, str]:
     return (today - _EARLY_SLACK).isoformat(), (today + timedelta(days=days)).isoformat()
 
 
-def wants_details(fields: Mapping[str, Any], today: date) -> bool:
-    """Whether the scan reads this job whole: live, and active or scheduled soon."""
-    if fields.get("deleted_at") is not None:
+def wants_details(fields: Mapping[str, Any], today: date, *, mine: bool = True) -> bool:
+    """Whether the scan reads this job whole: live, active or scheduled soon, and
+    worked on from this device (``mine``; see ``pull``)."""
+    if not mine or fields.get("deleted_at") is not None:
         return False
     if fields.get("status") in _ACTIVE:
         return True
