@@ -20,6 +20,10 @@ The rules (docs/architecture.md, contract point 7):
 - A quick scan of the active set is reserved: discretionary work (detail
   refreshes, trickle, full reconciliation) only spends what leaves the next quick
   scan affordable, and the rate never falls below two quick scans an hour.
+- Quick scans are paced: on a rate too small for a scan every sync interval, they
+  come evenly, each after its average cost has refilled at ``PACE_SHARE`` of the
+  rate, and a scan that costs more than its average (jobs that left the active set,
+  each checked) borrows up to an hour of refill rather than making the next wait.
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ ONBOARDING_FRACTION = 0.02
 #: Quick scans an hour this device can always afford, whatever its learned share:
 #: a device whose share is small still sees the active set every half hour.
 QUICK_SCANS_PER_HOUR = 2.0
+#: The part of its rate a device's paced quick scans spend on average; the rest is
+#: saved for the scans that cost more than the average, and for detail refreshes.
+PACE_SHARE = 0.85
+#: How quickly the average cost of a quick scan follows the latest one.
+COST_WEIGHT = 0.3
 #: The soonest a deferred scan asks to come back (``Governor.wait_for_quick``).
 MIN_WAIT_S = 30.0
 #: What the others may spend between two observations beyond the company's rate
@@ -232,15 +241,33 @@ class Governor:
     def full_due(self, last_full: datetime | None, now: datetime) -> bool:
         return last_full is None or now - last_full >= FULL_EVERY
 
+    @staticmethod
+    def pace(quick_cost: float, rate: float) -> float:
+        """Seconds from one timer-driven quick scan to the next: the time the rate
+        takes to refill the scan's average cost at ``PACE_SHARE``. A device that
+        scanned whenever its bucket held a scan would scan every sync interval until
+        the bucket ran dry, then at the pace of each scan's own cost: after one that
+        checked a few jobs gone from the active set, a gap three times as long. Paced,
+        the gaps are even, and the saved part of the rate pays for the costlier ones.
+        Never longer than the floor's promise of ``QUICK_SCANS_PER_HOUR``.
+        """
+        most = 3600 / QUICK_SCANS_PER_HOUR
+        if rate <= 0:
+            return most
+        return min(most, quick_cost / (rate * PACE_SHARE) * 3600)
+
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
              full_cost: float, full_wanted: bool, explicit: bool,
-             onboarding_left: float | None) -> Plan:
+             onboarding_left: float | None, pace_left_s: float = 0.0,
+             borrow: float = 0.0) -> Plan:
         """The scan this cycle runs, after pushing.
 
         ``onboarding_left`` is the allowance left while the mirror has never
         completed a full scan (``None`` otherwise). A full scan runs when it fits
-        beside the next quick scan's reserve; otherwise the quick scan runs if the
-        bucket holds one, or always when the user asked for this sync.
+        beside the next quick scan's reserve; otherwise the quick scan runs once its
+        pace allows (``pace_left_s``, seconds still to wait) if the bucket holds one,
+        less what it may ``borrow`` against the refill to come, or always when the
+        user asked for this sync.
         """
         if quota is not None and quota.in_reserve:
             return Plan(None, 0.0, skipped=(
@@ -264,10 +291,15 @@ class Governor:
             skipped.append(f"full reconciliation deferred: it takes about {full_cost:.0f} "
                            f"requests and this device has {max(0.0, spare):.0f} to spare "
                            "beside the next quick scan")
-        if tokens >= quick_cost or explicit:
+        if explicit or (pace_left_s <= 0 and tokens >= quick_cost - borrow):
             # The scan may cost more than its estimate (more jobs left the active
-            # set): it runs to what the bucket holds, and at least to the estimate.
-            return Plan("quick", max(tokens, quick_cost), skipped=tuple(skipped))
+            # set): it runs to what the bucket holds and may borrow, and at least to
+            # the estimate.
+            return Plan("quick", max(tokens + borrow, quick_cost), skipped=tuple(skipped))
+        if pace_left_s > 0:
+            skipped.append(f"quick scan deferred: paced to this device's share of the "
+                           f"company's requests, the next in {pace_left_s:.0f} s")
+            return Plan(None, 0.0, skipped=tuple(skipped))
         skipped.append(f"quick scan deferred: this device's requests for the hour are "
                        f"spent ({max(0.0, tokens):.0f} left, a scan takes about "
                        f"{quick_cost:.0f}); they refill continuously")
@@ -292,10 +324,13 @@ class Governor:
             return 0.0
         return min(max(0.0, bucket.tokens + refill - capacity), refill * TRICKLE_FRACTION)
 
-    def wait_for_quick(self, tokens: float, quick_cost: float, rate: float) -> float | None:
-        """Seconds until the bucket holds a quick scan (None: it does, or never refills),
-        at least ``MIN_WAIT_S``: a bucket a hair short would otherwise call the next
-        cycle at once, and again, without the clock moving enough to refill it."""
-        if tokens >= quick_cost or rate <= 0:
+    def wait_for_quick(self, tokens: float, quick_cost: float, rate: float, *,
+                       pace_left_s: float = 0.0, borrow: float = 0.0) -> float | None:
+        """Seconds until the pace allows a quick scan and the bucket holds one, less
+        what it may ``borrow`` (None: now, or it never refills), at least
+        ``MIN_WAIT_S``: a bucket a hair short would otherwise call the next cycle at
+        once, and again, without the clock moving enough to refill it."""
+        short = quick_cost - borrow - tokens
+        if rate <= 0 or (short <= 0 and pace_left_s <= 0):
             return None
-        return max(MIN_WAIT_S, (quick_cost - tokens) / rate * 3600)
+        return max(MIN_WAIT_S, pace_left_s, short / rate * 3600)

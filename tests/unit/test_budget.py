@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.core.api import retry_after
 from desktop.core.budget import (
@@ -15,6 +17,7 @@ from desktop.core.budget import (
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
+    PACE_SHARE,
     QUICK_SCANS_PER_HOUR,
     TRICKLE_FRACTION,
     WORK_DAYS_PER_MONTH,
@@ -39,10 +42,12 @@ def _quota(count: int = 0, limit: int = 50_000) -> Quota:
 
 def _plan(governor: Governor, *, tokens: float, quota: Quota | None = None,
           full_wanted: bool = False, explicit: bool = False,
-          onboarding_left: float | None = None, pot: float = 0.0):  # type: ignore[no-untyped-def]
+          onboarding_left: float | None = None, pot: float = 0.0,
+          pace_left_s: float = 0.0, borrow: float = 0.0):  # type: ignore[no-untyped-def]
     return governor.plan(quota=quota or _quota(), bucket=Bucket(tokens, NOW, pot),
                          quick_cost=QUICK, full_cost=FULL, full_wanted=full_wanted,
-                         explicit=explicit, onboarding_left=onboarding_left)
+                         explicit=explicit, onboarding_left=onboarding_left,
+                         pace_left_s=pace_left_s, borrow=borrow)
 
 
 def test_a_working_day_spends_eleven_hours_of_rate_twenty_two_days_a_month() -> None:
@@ -229,6 +234,60 @@ def test_a_deferred_quick_scan_says_when_the_bucket_holds_one() -> None:
         "a hair short is not a call to come back at once"
     assert governor.wait_for_quick(QUICK, QUICK, rate=12.0) is None
     assert governor.wait_for_quick(0.0, QUICK, rate=0.0) is None
+
+
+def test_quick_scans_are_paced_to_the_rate_and_may_borrow_an_hour() -> None:
+    governor = Governor()
+    # Three requests at twelve an hour: a scan every 3 / (12 * 0.85) hours.
+    assert governor.pace(QUICK, 12.0) == pytest.approx(QUICK / (12.0 * PACE_SHARE) * 3600)
+    # Never longer than the floor's two scans an hour.
+    assert governor.pace(QUICK, 0.1) == 3600 / QUICK_SCANS_PER_HOUR
+    waiting = _plan(governor, tokens=50.0, pace_left_s=120.0)
+    assert waiting.scan is None and any("paced" in s for s in waiting.skipped)
+    assert governor.wait_for_quick(50.0, QUICK, 12.0, pace_left_s=120.0) == 120.0
+    # Once due, a bucket short of a scan borrows against the hour to come.
+    due = _plan(governor, tokens=QUICK - 5, borrow=12.0)
+    assert due.scan == "quick" and due.budget == QUICK - 5 + 12.0
+    assert _plan(governor, tokens=QUICK - 13, borrow=12.0).scan is None
+    assert governor.wait_for_quick(QUICK - 13, QUICK, 12.0, borrow=12.0) == 300.0
+    # The user's sync does not wait for the pace.
+    assert _plan(governor, tokens=50.0, pace_left_s=120.0, explicit=True).scan == "quick"
+
+
+@settings(max_examples=60, deadline=None)
+@given(costs=st.lists(st.integers(min_value=1, max_value=6), min_size=40, max_size=40),
+       rate=st.floats(min_value=4.0, max_value=20.0))
+def test_paced_scans_come_evenly_whatever_each_one_costs(costs: list[int], rate: float) -> None:
+    """A device waking every five minutes, its scans costing one page and now and then
+    a few checks: the gaps between scans stay within a wake-up of the pace the
+    average cost sets, and it never spends more than its rate and an hour's borrowing."""
+    governor = Governor()
+    floor_rate = rate
+    now, bucket = NOW, Bucket(governor.capacity(rate, 1.0), NOW)
+    average, last, gaps = 1.0, None, []
+    pending = list(costs)
+    while pending:
+        # The rate never falls below two average scans an hour (``Governor.rate``).
+        rate = max(floor_rate, QUICK_SCANS_PER_HOUR * average)
+        capacity = governor.capacity(rate, average)
+        bucket = bucket.refilled(now, rate, capacity, FULL)
+        pace = governor.pace(average, rate)
+        due = 0.0 if last is None else pace - (now - last).total_seconds()
+        plan = governor.plan(quota=_quota(), bucket=bucket, quick_cost=average,
+                             full_cost=FULL, full_wanted=False, explicit=False,
+                             onboarding_left=None, pace_left_s=max(0.0, due),
+                             borrow=capacity)
+        if plan.scan == "quick":
+            cost = pending.pop(0)
+            bucket = bucket.spend(cost)
+            # In debt by at most the hour it may borrow and the scan's own cost.
+            assert bucket.tokens >= -capacity - cost
+            if last is not None:
+                gaps.append(((now - last).total_seconds(), pace))
+            last, average = now, average * 0.7 + cost * 0.3
+        now += timedelta(minutes=5)
+    late = [(gap, pace) for gap, pace in gaps if gap > max(pace, 300.0) + 300.0 + 1e-6]
+    assert not late, late
 
 
 def test_an_explicit_share_overrides_the_learned_one() -> None:

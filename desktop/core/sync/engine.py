@@ -33,7 +33,7 @@ from desktop.core.api import (
     ServerError,
     Usage,
 )
-from desktop.core.budget import Bucket, Governor, Plan, Quota, Spending
+from desktop.core.budget import COST_WEIGHT, Bucket, Governor, Plan, Quota, Spending
 from desktop.core.company import refresh_company
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
@@ -59,6 +59,8 @@ BACKOFF_META = "backoff"
 GOVERNOR_META = "governor"
 BACKOFF_BASE_S = 5.0
 BACKOFF_CAP_S = 300.0
+#: When the last scan began, by the engine's clock: quick scans are paced from it.
+SCANNED_META = "scanned_at"
 #: Set when the server refused a request because the month is spent: its reset time.
 PAUSED_META = "quota_paused"
 #: Items in a list page: every scan asks for the API's maximum.
@@ -82,6 +84,8 @@ class Budget:
     capacity: float
     share: float
     onboarding_left: float | None
+    #: What a quick scan usually costs here.
+    quick_cost: float = 0.0
 
 
 @dataclass
@@ -279,7 +283,7 @@ class SyncEngine:
         bucket, rate, capacity = self._refilled(state, self._quota(), self.clock())
         onboarding = self._onboarding_left(state, self._quota())
         return Budget(bucket.tokens, rate, capacity, self.governor.share(state.spending),
-                      onboarding)
+                      onboarding, self._cost("quick"))
 
     def _refilled(self, state: _GovernorState, quota: Quota | None,
                   now: datetime) -> tuple[Bucket, float, float]:
@@ -436,14 +440,17 @@ class SyncEngine:
         full_wanted = (full_requested or pending == "full"
                        or self.governor.full_due(last_full, now))
         quick_cost = self._cost("quick")
+        pace_left = self._pace_left(quick_cost, books.rate, now)
         plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
                                   full_cost=self._cost("full"), full_wanted=full_wanted,
-                                  explicit=explicit, onboarding_left=onboarding)
+                                  explicit=explicit, onboarding_left=onboarding,
+                                  pace_left_s=pace_left, borrow=books.capacity)
         report.skipped.extend(plan.skipped)
         if plan.scan is None:
-            # Come back as soon as the bucket holds a scan, not a whole interval later.
-            report.retry_after = self.governor.wait_for_quick(bucket.tokens, quick_cost,
-                                                              books.rate)
+            # Come back as soon as a scan is due, not a whole interval later.
+            report.retry_after = self.governor.wait_for_quick(
+                bucket.tokens, quick_cost, books.rate, pace_left_s=pace_left,
+                borrow=books.capacity)
             return
         if pending == "full" and plan.scan == "quick":
             # An interrupted full scan the budget cannot finish now would keep the
@@ -466,6 +473,20 @@ class SyncEngine:
                             self.governor.spill(left, books.capacity, self._cost("full"),
                                                 refill))
 
+    def _pace_left(self, quick_cost: float, rate: float, now: datetime) -> float:
+        """Seconds until the pace allows the next timer-driven quick scan."""
+        stamp = self.store.get_meta(SCANNED_META)
+        if not stamp:
+            return 0.0
+        pace = self.governor.pace(quick_cost, rate)
+        if pace <= self.settings.sync_interval_minutes * 60:
+            # The rate pays a scan every interval: cycles sooner than that (a retry,
+            # an edit sent at once) scan too, as the bucket allows.
+            return 0.0
+        # Written with this engine's own clock; one that went back waits one pace.
+        elapsed = max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds())
+        return min(pace, pace - elapsed)
+
     def _scan(self, cycle: Cycle, plan: Plan) -> bool:
         """Run the planned scan; whether it reached its end."""
         report = cycle.report
@@ -473,6 +494,7 @@ class SyncEngine:
         report.kind = plan.scan
         before = cycle.pull_start = cycle.client.requests_sent
         cycle.pull_budget = plan.budget
+        self.store.put_meta(SCANNED_META, self.clock().isoformat())
         try:
             run_scan(cycle, start_scan(cycle, plan.scan))
         except ScanStopped as exc:
@@ -484,7 +506,7 @@ class SyncEngine:
                 report.scan_problem = exc.reason
             return False
         if not plan.onboarding:
-            self.store.put_meta(f"{plan.scan}_cost", cycle.client.requests_sent - before)
+            self._record_cost(plan.scan, cycle.client.requests_sent - before)
         if plan.scan == "full":
             self.store.checkpoint()
         return True
@@ -556,11 +578,21 @@ class SyncEngine:
             return None
         return Quota(count=int(usage["count"]), limit=int(usage["limit"]), resets_at=resets)
 
-    def _cost(self, kind: str) -> int:
-        """Requests the last scan of this kind took (a guess before the first one)."""
+    def _record_cost(self, kind: str, cost: int) -> None:
+        """A quick scan's cost is kept as an average (``COST_WEIGHT``): the pace and
+        the reserve follow what scans usually cost, not the last one's checks. A full
+        scan's is its last: they are a week apart."""
+        recorded = self.store.get_meta(f"{kind}_cost")
+        average = float(cost)
+        if kind == "quick" and recorded:
+            average = float(recorded) * (1 - COST_WEIGHT) + cost * COST_WEIGHT
+        self.store.put_meta(f"{kind}_cost", average)
+
+    def _cost(self, kind: str) -> float:
+        """Requests a scan of this kind takes (a guess before the first one)."""
         recorded = self.store.get_meta(f"{kind}_cost")
         if recorded:
-            return int(recorded)
+            return float(recorded)
         if kind == "quick":
             return 5
         # Its job pages, customer pages and a few absence checks: the first sync's
