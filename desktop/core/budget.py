@@ -21,9 +21,9 @@ The rules (docs/architecture.md, contract point 7):
   refreshes, trickle, full reconciliation) only spends what leaves the next quick
   scan affordable, and the rate never falls below two quick scans an hour.
 - Quick scans are paced: on a rate too small for a scan every sync interval, they
-  come evenly, each after its average cost has refilled at ``PACE_SHARE`` of the
-  rate, and a scan that costs more than its average (jobs that left the active set,
-  each checked) borrows up to an hour of refill rather than making the next wait.
+  come evenly, each after its average cost has refilled, and a scan that costs
+  more than its average (jobs that left the active set, each checked) borrows up
+  to an hour of refill rather than making the next wait.
 """
 
 from __future__ import annotations
@@ -60,9 +60,6 @@ ONBOARDING_FRACTION = 0.02
 #: Quick scans an hour this device can always afford, whatever its learned share:
 #: a device whose share is small still sees the active set every half hour.
 QUICK_SCANS_PER_HOUR = 2.0
-#: The part of its rate a device's paced quick scans spend on average; the rest is
-#: saved for the scans that cost more than the average, and for detail refreshes.
-PACE_SHARE = 0.85
 #: How quickly the average cost of a quick scan follows the latest one.
 COST_WEIGHT = 0.3
 #: The soonest a deferred scan asks to come back (``Governor.wait_for_quick``).
@@ -244,17 +241,20 @@ class Governor:
     @staticmethod
     def pace(quick_cost: float, rate: float) -> float:
         """Seconds from one timer-driven quick scan to the next: the time the rate
-        takes to refill the scan's average cost at ``PACE_SHARE``. A device that
-        scanned whenever its bucket held a scan would scan every sync interval until
-        the bucket ran dry, then at the pace of each scan's own cost: after one that
-        checked a few jobs gone from the active set, a gap three times as long. Paced,
-        the gaps are even, and the saved part of the rate pays for the costlier ones.
-        Never longer than the floor's promise of ``QUICK_SCANS_PER_HOUR``.
+        takes to refill the scan's average cost. A device that scanned whenever its
+        bucket held a scan would scan every sync interval until the bucket ran dry,
+        then at the pace of each scan's own cost: after one that checked a few jobs
+        gone from the active set, a gap three times as long. Paced, the gaps are even.
+
+        At the whole rate, not a part of it: shares are learned from spending, and a
+        device that kept some of its rate back would teach the others it needs less,
+        its share shrinking day by day to the floor. Never longer than the floor's
+        promise of ``QUICK_SCANS_PER_HOUR``.
         """
         most = 3600 / QUICK_SCANS_PER_HOUR
         if rate <= 0:
             return most
-        return min(most, quick_cost / (rate * PACE_SHARE) * 3600)
+        return min(most, quick_cost / rate * 3600)
 
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
              full_cost: float, full_wanted: bool, explicit: bool,

@@ -17,7 +17,6 @@ from desktop.core.budget import (
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
-    PACE_SHARE,
     QUICK_SCANS_PER_HOUR,
     TRICKLE_FRACTION,
     WORK_DAYS_PER_MONTH,
@@ -238,8 +237,8 @@ def test_a_deferred_quick_scan_says_when_the_bucket_holds_one() -> None:
 
 def test_quick_scans_are_paced_to_the_rate_and_may_borrow_an_hour() -> None:
     governor = Governor()
-    # Three requests at twelve an hour: a scan every 3 / (12 * 0.85) hours.
-    assert governor.pace(QUICK, 12.0) == pytest.approx(QUICK / (12.0 * PACE_SHARE) * 3600)
+    # Three requests at twelve an hour: a scan every quarter of an hour.
+    assert governor.pace(QUICK, 12.0) == pytest.approx(900.0)
     # Never longer than the floor's two scans an hour.
     assert governor.pace(QUICK, 0.1) == 3600 / QUICK_SCANS_PER_HOUR
     waiting = _plan(governor, tokens=50.0, pace_left_s=120.0)
