@@ -256,6 +256,21 @@ class Governor:
             return most
         return min(most, quick_cost / rate * 3600)
 
+    def pace_left(self, *, quick_cost: float, rate: float, tokens: float, capacity: float,
+                  since_s: float | None, interval_s: float) -> float:
+        """Seconds until the pace allows the next timer-driven quick scan, ``since_s``
+        after the last scan began (None: none yet). Nothing to wait for when the
+        rate pays a scan every sync interval (``interval_s``: cycles sooner than that,
+        a retry or an edit sent at once, scan too as the bucket allows), or while the
+        bucket is half full: waiting would only spill what it holds, and the pace
+        keeps the gaps even once it runs low."""
+        if since_s is None or tokens >= capacity / 2:
+            return 0.0
+        pace = self.pace(quick_cost, rate)
+        if pace <= interval_s:
+            return 0.0
+        return pace - since_s
+
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
              full_cost: float, full_wanted: bool, explicit: bool,
              onboarding_left: float | None, pace_left_s: float = 0.0,

@@ -241,6 +241,16 @@ def test_quick_scans_are_paced_to_the_rate_and_may_borrow_an_hour() -> None:
     assert governor.pace(QUICK, 12.0) == pytest.approx(900.0)
     # Never longer than the floor's two scans an hour.
     assert governor.pace(QUICK, 0.1) == 3600 / QUICK_SCANS_PER_HOUR
+    # Due one pace after the last scan, once the bucket is under half full.
+    assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=5.9, capacity=12.0,
+                              since_s=600.0, interval_s=300.0) == pytest.approx(300.0)
+    assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=6.0, capacity=12.0,
+                              since_s=600.0, interval_s=300.0) == 0.0
+    assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=0.0, capacity=12.0,
+                              since_s=None, interval_s=300.0) == 0.0
+    # A rate that pays a scan every interval sets no pace.
+    assert governor.pace_left(quick_cost=QUICK, rate=40.0, tokens=0.0, capacity=40.0,
+                              since_s=10.0, interval_s=300.0) == 0.0
     waiting = _plan(governor, tokens=50.0, pace_left_s=120.0)
     assert waiting.scan is None and any("paced" in s for s in waiting.skipped)
     assert governor.wait_for_quick(50.0, QUICK, 12.0, pace_left_s=120.0) == 120.0
@@ -271,11 +281,13 @@ def test_paced_scans_come_evenly_whatever_each_one_costs(costs: list[int], rate:
         capacity = governor.capacity(rate, average)
         bucket = bucket.refilled(now, rate, capacity, FULL)
         pace = governor.pace(average, rate)
-        due = 0.0 if last is None else pace - (now - last).total_seconds()
+        due = governor.pace_left(
+            quick_cost=average, rate=rate, tokens=bucket.tokens, capacity=capacity,
+            since_s=None if last is None else (now - last).total_seconds(),
+            interval_s=300.0)
         plan = governor.plan(quota=_quota(), bucket=bucket, quick_cost=average,
                              full_cost=FULL, full_wanted=False, explicit=False,
-                             onboarding_left=None, pace_left_s=max(0.0, due),
-                             borrow=capacity)
+                             onboarding_left=None, pace_left_s=due, borrow=capacity)
         if plan.scan == "quick":
             cost = pending.pop(0)
             bucket = bucket.spend(cost)

@@ -440,7 +440,7 @@ class SyncEngine:
         full_wanted = (full_requested or pending == "full"
                        or self.governor.full_due(last_full, now))
         quick_cost = self._cost("quick")
-        pace_left = self._pace_left(quick_cost, books.rate, now)
+        pace_left = self._pace_left(quick_cost, books, bucket, now)
         plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
                                   full_cost=self._cost("full"), full_wanted=full_wanted,
                                   explicit=explicit, onboarding_left=onboarding,
@@ -473,19 +473,17 @@ class SyncEngine:
                             self.governor.spill(left, books.capacity, self._cost("full"),
                                                 refill))
 
-    def _pace_left(self, quick_cost: float, rate: float, now: datetime) -> float:
+    def _pace_left(self, quick_cost: float, books: _Books, bucket: Bucket,
+                   now: datetime) -> float:
         """Seconds until the pace allows the next timer-driven quick scan."""
         stamp = self.store.get_meta(SCANNED_META)
-        if not stamp:
-            return 0.0
-        pace = self.governor.pace(quick_cost, rate)
-        if pace <= self.settings.sync_interval_minutes * 60:
-            # The rate pays a scan every interval: cycles sooner than that (a retry,
-            # an edit sent at once) scan too, as the bucket allows.
-            return 0.0
         # Written with this engine's own clock; one that went back waits one pace.
-        elapsed = max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds())
-        return min(pace, pace - elapsed)
+        since = (None if not stamp
+                 else max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds()))
+        return self.governor.pace_left(
+            quick_cost=quick_cost, rate=books.rate, tokens=bucket.tokens,
+            capacity=books.capacity, since_s=since,
+            interval_s=self.settings.sync_interval_minutes * 60)
 
     def _scan(self, cycle: Cycle, plan: Plan) -> bool:
         """Run the planned scan; whether it reached its end."""
