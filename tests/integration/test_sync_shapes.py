@@ -271,6 +271,40 @@ def test_deletions_are_found_with_one_get_each(
 
 
 @pytest.mark.parametrize("shape", ["summary", "bare"])
+def test_a_change_to_a_job_worked_on_today_is_read_at_once_others_wait_for_spare(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    """A quick scan may borrow for the jobs someone is out at today, not for next
+    week's: with nothing to spare, those are shown from their list items."""
+    synced_in(device, emulator, clock, shape)
+    today = clock.now.astimezone().date()
+    active = [j for j in emulator.all_jobs(include_deleted=False)
+              if j["status"] == "Scheduled" and not device.job(j["uuid"]).summary_only]
+    due, later = active[0], active[1]
+    for job, day in ((due, today), (later, today + timedelta(days=7))):
+        emulator.colleague_update(job["uuid"], scheduled_date=day.isoformat())
+    scan(device, clock, "quick")
+    for job in (due, later):
+        emulator.colleague_update(job["uuid"], title="Moved", internal_notes="Gate code 41")
+    emulator.clear_requests()
+    with cycle_of(device, clock, budget=50) as cycle:
+        cycle.spare = 0
+        run_scan(cycle, start_scan(cycle, "quick"))
+    assert gets(emulator) == [due["uuid"]]
+    assert device.job(due["uuid"])["internal_notes"] == "Gate code 41"
+    shown = device.job(later["uuid"])
+    assert shown["title"] == "Moved" and shown["internal_notes"] != "Gate code 41"
+    assert shown.details_at is None, "its other fields of unknown age until read"
+    emulator.clear_requests()
+    with cycle_of(device, clock, budget=50) as cycle:
+        # As the engine's cycle goes: the scan, then the refresh from what is left.
+        cycle.spare = 1
+        run_scan(cycle, start_scan(cycle, "quick"))
+        refresh_details(cycle, 1)
+    assert gets(emulator) == [later["uuid"]], "read once there is a request to spare"
+    assert device.job(later["uuid"])["internal_notes"] == "Gate code 41"
+
+
+@pytest.mark.parametrize("shape", ["summary", "bare"])
 def test_changes_the_budget_cannot_read_whole_show_from_their_list_items_at_once(
         device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
     """A device whose cycle affords the pages and one GET still shows every change a

@@ -54,6 +54,9 @@ class Cycle:
     pull_budget: float = math.inf
     #: ``client.requests_sent`` when the pull began.
     pull_start: int = 0
+    #: What of the pull's budget reads that can wait may still spend (see
+    #: ``budget.Plan.spare``); the scan takes from it as it reads them.
+    spare: float = math.inf
 
     def pull_left(self) -> float:
         """Requests the pull may still send this cycle."""

@@ -131,6 +131,17 @@ def wants_details(fields: Mapping[str, Any], today: date, *, mine: bool = True) 
     return day is not None and first <= day <= last
 
 
+def worked_on_today(fields: Mapping[str, Any], today: date) -> bool:
+    """Whether someone works on this job today (``today``: this device's date): in
+    progress, or scheduled today. A change to it is read whole in the scan that sees
+    it; a change to any other job may wait for requests to spare, shown from its
+    list item meanwhile (``pull._within_budget``)."""
+    if fields.get("deleted_at") is not None:
+        return False
+    return (fields.get("status") == Status.IN_PROGRESS.value
+            or _day(fields.get("scheduled_date")) == today.isoformat())
+
+
 # --- the budgeted reads --------------------------------------------------------------
 
 

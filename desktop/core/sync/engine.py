@@ -492,6 +492,7 @@ class SyncEngine:
         report.kind = plan.scan
         before = cycle.pull_start = cycle.client.requests_sent
         cycle.pull_budget = plan.budget
+        cycle.spare = plan.spare
         self.store.put_meta(SCANNED_META, self.clock().isoformat())
         try:
             run_scan(cycle, start_scan(cycle, plan.scan))

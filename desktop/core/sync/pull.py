@@ -49,8 +49,10 @@ from desktop.core.sync.details import (
     LIST_SHAPE_META,
     known_shape,
     list_shape,
+    local_today,
     stamp,
     wants_details,
+    worked_on_today,
 )
 from desktop.core.sync.prefetch import read_ahead
 
@@ -249,35 +251,41 @@ def each_once(pages: Sequence[JobPage]) -> list[ServerJob]:
 
 
 def _within_budget(cycle: Cycle, fetch: list[ServerJob], same: Mapping[str, Any],
-                   before: Mapping[str, JobRecord], creating: bool
+                   before: Mapping[str, JobRecord], *, creating: bool, today: date
                    ) -> tuple[list[ServerJob], dict[str, ServerJob]]:
-    """The GETs this page may send, and the known jobs shown from their summaries
+    """The GETs this page sends, and the known jobs shown from their summaries
     meanwhile, by uuid.
 
-    When the cycle's budget cannot read every changed job whole, a job the mirror
-    knows takes what its summary shows (status, date, title...) now, and is read
-    whole on a later cycle: its summary stamp is left as it was, so the next scan
-    sees it changed again (under bare summaries, its details are of unknown age and
-    the refresh reads it). A new job is mirrored summary-only, and read whole once
-    the budget allows, like any summary-only job wanted whole. Otherwise a device
-    whose budget is one page a cycle would stop at the same page every cycle and
-    never show a change at all. While a create of this device's own is in flight,
-    new jobs are read whole first (a lost reply's job is recognised by its whole
+    Jobs worked on today (``worked_on_today``, by this device's date ``today``) are
+    read first, as the cycle's budget allows; the others only from what of it is
+    spare (``Cycle.spare``, which they use up): a quick scan may borrow for the jobs
+    someone is out at, not for a reschedule of next week's. A job the mirror knows
+    that is not read takes what its summary shows (status, date, title...) now, and
+    is read whole later: its summary stamp is left as it was, so the next scan sees
+    it changed again, and its details are of unknown age, which the refresh reads
+    first. A new job not read is mirrored summary-only, and read whole once the
+    budget allows, like any summary-only job wanted whole. Otherwise a device whose
+    budget is one page a cycle would stop at the same page every cycle and never
+    show a change at all. While a create of this device's own is in flight, new
+    jobs are read whole first (a lost reply's job is recognised by its whole
     record): if those do not fit, the scan stops until they do.
     """
-    if len(fetch) <= cycle.pull_left():
-        return fetch, {}
-    new = [j for j in fetch if j.uuid not in same and j.uuid not in before]
-    known = [j for j in fetch if j.uuid not in same and j.uuid in before]
-    wanted_whole = [j for j in fetch if j.uuid in same]
-    first = new if creating else []
-    room = max(0, int(cycle.pull_left()) - len(first))
-    rest = ([] if creating else new) + known + wanted_whole
-    taken = first + rest[:room]
+    def is_new(job: ServerJob) -> bool:
+        return job.uuid not in same and job.uuid not in before
+
+    first = [j for j in fetch if creating and is_new(j)]
+    rest = [j for j in fetch if not (creating and is_new(j))]
+    urgent = [j for j in rest if worked_on_today(j.fields, today)]
+    waiting = [j for j in rest if not worked_on_today(j.fields, today)]
+    room = max(0, int(min(cycle.pull_left(), len(fetch))) - len(first))
+    taken = first + urgent[:room]
+    spare = int(max(0.0, min(room - len(urgent[:room]), cycle.spare, len(waiting))))
+    taken += waiting[:spare]
+    cycle.spare -= len(waiting[:spare])
     chosen = {j.uuid for j in taken}
     shown = {j.uuid: ServerJob({k: v for k, v in j.fields.items() if k != "updated_at"},
                                j.customer, j.extras)
-             for j in known if j.uuid not in chosen}
+             for j in rest if j.uuid not in chosen and j.uuid in before}
     if len(taken) < len(fetch):
         cycle.report.skipped.append(
             f"{len(fetch) - len(taken)} new or changed jobs shown from their list items; "
@@ -359,7 +367,8 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
         return _needs_record(row, job, today, creating, mine)
 
     fetch = [job for job in jobs if is_summary(job) and needs_record(job)]
-    fetch, shown = _within_budget(cycle, fetch, same, before, creating)
+    fetch, shown = _within_budget(cycle, fetch, same, before, creating=creating,
+                                  today=local_today(now))
     # Checked before any of them: a page half fetched would be fetched again.
     cycle.charge(len(fetch), "changed jobs")
     full: dict[str, ServerJob | None] = {}
