@@ -419,6 +419,33 @@ def test_the_refresh_stops_at_most_and_serves_the_urgent_first(
             "the cycle's budget binds too"
 
 
+def test_todays_jobs_are_refreshed_before_details_of_unknown_age(
+        device: Device, emulator: Emulator, clock: Clock) -> None:
+    """A busy day's changes shown from their list items must not keep today's jobs
+    from their bound."""
+    synced_in(device, emulator, clock, "bare")
+    today = clock.now.astimezone().date().isoformat()
+    scheduled = [j for j in emulator.all_jobs(include_deleted=False)
+                 if j["status"] == "Scheduled"]
+    due, unknown = scheduled[0], scheduled[1:6]
+    emulator.colleague_update(due["uuid"], scheduled_date=today)
+    scan(device, clock, "quick")
+    todays = {j["uuid"] for j in emulator.all_jobs(include_deleted=False)
+              if j["status"] in ACTIVE and (j["scheduled_date"] or "")[:10] == today}
+    with device.store.write() as conn:
+        # As a change shown from its list item leaves them.
+        conn.exec_driver_sql(
+            f"UPDATE jobs SET details_at = NULL WHERE uuid IN ({', '.join('?' * len(unknown))})",
+            tuple(j["uuid"] for j in unknown))
+    clock.now += timedelta(seconds=URGENT_BOUND_S + 60)
+    emulator.clear_requests()
+    with cycle_of(device, clock) as cycle:
+        assert refresh_details(cycle, len(todays) + 1) == len(todays) + 1
+    read = gets(emulator)
+    assert set(read[:-1]) == todays and due["uuid"] in todays
+    assert read[-1] in {j["uuid"] for j in unknown}
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_trickle_reads_summary_only_jobs_most_recent_first_and_stops_at_most(
         device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:

@@ -193,10 +193,12 @@ def local_today(now: datetime) -> date:
 def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> list[int]:
     """Active jobs whose details are due, most urgent first, at most ``most``.
 
-    Details never read, or of unknown age (a change shown from its list item), first;
-    then scheduled today (``URGENT_BOUND_S``); with ``every_active`` (spare requests),
+    Scheduled today (``URGENT_BOUND_S``); with ``every_active`` (spare requests),
     then in progress or scheduled tomorrow (``SOON_BOUND_S``), then any other active
-    job (``ACTIVE_BOUND_S``); within each, the oldest first.
+    job (``ACTIVE_BOUND_S``); details of unknown age (a change shown from its list
+    item, a job never read) are due in every tier, after today's. Within each, those
+    of unknown age first, then the oldest: a busy day's deferred reads must not keep
+    today's jobs from their bound.
     """
     if most <= 0:
         return []
@@ -209,7 +211,7 @@ def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> lis
         f"CASE WHEN {day} = ? THEN 0 WHEN status = ? OR {day} = ? THEN 1 ELSE 2 END AS tier "
         f"FROM jobs WHERE {where}) WHERE details_at IS NULL OR (tier <= ? AND details_at < "
         "CASE tier WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END) "
-        "ORDER BY details_at IS NOT NULL, tier, details_at, local_id LIMIT ?")
+        "ORDER BY tier > 0, details_at IS NOT NULL, tier, details_at, local_id LIMIT ?")
     with cycle.store.read() as conn:
         found = conn.exec_driver_sql(sql, (
             today.isoformat(), Status.IN_PROGRESS.value,
