@@ -77,6 +77,12 @@ OTHERS_SLACK_HOURS = 0.1
 TRICKLE_FRACTION = 0.1
 #: How quickly the learned share forgets: spending a day old weighs 1/e as much.
 LEARN_HOURS = 24.0
+#: Longer between two observations is a night or a weekend, not working time.
+AWAKE_GAP_HOURS = 1.0
+#: Working time seen before the company's spending rate is believed.
+SEEN_HOURS = 0.5
+#: The most the balance (``Governor.balance``) scales a device's rate, each way.
+BALANCE_LIMIT = 1.5
 #: The vendor's plan, assumed until a reply says what the company's limit is.
 DEFAULT_MONTHLY_LIMIT = 50_000
 
@@ -134,6 +140,11 @@ class Spending:
     #: The company's count at the last observation, and when it was seen.
     count: int | None = None
     at: datetime | None = None
+    #: What the company was seen to spend (as the shares count it) over intervals of
+    #: working time, and those intervals' hours: the rate it actually spends
+    #: (``seen_rate``). A night between two observations is neither.
+    spent: float = 0.0
+    hours: float = 0.0
 
     def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None,
                 company_rate: float | None = None) -> Spending:
@@ -156,14 +167,22 @@ class Spending:
             # With a sync interval's slack: the others' cycles come in bursts.
             others = min(others, company_rate * (elapsed + OTHERS_SLACK_HOURS))
         mine = own if counted is None else counted
+        awake = elapsed <= AWAKE_GAP_HOURS
         return Spending(mine=self.mine * decay + mine, others=self.others * decay + others,
-                        count=count, at=at)
+                        count=count, at=at,
+                        spent=self.spent * decay + (mine + others if awake else 0.0),
+                        hours=self.hours * decay + (elapsed if awake else 0.0))
 
     @property
     def share(self) -> float:
         """This device's part of the company's recent spending (all of it, unseen)."""
         total = self.mine + self.others
         return 1.0 if total <= 0 else self.mine / total
+
+    @property
+    def seen_rate(self) -> float | None:
+        """Requests an hour the company spends while it works (None: too little seen)."""
+        return self.spent / self.hours if self.hours >= SEEN_HOURS else None
 
 
 @dataclass(frozen=True)
@@ -233,7 +252,27 @@ class Governor:
         if quota is not None and quota.in_reserve:
             return 0.0
         floor = QUICK_SCANS_PER_HOUR * quick_cost
-        return max(floor, self.share(spending) * self.company_rate(quota, now))
+        company = self.company_rate(quota, now)
+        return max(floor, self.share(spending) * company * self.balance(spending, company))
+
+    def balance(self, spending: Spending, company_rate: float) -> float:
+        """What scales every device's share to the company's rate: its rate over what
+        the company is seen to spend, within ``BALANCE_LIMIT`` either way.
+
+        Shares learned at different moments need not add up to one (a day that began
+        with twenty first syncs leaves each device's estimate of the others short),
+        and with every device spending its share a sum of 1.2 overspent the month by
+        a fifth. And a share only follows spending: a device that needs less than its
+        share (a technician with one page to scan) leaves the rest unspent, and the
+        office, which needs more, would never be seen to need it. Seen from every
+        device alike, the company's spending scales them all the same way: down when
+        they overspend together, up when some leave requests unspent, which the
+        devices that need them then spend. An explicit share is the user's, as is.
+        """
+        seen = spending.seen_rate
+        if self.share_percent is not None or seen is None or seen <= 0:
+            return 1.0
+        return max(1 / BALANCE_LIMIT, min(BALANCE_LIMIT, company_rate / seen))
 
     def capacity(self, rate: float, quick_cost: float) -> float:
         """The most the bucket holds: an hour's refill, and never less than a quick scan."""

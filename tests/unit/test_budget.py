@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from desktop.core.api import retry_after
 from desktop.core.budget import (
+    BALANCE_LIMIT,
     BURST_HOURS,
     HOURS_PER_MONTH,
     LEARN_HOURS,
@@ -164,12 +165,36 @@ def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     # Nineteen colleagues spending as much as this device each: its share is a twentieth.
     crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
     assert crowd.share == pytest.approx(1 / 20)
-    solo_rate = governor.rate(_quota(), NOW, alone, QUICK)
-    crowd_rate = governor.rate(_quota(), NOW, crowd, QUICK)
-    assert crowd_rate == pytest.approx(solo_rate / 20)
+    # Twenty devices spending the company's rate together (80 requests a step).
+    company = 47_500 / 242
+    step = timedelta(hours=80 / company)
+    steady = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)], step)
+    assert steady.seen_rate == pytest.approx(company)
     # Every device's share of the same spending adds up to the company's rate: the
-    # projected month lands at the limit less the reserve, with 1 device or 20.
-    assert 20 * crowd_rate * 242 == pytest.approx(47_500)
+    # projected month lands at the limit less the reserve and margin, with 1 device or 20.
+    assert 20 * governor.rate(_quota(), NOW, steady, QUICK) * 242 == pytest.approx(47_500)
+
+
+def test_the_balance_scales_every_share_to_what_the_company_spends() -> None:
+    governor = Governor()
+    company = 47_500 / 242
+    # Shares that add up to 1.2: the company is seen spending a fifth over its rate,
+    # and this device's rate is its share of the rate scaled down alike.
+    over = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)],
+                  timedelta(hours=80 / (1.2 * company)))
+    assert over.seen_rate == pytest.approx(1.2 * company)
+    assert governor.rate(_quota(), NOW, over, QUICK) == pytest.approx(company / 20 / 1.2)
+    # Half the rate left unspent: the devices that need it may spend more, within 1.5x.
+    under = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)],
+                   timedelta(hours=80 / (0.5 * company)))
+    assert governor.rate(_quota(), NOW, under, QUICK) == pytest.approx(
+        company / 20 * BALANCE_LIMIT)
+    # A night between two observations is not working time the company spent nothing in.
+    night = over.observe(over.count + 10, 0, over.at + timedelta(hours=14))  # type: ignore[operator]
+    assert night.hours == pytest.approx(over.hours * math.exp(-14 / LEARN_HOURS))
+    # An explicit share is the user's, as it is.
+    assert Governor(share_percent=5).rate(_quota(), NOW, over, QUICK) == pytest.approx(
+        0.05 * company)
 
 
 def test_old_spending_fades_and_a_new_month_is_a_new_baseline() -> None:

@@ -17,7 +17,7 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -111,7 +111,9 @@ class _GovernorState:
             spending=Spending(mine=float(spending.get("mine", 0.0)),
                               others=float(spending.get("others", 0.0)),
                               count=spending.get("count"),
-                              at=datetime.fromisoformat(seen) if seen else None),
+                              at=datetime.fromisoformat(seen) if seen else None,
+                              spent=float(spending.get("spent", 0.0)),
+                              hours=float(spending.get("hours", 0.0))),
             unobserved=int(raw.get("unobserved", 0)),
             onboarding_left=raw.get("onboarding_left"))
 
@@ -123,6 +125,7 @@ class _GovernorState:
             "bucket": None if bucket is None else {
                 "tokens": bucket.tokens, "at": bucket.at.isoformat(), "pot": bucket.pot},
             "spending": {"mine": spending.mine, "others": spending.others,
+                         "spent": spending.spent, "hours": spending.hours,
                          "count": spending.count,
                          "at": spending.at.isoformat() if spending.at else None},
             "unobserved": self.unobserved,
@@ -460,6 +463,14 @@ class SyncEngine:
         if plan.onboarding:
             books.onboarding_span = (began, None)
         finished = self._scan(cycle, plan)
+        if finished and plan.onboarding and cycle.my_user_id:
+            # A technician's first sync ends with its quick scan, which reads the
+            # technician's active jobs whole (the full scan's summaries did not say
+            # whose they are): setting the device up, not a day's spending, which
+            # the share is learned from.
+            used = cycle.client.requests_sent - began
+            finished = self._scan(cycle, replace(plan, scan="quick", budget=plan.budget - used))
+            cycle.report.kind = plan.scan
         spent = cycle.client.requests_sent - began
         paid = 0
         if plan.onboarding:
