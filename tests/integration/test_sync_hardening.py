@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop.config import Settings
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
 from desktop.core.sync.pull import MOST_SHIFTED
@@ -284,3 +285,17 @@ def test_status_says_when_sync_resumes_after_a_spent_month(
     assert main([*data, "status"]) == 0
     out = capsys.readouterr().out
     assert "sync:    paused until 20" in out and "--force" in out
+
+
+def test_a_scan_the_server_refuses_is_reported_not_raised(
+        emulator: Emulator, tmp_path: Path) -> None:
+    """A technician id that is not one (typed by hand in Settings) makes the server
+    refuse the technician's scan: the cycle says so, and the mirror is kept."""
+    device = Device(emulator, tmp_path / "laptop", settings=Settings(my_user_id="tech-42"))
+    try:
+        report = device.sync()
+        assert report.status == "error"
+        assert "assigned_to_user_id" in report.message
+        assert device.live_count() == len(emulator.all_jobs(include_deleted=False))
+    finally:
+        device.close()

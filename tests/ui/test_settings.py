@@ -60,7 +60,8 @@ def test_settings_are_saved_and_the_key_only_goes_to_the_keyring(
     assert emulator.company["name"] in dialog.test_result.text()
     assert "Requests this month:" in dialog.test_result.text()
 
-    dialog.my_user_id.setEditText("tech-42")
+    me = emulator.technician_ids[0]
+    dialog.my_user_id.setEditText(me)
     dialog.interval.setValue(15)
     dialog.share.setValue(35)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -68,7 +69,7 @@ def test_settings_are_saved_and_the_key_only_goes_to_the_keyring(
     url = normalise_base_url(emulator.url)
     saved = Settings.load(window.session.paths)
     assert (saved.server_url, saved.my_user_id, saved.sync_interval_minutes,
-            saved.quota_share_percent) == (url, "tech-42", 15, 35)
+            saved.quota_share_percent) == (url, me, 15, 35)
     assert memory_keyring.passwords[(KEYRING_SERVICE, url)] == emulator.api_key
     window.session.store.checkpoint()
     assert _files_containing(window.session.paths.data_dir, emulator.api_key) == []
@@ -77,7 +78,7 @@ def test_settings_are_saved_and_the_key_only_goes_to_the_keyring(
     window.sync.start()
     qtbot.waitUntil(lambda: (window.sync.last or {}).get("status") == "ok", timeout=15_000)
     qtbot.waitUntil(lambda: window.status.sync_label.text().startswith("Synced"))
-    assert window.filters._me == "tech-42"
+    assert window.filters._me == me
     assert _files_containing(window.session.paths.data_dir, emulator.api_key) == []
 
 

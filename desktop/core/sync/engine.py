@@ -32,6 +32,7 @@ from desktop.core.api import (
     QuotaExceeded,
     ServerError,
     Usage,
+    ValidationError,
 )
 from desktop.core.budget import COST_WEIGHT, Bucket, Governor, Plan, Quota, Spending
 from desktop.core.company import refresh_company
@@ -370,6 +371,11 @@ class SyncEngine:
             report.status, report.message = "offline", exc.message
         except ServerError as exc:
             report.status, report.message = "error", exc.message
+        except ValidationError as exc:
+            # A list request refused (a technician id the server does not take): one
+            # job's 400 is that job's, handled in the push; this one is the scan's.
+            report.status = "error"
+            report.message = f"the server refused the scan: {exc.message}"
         except SyncCancelled:
             report.status = "cancelled"
             report.message = "stopped before the end; the next sync carries on from there"
