@@ -77,6 +77,8 @@ OTHERS_SLACK_HOURS = 0.1
 TRICKLE_FRACTION = 0.1
 #: How quickly the learned share forgets: spending a day old weighs 1/e as much.
 LEARN_HOURS = 24.0
+#: The weight of the even split a device's share starts from after its first sync.
+PRIOR_HOURS = 0.25
 #: Longer between two observations is a night or a weekend, not working time.
 AWAKE_GAP_HOURS = 1.0
 #: Working time seen before the company's spending rate is believed.
@@ -145,6 +147,16 @@ class Spending:
     #: (``seen_rate``). A night between two observations is neither.
     spent: float = 0.0
     hours: float = 0.0
+
+    @classmethod
+    def started(cls, count: int, at: datetime, company_rate: float) -> Spending:
+        """A baseline after this device's first sync, with a prior worth
+        ``PRIOR_HOURS`` of the company's rate, split evenly: the first cycles after
+        a first sync set up beside others' would otherwise teach it a share from
+        one sample of their onboarding (the office began its first day with a
+        sixth of what it needed, measured). The prior fades as spending does."""
+        prior = company_rate * PRIOR_HOURS / 2
+        return cls(mine=prior, others=prior, count=count, at=at)
 
     def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None,
                 company_rate: float | None = None) -> Spending:

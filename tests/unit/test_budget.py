@@ -175,6 +175,22 @@ def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     assert 20 * governor.rate(_quota(), NOW, steady, QUICK) * 242 == pytest.approx(47_500)
 
 
+def test_after_its_first_sync_a_device_learns_its_share_from_an_even_split() -> None:
+    company = 47_500 / 242
+    start = Spending.started(1_000, NOW, company)
+    assert start.share == pytest.approx(0.5)
+    # One cycle beside the others' first syncs does not make it a bystander.
+    after = start.observe(1_500, 3, NOW + timedelta(minutes=5), company_rate=company)
+    assert after.share > 0.3
+    # A working day of the others spending three times what it does brings it to 1/4.
+    steady, count = after, 1_500
+    for n in range(2, 12 * 10):
+        count += 4 + 12
+        steady = steady.observe(count, 4, NOW + timedelta(minutes=5 * n),
+                                company_rate=company)
+    assert steady.share == pytest.approx(1 / 4, abs=0.02)
+
+
 def test_the_balance_scales_every_share_to_what_the_company_spends() -> None:
     governor = Governor()
     company = 47_500 / 242

@@ -400,9 +400,15 @@ class SyncEngine:
             # The first sync's requests are not this device's usual spending.
             counted = max(0, own - onboarding_spent)
             now = self.clock()
-            state.spending = state.spending.observe(
-                client.usage.count, own, now, counted=counted,
-                company_rate=self.governor.company_rate(self._quota(), now))
+            if onboarding_spent:
+                # Nor is what the others spent meanwhile a measure of this device's
+                # share, its own side of the ratio missing: learning starts afresh.
+                state.spending = Spending.started(
+                    client.usage.count, now, self.governor.company_rate(self._quota(), now))
+            else:
+                state.spending = state.spending.observe(
+                    client.usage.count, own, now, counted=counted,
+                    company_rate=self.governor.company_rate(self._quota(), now))
             state.unobserved = client.requests_sent - self._reply_sent
         else:
             state.unobserved += requests
