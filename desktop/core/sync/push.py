@@ -16,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
+from desktop.core.api import NotFound, ServerError
 from desktop.core.jobs import JOB_FIELDS, ServerJob, parse_server_job
 from desktop.core.store.customer_edits import load_customer
 from desktop.core.store.customer_sync import customer_queue, set_customer_aside
@@ -29,8 +29,6 @@ from desktop.core.store.outbox import (
     build,
     confirm,
     in_flight,
-    mark_failed,
-    mark_not_sent,
     queue,
     record,
     reject,
@@ -40,6 +38,7 @@ from desktop.core.sync.adoption import is_own_create, normalised_title, server_f
 from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
 from desktop.core.sync.details import stamp
 from desktop.core.sync.push_customers import push_customer
+from desktop.core.sync.sending import Outcomes, send
 from desktop.core.sync.times import server_time
 
 log = logging.getLogger(__name__)
@@ -152,42 +151,30 @@ def _refresh(cycle: Cycle, uuid: str) -> bool:
 def _send(cycle: Cycle, request: Request) -> None:
     client = cycle.client
     read_at = stamp(cycle.clock())
-    try:
-        job: ServerJob | None
+
+    def call() -> ServerJob | None:
         if request.method == "POST":
-            job = client.create_job(request.body, request.key)
-        elif request.method == "PUT":
-            job = client.update_job(str(request.uuid), request.body, request.key)
-        else:
-            client.delete_job(str(request.uuid), request.key)
-            job = None
-    except NetworkError as exc:
-        if not exc.maybe_delivered:
-            with cycle.store.write() as conn:
-                mark_not_sent(conn, request)
-        raise
-    except ValidationError as exc:
-        with cycle.store.write() as conn:
-            reject(conn, request, exc.message)
-        return
-    except NotFound:
-        with cycle.store.write() as conn:
-            if request.method == "DELETE":
-                confirm(conn, request, None)
-            else:
-                row = rows_by_uuid(conn, [str(request.uuid)]).get(str(request.uuid))
-                if row is not None:
-                    mark_gone(conn, row, now_iso())
-        return
-    except ServerError as exc:
-        with cycle.store.write() as conn:
-            mark_failed(conn, request, exc.message)
-        raise
-    with cycle.store.write() as conn:
+            return client.create_job(request.body, request.key)
+        if request.method == "PUT":
+            return client.update_job(str(request.uuid), request.body, request.key)
+        client.delete_job(str(request.uuid), request.key)
+        return None
+
+    def vanished(conn: Connection, request: Request) -> None:
+        if request.method == "DELETE":
+            confirm(conn, request, None)  # 404 on a delete: done
+            return
+        row = rows_by_uuid(conn, [str(request.uuid)]).get(str(request.uuid))
+        if row is not None:
+            mark_gone(conn, row, now_iso())
+
+    def confirmed(conn: Connection, request: Request, job: ServerJob | None) -> None:
         confirm(conn, request, job, read_at=read_at)
-    if job is not None:
-        cycle.fresh.add(job.uuid)
-    cycle.report.pushed += 1
+        if job is not None:
+            cycle.fresh.add(job.uuid)
+
+    send(cycle, request, call, Outcomes(rejected=reject, vanished=vanished,
+                                        confirmed=confirmed))
 
 
 def _find_created(cycle: Cycle, request: Request) -> ServerJob | None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from desktop.core.api import NetworkError, NotFound, ServerError, ValidationError
+from sqlalchemy import Connection
+
 from desktop.core.store.customer_edits import customer_by_uuid, load_customer
 from desktop.core.store.customer_sync import (
     TABLE,
@@ -19,9 +20,10 @@ from desktop.core.store.customer_sync import (
     confirm_customer,
     reject_customer,
 )
-from desktop.core.store.outbox import Request, in_flight, mark_failed, mark_not_sent, record
+from desktop.core.store.outbox import Request, in_flight, record
 from desktop.core.sync.adoption import is_own_customer, server_floor
 from desktop.core.sync.cycle import Cycle
+from desktop.core.sync.sending import Outcomes, send
 
 #: What a lost create is searched by on the server, most telling first.
 _SEARCHED_BY = ("email", "phone", "last_name")
@@ -51,31 +53,17 @@ def push_customer(cycle: Cycle, local_id: int) -> None:
 
 def _send(cycle: Cycle, request: Request) -> None:
     client = cycle.client
-    try:
+
+    def call() -> dict[str, Any]:
         if request.method == "POST":
-            customer = client.create_customer(request.body, request.key)
-        else:
-            customer = client.update_customer(str(request.uuid), request.body, request.key)
-    except NetworkError as exc:
-        if not exc.maybe_delivered:
-            with cycle.store.write() as conn:
-                mark_not_sent(conn, request)
-        raise
-    except ValidationError as exc:
-        with cycle.store.write() as conn:
-            reject_customer(conn, request, exc.message)
-        return
-    except NotFound:
-        with cycle.store.write() as conn:
-            reject_customer(conn, request, "this customer is no longer on the server")
-        return
-    except ServerError as exc:
-        with cycle.store.write() as conn:
-            mark_failed(conn, request, exc.message)
-        raise
-    with cycle.store.write() as conn:
-        confirm_customer(conn, request, customer)
-    cycle.report.pushed += 1
+            return client.create_customer(request.body, request.key)
+        return client.update_customer(str(request.uuid), request.body, request.key)
+
+    def vanished(conn: Connection, request: Request) -> None:
+        reject_customer(conn, request, "this customer is no longer on the server")
+
+    send(cycle, request, call, Outcomes(rejected=reject_customer, vanished=vanished,
+                                        confirmed=confirm_customer))
 
 
 def _find_created(cycle: Cycle, request: Request) -> dict[str, Any] | None:
