@@ -25,6 +25,11 @@ The rules (docs/architecture.md, contract point 7):
   come evenly, each after its average cost has refilled, and a scan that costs
   more than its average (jobs that left the active set, each checked) borrows up
   to an hour of refill rather than making the next wait.
+- Shares follow need. A device's share starts from what scanning every
+  ``PROMISED_GAP_S`` costs it, and while the company spends near its rate no
+  device scans more often than that: what a technician with one page to scan
+  leaves unspent, the balance hands to the devices whose scans cost more (the
+  office's three pages), so every device's gaps come out alike.
 """
 
 from __future__ import annotations
@@ -85,6 +90,14 @@ AWAKE_GAP_HOURS = 1.0
 SEEN_HOURS = 0.5
 #: The most the balance (``Governor.balance``) scales a device's rate, each way.
 BALANCE_LIMIT = 1.5
+#: The gap between quick scans that shows a change within ten minutes, with a
+#: minute and more to spare for a scan that waits on its bucket. A device's need
+#: is what scanning this often costs it.
+PROMISED_GAP_S = 8 * 60.0
+#: The company's rate over its seen spending at which the least gap between timer
+#: scans is the sync interval (this much room or more) and the promised gap (this
+#: little or less), and between the two in proportion.
+ROOMY, TIGHT = BALANCE_LIMIT, 1.2
 #: The vendor's plan, assumed until a reply says what the company's limit is.
 DEFAULT_MONTHLY_LIMIT = 50_000
 
@@ -149,14 +162,20 @@ class Spending:
     hours: float = 0.0
 
     @classmethod
-    def started(cls, count: int, at: datetime, company_rate: float) -> Spending:
+    def started(cls, count: int, at: datetime, company_rate: float,
+                need: float) -> Spending:
         """A baseline after this device's first sync, with a prior worth
-        ``PRIOR_HOURS`` of the company's rate, split evenly: the first cycles after
-        a first sync set up beside others' would otherwise teach it a share from
-        one sample of their onboarding (the office began its first day with a
-        sixth of what it needed, measured). The prior fades as spending does."""
-        prior = company_rate * PRIOR_HOURS / 2
-        return cls(mine=prior, others=prior, count=count, at=at)
+        ``PRIOR_HOURS`` of the company's rate: this device spending its ``need``
+        (requests an hour) and the others the rest. The first cycles after a first
+        sync set up beside others' would otherwise teach it a share from one
+        sample of their onboarding (the office began its first day with a sixth of
+        what it needed, measured), and an even split would give a technician with
+        one page to scan as much as the office with three: spending what they are
+        given, neither would ever be seen to need otherwise. The prior fades as
+        spending does, and the spending it starts is in proportion to need."""
+        mine = min(need, company_rate)
+        return cls(mine=mine * PRIOR_HOURS, others=(company_rate - mine) * PRIOR_HOURS,
+                   count=count, at=at)
 
     def observe(self, count: int, own: int, at: datetime, *, counted: int | None = None,
                 company_rate: float | None = None) -> Spending:
@@ -305,6 +324,33 @@ class Governor:
         return last_full is None or now - last_full >= FULL_EVERY
 
     @staticmethod
+    def need(quick_cost: float) -> float:
+        """Requests an hour that scanning every ``PROMISED_GAP_S`` costs."""
+        return quick_cost * 3600 / PROMISED_GAP_S
+
+    def least_gap(self, spending: Spending, company_rate: float, interval_s: float) -> float:
+        """Seconds a timer-driven quick scan waits at least after the last one.
+
+        The sync interval while the company spends well within its rate (``ROOMY``).
+        As its spending nears the rate (``TIGHT``), the promised gap: a device whose
+        share pays scans more often than that leaves the rest unspent, the balance
+        raises every rate, and the devices that need more (whose scans cost more,
+        or whose share was learned short) spend it. Without this, every device
+        spends its whole rate, every share stays where it was learned, and the
+        office's three pages wait two or three times a technician's one. Until the
+        company's spending is seen, the rate learned from the prior (``Spending.
+        started``, by need) paces the scans alone; an explicit share is the user's
+        to spend as the interval says.
+        """
+        seen = spending.seen_rate
+        if (self.share_percent is not None or interval_s >= PROMISED_GAP_S
+                or seen is None or seen <= 0):
+            return interval_s
+        room = company_rate / seen
+        loose = max(0.0, min(1.0, (room - TIGHT) / (ROOMY - TIGHT)))
+        return PROMISED_GAP_S - loose * (PROMISED_GAP_S - interval_s)
+
+    @staticmethod
     def pace(quick_cost: float, rate: float) -> float:
         """Seconds from one timer-driven quick scan to the next: the time the rate
         takes to refill the scan's average cost. A device that scanned whenever its
@@ -323,19 +369,21 @@ class Governor:
         return min(most, quick_cost / rate * 3600)
 
     def pace_left(self, *, quick_cost: float, rate: float, tokens: float, capacity: float,
-                  since_s: float | None, interval_s: float) -> float:
+                  since_s: float | None, interval_s: float, least_s: float) -> float:
         """Seconds until the pace allows the next timer-driven quick scan, ``since_s``
-        after the last scan began (None: none yet). Nothing to wait for when the
-        rate pays a scan every sync interval (``interval_s``: cycles sooner than that,
-        a retry or an edit sent at once, scan too as the bucket allows), or while the
-        bucket is half full: waiting would only spill what it holds, and the pace
-        keeps the gaps even once it runs low."""
-        if since_s is None or tokens >= capacity / 2:
+        after the last scan began (None: none yet), and never before ``least_s``
+        (``least_gap``) when that is longer than the sync interval (``interval_s``).
+        Otherwise nothing to wait for when the rate pays a scan every sync interval
+        (cycles sooner than that, a retry or an edit sent at once, scan too as the
+        bucket allows), or while the bucket is half full: waiting would only spill
+        what it holds, and the pace keeps the gaps even once it runs low."""
+        if since_s is None:
             return 0.0
+        held = least_s - since_s if least_s > interval_s else 0.0
         pace = self.pace(quick_cost, rate)
-        if pace <= interval_s:
-            return 0.0
-        return pace - since_s
+        if tokens >= capacity / 2 or pace <= interval_s:
+            return max(0.0, held)
+        return max(0.0, held, pace - since_s)
 
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
              full_cost: float, full_wanted: bool, explicit: bool,

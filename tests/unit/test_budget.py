@@ -18,7 +18,10 @@ from desktop.core.budget import (
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
+    PROMISED_GAP_S,
     QUICK_SCANS_PER_HOUR,
+    ROOMY,
+    TIGHT,
     TRICKLE_FRACTION,
     WORK_DAYS_PER_MONTH,
     WORK_HOURS_PER_DAY,
@@ -175,13 +178,20 @@ def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     assert 20 * governor.rate(_quota(), NOW, steady, QUICK) * 242 == pytest.approx(47_500)
 
 
-def test_after_its_first_sync_a_device_learns_its_share_from_an_even_split() -> None:
+def test_after_its_first_sync_a_device_learns_its_share_from_its_need() -> None:
     company = 47_500 / 242
-    start = Spending.started(1_000, NOW, company)
-    assert start.share == pytest.approx(0.5)
+    need = Governor.need(QUICK)
+    assert need == pytest.approx(QUICK * 3600 / PROMISED_GAP_S)
+    start = Spending.started(1_000, NOW, company, need)
+    assert start.share == pytest.approx(need / company)
+    # The office's three pages start it with three times a technician's one.
+    technician = Spending.started(1_000, NOW, company, Governor.need(1.0))
+    assert start.share == pytest.approx(3 * technician.share)
+    # A need beyond the company's rate is all of it, no more.
+    assert Spending.started(1_000, NOW, company, 2 * company).share == 1.0
     # One cycle beside the others' first syncs does not make it a bystander.
     after = start.observe(1_500, 3, NOW + timedelta(minutes=5), company_rate=company)
-    assert after.share > 0.3
+    assert after.share > 0.8 * start.share
     # A working day of the others spending three times what it does brings it to 1/4.
     steady, count = after, 1_500
     for n in range(2, 12 * 10):
@@ -285,14 +295,15 @@ def test_quick_scans_are_paced_to_the_rate_and_may_borrow_an_hour() -> None:
     assert governor.pace(QUICK, 0.1) == 3600 / QUICK_SCANS_PER_HOUR
     # Due one pace after the last scan, once the bucket is under half full.
     assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=5.9, capacity=12.0,
-                              since_s=600.0, interval_s=300.0) == pytest.approx(300.0)
+                              since_s=600.0, interval_s=300.0,
+                              least_s=300.0) == pytest.approx(300.0)
     assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=6.0, capacity=12.0,
-                              since_s=600.0, interval_s=300.0) == 0.0
+                              since_s=600.0, interval_s=300.0, least_s=300.0) == 0.0
     assert governor.pace_left(quick_cost=QUICK, rate=12.0, tokens=0.0, capacity=12.0,
-                              since_s=None, interval_s=300.0) == 0.0
+                              since_s=None, interval_s=300.0, least_s=PROMISED_GAP_S) == 0.0
     # A rate that pays a scan every interval sets no pace.
     assert governor.pace_left(quick_cost=QUICK, rate=40.0, tokens=0.0, capacity=40.0,
-                              since_s=10.0, interval_s=300.0) == 0.0
+                              since_s=10.0, interval_s=300.0, least_s=300.0) == 0.0
     waiting = _plan(governor, tokens=50.0, pace_left_s=120.0)
     assert waiting.scan is None and any("paced" in s for s in waiting.skipped)
     assert governor.wait_for_quick(50.0, QUICK, 12.0, pace_left_s=120.0) == 120.0
@@ -303,6 +314,40 @@ def test_quick_scans_are_paced_to_the_rate_and_may_borrow_an_hour() -> None:
     assert governor.wait_for_quick(QUICK - 13, QUICK, 12.0, borrow=12.0) == 300.0
     # The user's sync does not wait for the pace.
     assert _plan(governor, tokens=50.0, pace_left_s=120.0, explicit=True).scan == "quick"
+
+
+def test_near_the_companys_rate_no_timer_scan_comes_sooner_than_the_promised_gap() -> None:
+    governor = Governor()
+    company = 47_500 / 242
+
+    def seen(rate: float) -> Spending:
+        return Spending(spent=rate, hours=1.0)
+
+    # Well within the rate: every sync interval, as the settings say.
+    assert governor.least_gap(seen(company / ROOMY), company, 300.0) == 300.0
+    assert governor.least_gap(seen(company / 3), company, 300.0) == 300.0
+    # Near it: the promised gap, and in proportion between the two.
+    assert governor.least_gap(seen(company / TIGHT), company, 300.0) == PROMISED_GAP_S
+    assert governor.least_gap(seen(company), company, 300.0) == PROMISED_GAP_S
+    # Not yet seen: the rate alone paces the scans.
+    assert governor.least_gap(Spending(), company, 300.0) == 300.0
+    halfway = seen(company / ((ROOMY + TIGHT) / 2))
+    assert governor.least_gap(halfway, company, 300.0) == pytest.approx(
+        (300.0 + PROMISED_GAP_S) / 2)
+    # An interval longer than the promise, or the user's own share, is kept as it is.
+    assert governor.least_gap(seen(company), company, 900.0) == 900.0
+    assert Governor(share_percent=30).least_gap(seen(company), company, 300.0) == 300.0
+    # A full bucket waits out the least gap; within the interval, a cycle may scan.
+    assert governor.pace_left(quick_cost=1.0, rate=30.0, tokens=30.0, capacity=30.0,
+                              since_s=300.0, interval_s=300.0,
+                              least_s=PROMISED_GAP_S) == pytest.approx(PROMISED_GAP_S - 300)
+    assert governor.pace_left(quick_cost=1.0, rate=30.0, tokens=30.0, capacity=30.0,
+                              since_s=PROMISED_GAP_S, interval_s=300.0,
+                              least_s=PROMISED_GAP_S) == 0.0
+    # A pace longer than the least gap still sets the wait once the bucket runs low.
+    assert governor.pace_left(quick_cost=3.0, rate=12.0, tokens=1.0, capacity=12.0,
+                              since_s=300.0, interval_s=300.0,
+                              least_s=PROMISED_GAP_S) == pytest.approx(600.0)
 
 
 @settings(max_examples=60, deadline=None)
@@ -326,7 +371,7 @@ def test_paced_scans_come_evenly_whatever_each_one_costs(costs: list[int], rate:
         due = governor.pace_left(
             quick_cost=average, rate=rate, tokens=bucket.tokens, capacity=capacity,
             since_s=None if last is None else (now - last).total_seconds(),
-            interval_s=300.0)
+            interval_s=300.0, least_s=300.0)
         plan = governor.plan(quota=_quota(), bucket=bucket, quick_cost=average,
                              full_cost=FULL, full_wanted=False, explicit=False,
                              onboarding_left=None, pace_left_s=due, borrow=capacity)

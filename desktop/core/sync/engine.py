@@ -404,7 +404,8 @@ class SyncEngine:
                 # Nor is what the others spent meanwhile a measure of this device's
                 # share, its own side of the ratio missing: learning starts afresh.
                 state.spending = Spending.started(
-                    client.usage.count, now, self.governor.company_rate(self._quota(), now))
+                    client.usage.count, now, self.governor.company_rate(self._quota(), now),
+                    self.governor.need(self._cost("quick")))
             else:
                 state.spending = state.spending.observe(
                     client.usage.count, own, now, counted=counted,
@@ -503,10 +504,13 @@ class SyncEngine:
         # Written with this engine's own clock; one that went back waits one pace.
         since = (None if not stamp
                  else max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds()))
+        interval = self.settings.sync_interval_minutes * 60
+        least = self.governor.least_gap(books.state.spending,
+                                        self.governor.company_rate(self._quota(), now),
+                                        interval)
         return self.governor.pace_left(
             quick_cost=quick_cost, rate=books.rate, tokens=bucket.tokens,
-            capacity=books.capacity, since_s=since,
-            interval_s=self.settings.sync_interval_minutes * 60)
+            capacity=books.capacity, since_s=since, interval_s=interval, least_s=least)
 
     def _scan(self, cycle: Cycle, plan: Plan) -> bool:
         """Run the planned scan; whether it reached its end."""
