@@ -381,6 +381,32 @@ def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_
         assert sent == 0 and gets(emulator) == []
 
 
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_devices_need_counts_the_detail_refreshes_its_scans_bring(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    """The need a share is held to (``Governor.need``) is reckoned from a scan's
+    upkeep: under bare summaries the scan and the reads of today's jobs due after
+    it, which no scan cost shows; under the other shapes the scan alone, whose
+    reads are its own."""
+    today = clock.now.astimezone().date().isoformat()
+    emulator.colleague_create(title="Today's visit", status="Scheduled", scheduled_date=today)
+    emulator.variants.list_shape = shape
+    device.clock = clock
+    assert device.sync().kind == "full"
+    assert device.store.get_meta("upkeep_cost") is None, "a first sync is no upkeep"
+    clock.now += timedelta(seconds=URGENT_BOUND_S + 60)
+    emulator.clear_requests()
+    assert device.engine().run(explicit=True).kind == "quick"
+    quick, upkeep = device.store.get_meta("quick_cost"), device.store.get_meta("upkeep_cost")
+    if shape == "bare":
+        todays = {j["uuid"] for j in emulator.all_jobs(include_deleted=False)
+                  if j["status"] in ACTIVE and (j["scheduled_date"] or "")[:10] == today}
+        assert todays and set(gets(emulator)) == todays
+        assert upkeep == quick + len(todays)
+    else:
+        assert gets(emulator) == [] and upkeep == quick
+
+
 def test_todays_jobs_are_read_first_and_other_active_jobs_only_from_spare_requests(
         device: Device, emulator: Emulator, clock: Clock) -> None:
     today = clock.now.astimezone().date().isoformat()

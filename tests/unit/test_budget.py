@@ -161,6 +161,10 @@ def _learn(counts: list[tuple[int, int]], step: timedelta = timedelta(minutes=5)
     return spending
 
 
+#: A quick scan whose need is a twentieth of the company's rate (``Governor.need``).
+TWENTIETH = 47_500 / 242 / 20 * PROMISED_GAP_S / 3600
+
+
 def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     governor = Governor()
     alone = _learn([(100, 0)] + [(100 + 4 * n, 4) for n in range(1, 40)])
@@ -175,7 +179,30 @@ def test_the_share_follows_what_the_other_devices_are_seen_to_spend() -> None:
     assert steady.seen_rate == pytest.approx(company)
     # Every device's share of the same spending adds up to the company's rate: the
     # projected month lands at the limit less the reserve and margin, with 1 device or 20.
-    assert 20 * governor.rate(_quota(), NOW, steady, QUICK) * 242 == pytest.approx(47_500)
+    assert 20 * governor.rate(_quota(), NOW, steady, TWENTIETH) * 242 == pytest.approx(47_500)
+
+
+def test_near_the_companys_rate_each_share_is_held_to_its_need() -> None:
+    governor = Governor()
+    company = 47_500 / 242
+    # The company spends its rate; this device was seen spending a fortieth of it.
+    step = timedelta(hours=80 / company)
+    short = _learn([(100, 0)] + [(100 + 80 * n, 2) for n in range(1, 40)], step)
+    assert short.share == pytest.approx(1 / 40)
+    assert governor.tightness(short, company) == 1.0
+    # Its scans need a tenth: held to need, its share moves toward it at once (and
+    # then its spending follows: the fleet test in test_governor_fleet.py).
+    tenth = company / 10 * PROMISED_GAP_S / 3600
+    held = governor.share(short, tenth, company)
+    assert 1.5 / 40 < held < 1 / 10
+    # The same spending seen with room to spare: the share is learned from it alone.
+    roomy = _learn([(100, 0)] + [(100 + 80 * n, 2) for n in range(1, 40)],
+                   timedelta(hours=80 / (company / ROOMY)))
+    assert governor.tightness(roomy, company) == 0.0
+    assert governor.share(roomy, tenth, company) == pytest.approx(1 / 40)
+    halfway = _learn([(100, 0)] + [(100 + 80 * n, 2) for n in range(1, 40)],
+                     timedelta(hours=80 / (company / ((ROOMY + TIGHT) / 2))))
+    assert governor.tightness(halfway, company) == pytest.approx(0.5)
 
 
 def test_after_its_first_sync_a_device_learns_its_share_from_its_need() -> None:
@@ -205,11 +232,12 @@ def test_the_balance_scales_every_share_to_what_the_company_spends() -> None:
     governor = Governor()
     company = 47_500 / 242
     # Shares that add up to 1.2: the company is seen spending a fifth over its rate,
-    # and this device's rate is its share of the rate scaled down alike.
+    # and this device's rate is its share of the rate scaled down alike, by the square.
     over = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)],
                   timedelta(hours=80 / (1.2 * company)))
     assert over.seen_rate == pytest.approx(1.2 * company)
-    assert governor.rate(_quota(), NOW, over, QUICK) == pytest.approx(company / 20 / 1.2)
+    assert governor.rate(_quota(), NOW, over, TWENTIETH) == pytest.approx(
+        company / 20 / 1.2 ** 2)
     # Half the rate left unspent: the devices that need it may spend more, within 1.5x.
     under = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)],
                    timedelta(hours=80 / (0.5 * company)))
@@ -391,7 +419,7 @@ def test_paced_scans_come_evenly_whatever_each_one_costs(costs: list[int], rate:
 def test_an_explicit_share_overrides_the_learned_one() -> None:
     crowd = _learn([(100, 0)] + [(100 + 80 * n, 4) for n in range(1, 40)])
     pinned = Governor(share_percent=30)
-    assert pinned.share(crowd) == 0.3
+    assert pinned.share(crowd, QUICK, 47_500 / 242) == 0.3
     assert pinned.rate(_quota(), NOW, crowd, QUICK) == pytest.approx(0.3 * 47_500 / 242)
 
 

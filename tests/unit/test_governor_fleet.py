@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from desktop.core.budget import HOURS_PER_MONTH, PROMISED_GAP_S, Bucket, Governor, Quota, Spending
@@ -23,7 +23,7 @@ NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 INTERVAL_S = 300.0
 FULL = 110.0
 #: Hours simulated, and the first ones left out of the figures: the shares settle.
-HOURS, SETTLING_HOURS = 8, 2
+HOURS, SETTLING_HOURS = 14, 6
 
 
 @dataclass
@@ -36,8 +36,14 @@ class _Device:
     spent: float = 0.0
 
 
-def _run(costs: list[float], seed: int) -> tuple[list[_Device], float, float]:
-    """The devices, the company's requests an hour after settling, and its rate."""
+def _run(costs: list[float], seed: int, onboarding: int = 0,
+         ) -> tuple[list[_Device], float, float]:
+    """The devices, the company's requests an hour after settling, and its rate.
+
+    A scan costs its device's average: whole pages, and reads now and then (a cost of
+    1.4 is one page, and a read four scans in ten). ``onboarding`` requests of other
+    devices' first syncs go out over the first hour, beside the devices' scans.
+    """
     governor, rng = Governor(), random.Random(seed)
     resets = NOW + timedelta(hours=HOURS_PER_MONTH)
     count = 0
@@ -46,15 +52,19 @@ def _run(costs: list[float], seed: int) -> tuple[list[_Device], float, float]:
         return Quota(count=count, limit=50_000, resets_at=resets)
 
     rate0 = governor.company_rate(quota(), NOW)
-    devices = [_Device(cost, Spending.started(0, NOW, rate0, Governor.need(cost)),
+    # Each starts from the need of a scan of whole pages: the reads are not known yet.
+    devices = [_Device(cost, Spending.started(0, NOW, rate0, Governor.need(int(cost))),
                        Bucket(0.0, NOW)) for cost in costs]
     wakes = [(NOW + timedelta(seconds=rng.uniform(0, INTERVAL_S)), n)
              for n in range(len(devices))]
     heapq.heapify(wakes)
     settled, end = NOW + timedelta(hours=SETTLING_HOURS), NOW + timedelta(hours=HOURS)
-    settled_count = None
+    settled_count, before = None, NOW
     while wakes[0][0] < end:
         now, n = heapq.heappop(wakes)
+        if now < NOW + timedelta(hours=1):
+            count += round(onboarding * (now - before).total_seconds() / 3600)
+        before = now
         if settled_count is None and now >= settled:
             settled_count = count
         device = devices[n]
@@ -72,10 +82,10 @@ def _run(costs: list[float], seed: int) -> tuple[list[_Device], float, float]:
                              onboarding_left=None, pace_left_s=due, borrow=capacity)
         retry = None
         if plan.scan == "quick":
-            count += round(device.cost)
-            device.bucket = device.bucket.spend(round(device.cost))
-            device.spending = device.spending.observe(count, round(device.cost), now,
-                                                      company_rate=company)
+            cost = int(device.cost) + (rng.random() < device.cost % 1)
+            count += cost
+            device.bucket = device.bucket.spend(cost)
+            device.spending = device.spending.observe(count, cost, now, company_rate=company)
             if device.last is not None and now >= settled:
                 device.gaps.append((now - device.last).total_seconds())
             device.last = now
@@ -91,22 +101,35 @@ def _run(costs: list[float], seed: int) -> tuple[list[_Device], float, float]:
 
 @settings(max_examples=12, deadline=None)
 @given(technicians=st.integers(min_value=4, max_value=19),
-       office_pages=st.integers(min_value=2, max_value=5),
+       office=st.floats(min_value=2.0, max_value=7.0),
+       technician=st.floats(min_value=1.0, max_value=1.6),
+       onboarding=st.integers(min_value=0, max_value=2_500),
        seed=st.integers(min_value=0, max_value=1_000))
+# Summaries at 1 + 19: the office's pages and reads, a technician's page and a read
+# now and then, every other laptop's first sync in the first hour.
+@example(technicians=19, office=6.0, technician=1.4, onboarding=2_000, seed=1)
+@example(technicians=12, office=2.9, technician=1.52, onboarding=1_595, seed=1)
 def test_every_device_scans_at_alike_gaps_whatever_its_scans_cost(
-        technicians: int, office_pages: int, seed: int) -> None:
-    """The office's scans cost several pages, a technician's one. When the company's
-    rate pays every device's scans at the promised gap, each scans at least that
-    often; and however the rate falls, the office waits no longer than the others:
-    shares follow need, not what each device happened to be given first."""
-    costs = [float(office_pages)] + [1.0] * technicians
-    devices, spent, company = _run(costs, seed)
+        technicians: int, office: float, technician: float, onboarding: int,
+        seed: int) -> None:
+    """The office's scans cost several pages, a technician's one, and each reads a
+    few jobs now and then; other laptops' first syncs may fill the first hour. When
+    the company's rate pays every device's scans at the promised gap, each scans at
+    least that often; and whether it does or not, the office waits no longer than
+    the others: shares follow need, not what each device happened to be given
+    first (with company needs of twice its rate and more, this failed before
+    shares were held to need: the office's gaps came out half as long again)."""
+    costs = [office] + [technician] * technicians
+    devices, spent, company = _run(costs, seed, onboarding)
     means = [statistics.fmean(d.gaps) for d in devices]
     office, technicians_mean = means[0], statistics.fmean(means[1:])
     assert office <= 1.25 * technicians_mean, (office, technicians_mean)
     needs = sum(Governor.need(cost) for cost in costs)
     if needs <= 0.9 * company:
         worst = max(max(d.gaps) for d in devices)
-        assert worst <= PROMISED_GAP_S + INTERVAL_S * 0.1 + 1, worst / 60
-    # The company spends within its rate (plus the rounding of a scan in flight).
-    assert spent <= company * 1.03, (spent, company)
+        # With a minute to spare for a scan that read more than its average.
+        assert worst <= PROMISED_GAP_S + 60, worst / 60
+    # The company spends within its rate: when every device needs more than it has,
+    # shares held to need add up to a little more than one, which the balance and
+    # the planning margin take back.
+    assert spent <= company * 1.05, (spent, company)

@@ -284,15 +284,17 @@ class SyncEngine:
     def budget(self) -> Budget:
         """What the governor would allow if a cycle started now."""
         state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
-        bucket, rate, capacity = self._refilled(state, self._quota(), self.clock())
-        onboarding = self._onboarding_left(state, self._quota())
-        return Budget(bucket.tokens, rate, capacity, self.governor.share(state.spending),
-                      onboarding, self._cost("quick"))
+        quota, now = self._quota(), self.clock()
+        bucket, rate, capacity = self._refilled(state, quota, now)
+        share = self.governor.share(state.spending, self._cost("upkeep"),
+                                    self.governor.company_rate(quota, now))
+        return Budget(bucket.tokens, rate, capacity, share,
+                      self._onboarding_left(state, quota), self._cost("quick"))
 
     def _refilled(self, state: _GovernorState, quota: Quota | None,
                   now: datetime) -> tuple[Bucket, float, float]:
         quick = self._cost("quick")
-        rate = self.governor.rate(quota, now, state.spending, quick)
+        rate = self.governor.rate(quota, now, state.spending, quick, self._cost("upkeep"))
         capacity = self.governor.capacity(rate, quick)
         # A new device starts with a full bucket: its first hour is its own.
         bucket = state.bucket or Bucket(capacity, now)
@@ -405,7 +407,7 @@ class SyncEngine:
                 # share, its own side of the ratio missing: learning starts afresh.
                 state.spending = Spending.started(
                     client.usage.count, now, self.governor.company_rate(self._quota(), now),
-                    self.governor.need(self._cost("quick")))
+                    self.governor.need(self._cost("upkeep")))
             else:
                 state.spending = state.spending.observe(
                     client.usage.count, own, now, counted=counted,
@@ -493,9 +495,11 @@ class SyncEngine:
             return
         left = bucket.spend(spent - paid, from_pot=plan.scan == "full")
         refill = books.rate * self.settings.sync_interval_minutes / 60
-        self._discretionary(cycle, self.governor.discretionary(left.tokens, quick_cost),
-                            self.governor.spill(left, books.capacity, self._cost("full"),
-                                                refill))
+        refreshed = self._discretionary(
+            cycle, self.governor.discretionary(left.tokens, quick_cost),
+            self.governor.spill(left, books.capacity, self._cost("full"), refill))
+        if plan.scan == "quick" and not plan.onboarding:
+            self._record_cost("upkeep", spent + refreshed)
 
     def _pace_left(self, quick_cost: float, books: _Books, bucket: Bucket,
                    now: datetime) -> float:
@@ -537,15 +541,16 @@ class SyncEngine:
             self.store.checkpoint()
         return True
 
-    def _discretionary(self, cycle: Cycle, budget: float, spill: float) -> None:
+    def _discretionary(self, cycle: Cycle, budget: float, spill: float) -> int:
         """The company's details and detail refreshes from what is left above the
         quick reserve, then the other active jobs' details and the trickle from what
-        of that the bucket would spill anyway."""
+        of that the bucket would spill anyway; returns what the detail refresh sent."""
         # The company's details first: two requests a day, which the refreshes would
         # otherwise put off on a busy day.
         phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
             ("company details", refresh_company), ("detail refresh", refresh_details),
             ("trickle", read_spare))
+        refreshed = 0
         for name, work in phases:
             most = int(budget if name != "trickle" else min(budget, spill))
             if most <= 0:
@@ -553,7 +558,7 @@ class SyncEngine:
                     cycle.report.skipped.append(
                         "detail refresh and trickle deferred: budget (the next quick scan "
                         "is reserved)")
-                return
+                return refreshed
             cycle.pull_start = cycle.client.requests_sent
             cycle.pull_budget = most
             try:
@@ -563,6 +568,9 @@ class SyncEngine:
             spent = cycle.client.requests_sent - cycle.pull_start
             budget -= spent
             spill -= spent
+            if name == "detail refresh":
+                refreshed = spent
+        return refreshed
 
     def _pause(self) -> dict[str, Any] | None:
         """The server's word that the month is spent, while its reset has not come."""
@@ -606,11 +614,13 @@ class SyncEngine:
 
     def _record_cost(self, kind: str, cost: int) -> None:
         """A quick scan's cost is kept as an average (``COST_WEIGHT``): the pace and
-        the reserve follow what scans usually cost, not the last one's checks. A full
-        scan's is its last: they are a week apart."""
+        the reserve follow what scans usually cost, not the last one's checks; and so
+        is its upkeep, the scan and the detail refreshes after it (bare summaries'
+        reads of today's jobs), which the device's need is reckoned from
+        (``Governor.need``). A full scan's is its last: they are a week apart."""
         recorded = self.store.get_meta(f"{kind}_cost")
         average = float(cost)
-        if kind == "quick" and recorded:
+        if kind in ("quick", "upkeep") and recorded:
             average = float(recorded) * (1 - COST_WEIGHT) + cost * COST_WEIGHT
         self.store.put_meta(f"{kind}_cost", average)
 
@@ -619,6 +629,8 @@ class SyncEngine:
         recorded = self.store.get_meta(f"{kind}_cost")
         if recorded:
             return float(recorded)
+        if kind == "upkeep":
+            return self._cost("quick")
         if kind == "quick":
             return 5
         # Its job pages, customer pages and a few absence checks: the first sync's
