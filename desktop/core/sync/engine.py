@@ -402,16 +402,15 @@ class SyncEngine:
             # The first sync's requests are not this device's usual spending.
             counted = max(0, own - onboarding_spent)
             now = self.clock()
+            company = self.governor.company_rate(self._quota(), now)
             if onboarding_spent:
                 # Nor is what the others spent meanwhile a measure of this device's
                 # share, its own side of the ratio missing: learning starts afresh.
-                state.spending = Spending.started(
-                    client.usage.count, now, self.governor.company_rate(self._quota(), now),
-                    self.governor.need(self._cost("upkeep")))
+                state.spending = Spending.started(client.usage.count, now, company,
+                                                  self.governor.need(self._cost("upkeep")))
             else:
                 state.spending = state.spending.observe(
-                    client.usage.count, own, now, counted=counted,
-                    company_rate=self.governor.company_rate(self._quota(), now))
+                    client.usage.count, own, now, counted=counted, company_rate=company)
             state.unobserved = client.requests_sent - self._reply_sent
         else:
             state.unobserved += requests
@@ -458,7 +457,7 @@ class SyncEngine:
         full_wanted = (full_requested or pending == "full"
                        or self.governor.full_due(last_full, now))
         quick_cost = self._cost("quick")
-        pace_left = self._pace_left(quick_cost, books, bucket, now)
+        pace_left = self._pace_left(quick_cost, books, bucket, quota, now)
         plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
                                   full_cost=self._cost("full"), full_wanted=full_wanted,
                                   explicit=explicit, onboarding_left=onboarding,
@@ -502,7 +501,7 @@ class SyncEngine:
             self._record_cost("upkeep", spent + refreshed)
 
     def _pace_left(self, quick_cost: float, books: _Books, bucket: Bucket,
-                   now: datetime) -> float:
+                   quota: Quota | None, now: datetime) -> float:
         """Seconds until the pace allows the next timer-driven quick scan."""
         stamp = self.store.get_meta(SCANNED_META)
         # Written with this engine's own clock; one that went back waits one pace.
@@ -510,8 +509,7 @@ class SyncEngine:
                  else max(0.0, (now - datetime.fromisoformat(stamp)).total_seconds()))
         interval = self.settings.sync_interval_minutes * 60
         least = self.governor.least_gap(books.state.spending,
-                                        self.governor.company_rate(self._quota(), now),
-                                        interval)
+                                        self.governor.company_rate(quota, now), interval)
         return self.governor.pace_left(
             quick_cost=quick_cost, rate=books.rate, tokens=bucket.tokens,
             capacity=books.capacity, since_s=since, interval_s=interval, least_s=least)
