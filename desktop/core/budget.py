@@ -19,8 +19,13 @@ The rules (docs/architecture.md, contract point 7):
   the share of the company's recent spending that was its own, learned from the
   company's count growing between this device's own requests (see ``Spending``).
 - A quick scan of the active set is reserved: discretionary work (detail
-  refreshes, trickle, full reconciliation) only spends what leaves the next quick
-  scan affordable, and the rate never falls below two quick scans an hour.
+  refreshes, trickle, reconciliation) only spends what leaves the next quick
+  scan affordable, and the rate never falls below two quick scans an hour until
+  the company's spending nears the reserve (``Governor.floor``).
+- Reconciliation rounds (``Governor.round_due``) are weekly for the jobs a device
+  works on: every job on the office's device; a technician's own jobs on its
+  device, whose whole list (every colleague's job too) is reconciled once a
+  quota month, soon after the reset, when the whole month is left to pay for it.
 - Quick scans are paced: on a rate too small for a scan every sync interval, they
   come evenly, each after its average cost has refilled, and a scan that costs
   more than its average (jobs that left the active set, each checked) borrows up
@@ -37,6 +42,7 @@ The rules (docs/architecture.md, contract point 7):
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -46,7 +52,11 @@ RESERVE_FRACTION = 0.02
 #: a laptop set up mid-month, pushes, which are never refused). Rates aim at 95% of
 #: the limit; the reserve still begins at 98%.
 PLAN_MARGIN_FRACTION = 0.03
+#: How often a device reconciles the jobs it works on (``Governor.round_due``).
 FULL_EVERY = timedelta(days=7)
+#: A technician's whole round without a quota month to place it in (no reply has
+#: said when the month resets).
+WHOLE_EVERY = timedelta(days=31)
 
 #: Working time the month's requests are spread over. Trades companies work field
 #: days of about ten hours (7 to 5, or 8 to 6) on weekdays, and a month has 21 to 23
@@ -130,6 +140,14 @@ class Quota:
     @property
     def in_reserve(self) -> bool:
         return self.count >= self.limit * (1 - RESERVE_FRACTION)
+
+    @property
+    def began_at(self) -> datetime:
+        """When this quota month began: a calendar month before its reset."""
+        reset = self.resets_at
+        year, month = (reset.year, reset.month - 1) if reset.month > 1 else (reset.year - 1, 12)
+        return reset.replace(year=year, month=month,
+                             day=min(reset.day, monthrange(year, month)[1]))
 
 
 def working_hours_left(quota: Quota, now: datetime) -> float:
@@ -244,7 +262,7 @@ class Bucket:
         return Bucket(tokens=min(tokens, capacity), at=max(now, self.at), pot=pot)
 
     def spend(self, requests: float, *, from_pot: bool = False) -> Bucket:
-        """``from_pot``: a full reconciliation, paid from its savings first."""
+        """``from_pot``: a reconciliation round, paid from its savings first."""
         paid = min(self.pot, max(0.0, requests)) if from_pot else 0.0
         return replace(self, tokens=self.tokens - (requests - paid), pot=self.pot - paid)
 
@@ -313,10 +331,23 @@ class Governor:
         when not known)."""
         if quota is not None and quota.in_reserve:
             return 0.0
-        floor = QUICK_SCANS_PER_HOUR * quick_cost
         company = self.company_rate(quota, now)
         share = self.share(spending, quick_cost if upkeep is None else upkeep, company)
-        return max(floor, share * company * self.balance(spending, company))
+        return max(self.floor(quota, quick_cost),
+                   share * company * self.balance(spending, company))
+
+    @staticmethod
+    def floor(quota: Quota | None, quick_cost: float) -> float:
+        """The rate no share falls below: ``QUICK_SCANS_PER_HOUR`` quick scans, until
+        the company has spent its month's plan; then less, in proportion to what is
+        left of the planning margin, and nothing at the reserve. Past the plan every
+        rate is the floor, and twenty devices' floors reached the reserve on the
+        month's last day, measured (summaries at 1 + 19), where pulls stop and only
+        pushes go out."""
+        most = QUICK_SCANS_PER_HOUR * quick_cost
+        if quota is None:
+            return most
+        return most * min(1.0, quota.available / (quota.limit * PLAN_MARGIN_FRACTION))
 
     def balance(self, spending: Spending, company_rate: float) -> float:
         """What scales every device's share to the company's rate: the square of its
@@ -359,8 +390,37 @@ class Governor:
         allowance = ONBOARDING_FRACTION * limit
         return allowance if quota is None else min(allowance, quota.available)
 
-    def full_due(self, last_full: datetime | None, now: datetime) -> bool:
-        return last_full is None or now - last_full >= FULL_EVERY
+    @staticmethod
+    def round_due(*, last_full: datetime | None, last_own: datetime | None,
+                  now: datetime, technician: bool, quota: Quota | None) -> str | None:
+        """The reconciliation round this device owes: ``"full"`` (every job and
+        customer), ``"own"`` (a technician's own jobs in every status, and the
+        customers) or None.
+
+        Weekly for the jobs the device works on (``FULL_EVERY``). A technician's
+        whole list is reconciled once a quota month: twenty devices each paging
+        through 10,000 jobs every week cost 8,400 requests a month (18% of it),
+        for colleagues' finished jobs nobody on those laptops works on, and rounds
+        that fell together late in the month left its last day too little to scan
+        with (measured: 1 + 19 under full items, 30 minutes for a visible change on
+        day 22). Once a month, soon after the reset, the whole month is left to pay
+        for it.
+        """
+        if last_full is None:
+            return "full"
+        if not technician:
+            return "full" if now - last_full >= FULL_EVERY else None
+        if quota is None:
+            whole_due = now - last_full >= WHOLE_EVERY
+        else:
+            # The usage last seen may be the month before's, if no reply has come
+            # since its reset.
+            began = quota.resets_at if quota.resets_at <= now else quota.began_at
+            whole_due = last_full < began
+        if whole_due:
+            return "full"
+        last = last_full if last_own is None else max(last_full, last_own)
+        return "own" if now - last >= FULL_EVERY else None
 
     @staticmethod
     def need(upkeep: float) -> float:
@@ -424,15 +484,16 @@ class Governor:
         return max(0.0, held, pace - since_s)
 
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
-             full_cost: float, full_wanted: bool, explicit: bool,
+             round_cost: float, round_due: str | None, explicit: bool,
              onboarding_left: float | None, pace_left_s: float = 0.0,
              borrow: float = 0.0) -> Plan:
         """The scan this cycle runs, after pushing.
 
         ``onboarding_left`` is the allowance left while the mirror has never
-        completed a full scan (``None`` otherwise). A full scan runs when it fits
-        beside the next quick scan's reserve; otherwise the quick scan runs once its
-        pace allows (``pace_left_s``, seconds still to wait) if the bucket holds one,
+        completed a full scan (``None`` otherwise). The reconciliation round due
+        (``round_due``: its scan, costing ``round_cost``) runs when it fits beside
+        the next quick scan's reserve; otherwise the quick scan runs once its pace
+        allows (``pace_left_s``, seconds still to wait) if the bucket holds one,
         less what it may ``borrow`` against the refill to come, or always when the
         user asked for this sync.
         """
@@ -451,11 +512,13 @@ class Governor:
                 "first sync paused: its one-time allowance is spent and this device's "
                 "requests for the hour too; it carries on as they refill",))
         skipped: list[str] = []
-        if full_wanted:
+        if round_due is not None:
             spare = tokens + bucket.pot - quick_cost
-            if spare >= full_cost:
-                return Plan("full", spare)
-            skipped.append(f"full reconciliation deferred: it takes about {full_cost:.0f} "
+            if spare >= round_cost:
+                return Plan(round_due, spare)
+            what = ("full reconciliation" if round_due == "full"
+                    else "reconciliation of this technician's jobs")
+            skipped.append(f"{what} deferred: it takes about {round_cost:.0f} "
                            f"requests and this device has {max(0.0, spare):.0f} to spare "
                            "beside the next quick scan")
         if explicit or (pace_left_s <= 0 and tokens >= quick_cost - borrow):

@@ -6,14 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core.budget import RESERVE_FRACTION
+from desktop.core.budget import PLAN_MARGIN_FRACTION, RESERVE_FRACTION
 from desktop.emulator import Emulator
 from tests.integration.conftest import Device
 
 
 def _nearly_spent_month(emulator: Emulator) -> None:
-    """A company 40 requests short of its reserve: this device's rate is its floor."""
-    emulator.usage_count = int(emulator.usage_limit * (1 - RESERVE_FRACTION)) - 40
+    """A company that has spent its month's plan, its margin before the reserve still
+    whole: this device's rate is its floor."""
+    emulator.usage_count = int(emulator.usage_limit * (
+        1 - RESERVE_FRACTION - PLAN_MARGIN_FRACTION))
 
 
 def _spend_the_bucket(device: Device) -> None:
@@ -57,6 +59,17 @@ def test_a_deferred_scan_asks_to_come_back_when_the_bucket_holds_one(
     assert any("quick scan deferred" in s for s in report.skipped), report.skipped
     assert report.retry_after is not None
     assert 0 < report.retry_after <= 1800
+
+
+def test_near_the_reserve_the_floor_gives_way(synced: Device, emulator: Emulator) -> None:
+    """Forty requests short of the reserve, two quick scans an hour from every device
+    would cross it before the reset: a timer cycle waits far longer than the floor's
+    half hour."""
+    emulator.usage_count = int(emulator.usage_limit * (1 - RESERVE_FRACTION)) - 40
+    _spend_the_bucket(synced)
+    report = synced.engine().run()
+    assert report.requests == 0
+    assert report.retry_after is not None and report.retry_after > 10 * 1800
 
 
 def test_the_users_force_is_an_explicit_sync_too(synced: Device, emulator: Emulator) -> None:

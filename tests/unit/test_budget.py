@@ -14,15 +14,19 @@ from desktop.core.api import retry_after
 from desktop.core.budget import (
     BALANCE_LIMIT,
     BURST_HOURS,
+    FULL_EVERY,
     HOURS_PER_MONTH,
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
+    PLAN_MARGIN_FRACTION,
     PROMISED_GAP_S,
     QUICK_SCANS_PER_HOUR,
+    RESERVE_FRACTION,
     ROOMY,
     TIGHT,
     TRICKLE_FRACTION,
+    WHOLE_EVERY,
     WORK_DAYS_PER_MONTH,
     WORK_HOURS_PER_DAY,
     Bucket,
@@ -44,11 +48,11 @@ def _quota(count: int = 0, limit: int = 50_000) -> Quota:
 
 
 def _plan(governor: Governor, *, tokens: float, quota: Quota | None = None,
-          full_wanted: bool = False, explicit: bool = False,
+          round_due: str | None = None, explicit: bool = False,
           onboarding_left: float | None = None, pot: float = 0.0,
           pace_left_s: float = 0.0, borrow: float = 0.0):  # type: ignore[no-untyped-def]
     return governor.plan(quota=quota or _quota(), bucket=Bucket(tokens, NOW, pot),
-                         quick_cost=QUICK, full_cost=FULL, full_wanted=full_wanted,
+                         quick_cost=QUICK, round_cost=FULL, round_due=round_due,
                          explicit=explicit, onboarding_left=onboarding_left,
                          pace_left_s=pace_left_s, borrow=borrow)
 
@@ -108,25 +112,87 @@ def test_what_the_bucket_cannot_hold_is_saved_for_a_full_reconciliation() -> Non
     capacity = Governor().capacity(rate, QUICK)
     night = Bucket(capacity, NOW).refilled(NOW + timedelta(hours=14), rate, capacity, FULL)
     assert night.pot == FULL  # saved up to one full scan, no more
-    plan = _plan(Governor(), tokens=night.tokens, pot=night.pot, full_wanted=True)
+    plan = _plan(Governor(), tokens=night.tokens, pot=night.pot, round_due="full")
     assert plan.scan == "full"
     # The pot pays only for the reconciliation it was saved for.
     assert night.spend(5).pot == FULL and night.spend(5, from_pot=True).pot == FULL - 5
 
 
+def _due(*, last_full: datetime | None, last_own: datetime | None = None,
+         now: datetime = NOW, technician: bool = False,
+         quota: Quota | None = None) -> str | None:
+    return Governor.round_due(last_full=last_full, last_own=last_own, now=now,
+                              technician=technician, quota=quota)
+
+
+def test_the_office_reconciles_every_job_each_week() -> None:
+    assert _due(last_full=None) == "full"
+    assert _due(last_full=NOW - FULL_EVERY + timedelta(minutes=1)) is None
+    assert _due(last_full=NOW - FULL_EVERY) == "full"
+
+
+def test_a_technician_reconciles_its_own_jobs_weekly_and_the_whole_list_monthly() -> None:
+    # The month that resets on April 2 began on March 2 (NOW), set up a day before.
+    month = Quota(count=0, limit=50_000, resets_at=datetime(2026, 4, 2, tzinfo=UTC))
+    assert month.began_at == datetime(2026, 3, 2, tzinfo=UTC)
+    set_up = datetime(2026, 3, 20, tzinfo=UTC)
+    assert _due(last_full=None, technician=True, quota=month) == "full"
+    week = set_up + FULL_EVERY
+    assert _due(last_full=set_up, now=week - timedelta(minutes=1), technician=True,
+                quota=month) is None
+    assert _due(last_full=set_up, now=week, technician=True, quota=month) == "own"
+    assert _due(last_full=set_up, last_own=week, now=week + timedelta(days=6),
+                technician=True, quota=month) is None
+    # A round of its own jobs since the whole one counts from its own date.
+    assert _due(last_full=set_up, last_own=week, now=week + FULL_EVERY, technician=True,
+                quota=month) == "own"
+    # The whole list once the month that holds the last whole round is over.
+    april = Quota(count=10, limit=50_000, resets_at=datetime(2026, 5, 2, tzinfo=UTC))
+    assert _due(last_full=set_up, last_own=week, now=datetime(2026, 4, 2, 9, tzinfo=UTC),
+                technician=True, quota=april) == "full"
+    # No reply has said when the month resets: the whole list every WHOLE_EVERY.
+    assert _due(last_full=set_up, last_own=set_up + WHOLE_EVERY, now=set_up + WHOLE_EVERY,
+                technician=True) == "full"
+
+
+def test_a_quota_month_began_a_calendar_month_before_its_reset() -> None:
+    def began(resets_at: datetime) -> datetime:
+        return Quota(count=0, limit=1, resets_at=resets_at).began_at
+
+    assert began(datetime(2027, 1, 1, tzinfo=UTC)) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert began(datetime(2026, 3, 31, 5, tzinfo=UTC)) == datetime(2026, 2, 28, 5, tzinfo=UTC)
+
+
 def test_the_quick_scan_is_reserved_before_discretionary_work() -> None:
     governor = Governor()
     # A full reconciliation that would leave no quick scan for the next cycle waits.
-    plan = _plan(governor, tokens=FULL + QUICK - 1, full_wanted=True)
+    plan = _plan(governor, tokens=FULL + QUICK - 1, round_due="full")
     assert plan.scan == "quick"
     assert any("full reconciliation deferred" in s for s in plan.skipped)
-    assert _plan(governor, tokens=FULL + QUICK, full_wanted=True).scan == "full"
+    assert _plan(governor, tokens=FULL + QUICK, round_due="full").scan == "full"
     # Detail refreshes and trickle get only what is left above one quick scan.
     assert governor.discretionary(10.0, QUICK) == 10.0 - QUICK
     assert governor.discretionary(QUICK - 1, QUICK) == 0.0
     # And the rate never falls below two quick scans an hour, whatever the share.
     starved = Spending(mine=0.0, others=10_000.0, count=1, at=NOW)
     assert governor.rate(_quota(), NOW, starved, QUICK) == QUICK_SCANS_PER_HOUR * QUICK
+
+
+def test_the_floor_gives_way_as_the_planning_margin_is_spent() -> None:
+    """Whole until the month's plan is spent, half with half the margin left, nothing
+    at the reserve: twenty devices' floors must not carry the company into it."""
+    limit = 50_000
+    planned = limit * (1 - RESERVE_FRACTION - PLAN_MARGIN_FRACTION)
+    margin = limit * PLAN_MARGIN_FRACTION
+    most = QUICK_SCANS_PER_HOUR * QUICK
+    assert Governor.floor(None, QUICK) == most
+    assert Governor.floor(_quota(int(planned) - 100), QUICK) == most
+    assert Governor.floor(_quota(int(planned + margin / 2)), QUICK) == pytest.approx(most / 2)
+    assert Governor.floor(_quota(int(planned + margin) - 1), QUICK) == pytest.approx(
+        most / margin, rel=0.01)
+    spent = Spending(mine=0.0, others=10_000.0, count=1, at=NOW)
+    assert Governor().rate(_quota(int(planned + margin / 2)), NOW, spent, QUICK) == (
+        pytest.approx(most / 2))
 
 
 def test_an_empty_bucket_defers_the_scan_of_a_timer_cycle() -> None:
@@ -136,7 +202,7 @@ def test_an_empty_bucket_defers_the_scan_of_a_timer_cycle() -> None:
 
 
 def test_an_explicit_sync_runs_the_quick_scan_whatever_the_bucket_holds() -> None:
-    plan = _plan(Governor(), tokens=-20.0, explicit=True, full_wanted=True)
+    plan = _plan(Governor(), tokens=-20.0, explicit=True, round_due="full")
     assert plan.scan == "quick" and plan.budget == QUICK
     assert any("full reconciliation deferred" in s for s in plan.skipped)
 
@@ -401,7 +467,7 @@ def test_paced_scans_come_evenly_whatever_each_one_costs(costs: list[int], rate:
             since_s=None if last is None else (now - last).total_seconds(),
             interval_s=300.0, least_s=300.0)
         plan = governor.plan(quota=_quota(), bucket=bucket, quick_cost=average,
-                             full_cost=FULL, full_wanted=False, explicit=False,
+                             round_cost=FULL, round_due=None, explicit=False,
                              onboarding_left=None, pace_left_s=due, borrow=capacity)
         if plan.scan == "quick":
             cost = pending.pop(0)

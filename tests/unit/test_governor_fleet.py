@@ -78,7 +78,7 @@ def _run(costs: list[float], seed: int, onboarding: int = 0,
             capacity=capacity, since_s=since, interval_s=INTERVAL_S,
             least_s=governor.least_gap(device.spending, company, INTERVAL_S))
         plan = governor.plan(quota=quota(), bucket=device.bucket, quick_cost=device.cost,
-                             full_cost=FULL, full_wanted=False, explicit=False,
+                             round_cost=FULL, round_due=None, explicit=False,
                              onboarding_left=None, pace_left_s=due, borrow=capacity)
         retry = None
         if plan.scan == "quick":

@@ -13,14 +13,14 @@ other fields are unknown here, not empty. They are read when opened while online
 A summary without stamps shows no change of a field it does not show (notes,
 address, times, amounts), so active jobs' details are read again by a budgeted
 priority queue (``refresh_details``). Every other job held whole is trusted for
-``INACTIVE_BOUND_S`` (a week, as long as a full reconciliation takes to show such a
-change under the stamped shapes) after its details were read; then it is marked
-summary-only again (``demote_stale``, no request), its last known values kept, and
-the trickle or an opening reads it again. So no job is shown as whole with details
-older than that week without saying so; how soon they are read again is what the
-spare budget allows, most recent jobs first. Under the other two shapes nothing is
-owed: a whole item is the record, and a stamp shows any change, which the scan then
-reads.
+``INACTIVE_BOUND_S`` (a week, as long as a device's reconciliation round takes to
+show such a change to the jobs it works on under the stamped shapes) after its
+details were read; then it is marked summary-only again (``demote_stale``, no
+request), its last known values kept, and the trickle or an opening reads it again.
+So no job is shown as whole with details older than that week without saying so; how
+soon they are read again is what the spare budget allows, most recent jobs first.
+Under the other two shapes nothing is owed: a whole item is the record, and a stamp
+shows any change, which the scan then reads.
 
 ``details_at`` says when a job's whole record was last read, or last proved
 unchanged by its stamps, by the sync engine's clock (``Cycle.clock``). Staleness is

@@ -6,9 +6,9 @@ run again ends where an uninterrupted one would have.
 
 A cycle's order: local changes go first when the budget is short (they are never
 refused, and what they cost comes out of the pull); then the scan the governor
-plans (the first sync's full scan on the onboarding allowance, a full
-reconciliation when it fits beside the next quick scan's reserve, else the quick
-scan); then detail refreshes and trickle from what is left above that reserve.
+plans (the first sync's full scan on the onboarding allowance, the reconciliation
+round due when it fits beside the next quick scan's reserve, else the quick scan);
+then detail refreshes and trickle from what is left above that reserve.
 """
 
 from __future__ import annotations
@@ -46,7 +46,14 @@ from desktop.core.sync.details import (
     worst_staleness,
 )
 from desktop.core.sync.lock import SyncBusy, SyncLock
-from desktop.core.sync.pull import abandon_scan, pending_scan_kind, run_scan, start_scan
+from desktop.core.sync.pull import (
+    LAST_OWN_META,
+    ROUNDS,
+    abandon_scan,
+    pending_scan_kind,
+    run_scan,
+    start_scan,
+)
 from desktop.core.sync.push import push
 from desktop.core.sync.report import SyncReport
 from desktop.core.sync.times import server_time
@@ -286,19 +293,19 @@ class SyncEngine:
         state = _GovernorState.load(self.store.get_meta(GOVERNOR_META))
         quota, now = self._quota(), self.clock()
         bucket, rate, capacity = self._refilled(state, quota, now)
-        share = self.governor.share(state.spending, self._cost("upkeep"),
+        share = self.governor.share(state.spending, self.scan_cost("upkeep"),
                                     self.governor.company_rate(quota, now))
         return Budget(bucket.tokens, rate, capacity, share,
-                      self._onboarding_left(state, quota), self._cost("quick"))
+                      self._onboarding_left(state, quota), self.scan_cost("quick"))
 
     def _refilled(self, state: _GovernorState, quota: Quota | None,
                   now: datetime) -> tuple[Bucket, float, float]:
-        quick = self._cost("quick")
-        rate = self.governor.rate(quota, now, state.spending, quick, self._cost("upkeep"))
+        quick = self.scan_cost("quick")
+        rate = self.governor.rate(quota, now, state.spending, quick, self.scan_cost("upkeep"))
         capacity = self.governor.capacity(rate, quick)
         # A new device starts with a full bucket: its first hour is its own.
         bucket = state.bucket or Bucket(capacity, now)
-        return bucket.refilled(now, rate, capacity, self._cost("full")), rate, capacity
+        return bucket.refilled(now, rate, capacity, self.scan_cost("full")), rate, capacity
 
     def _onboarding_left(self, state: _GovernorState, quota: Quota | None) -> float | None:
         """The first sync's allowance while the mirror has never completed a full scan."""
@@ -349,7 +356,7 @@ class SyncEngine:
                 client.company()
                 self.store.put_meta(PAUSED_META, None)
             # Local changes first when the budget cannot pay for them and a scan too.
-            short = bucket.tokens < self._cost("quick") + REQUESTS_PER_PUSH * pending
+            short = bucket.tokens < self.scan_cost("quick") + REQUESTS_PER_PUSH * pending
             pushed_first = short and pending > 0
             if pushed_first:
                 push(cycle)
@@ -407,7 +414,7 @@ class SyncEngine:
                 # Nor is what the others spent meanwhile a measure of this device's
                 # share, its own side of the ratio missing: learning starts afresh.
                 state.spending = Spending.started(client.usage.count, now, company,
-                                                  self.governor.need(self._cost("upkeep")))
+                                                  self.governor.need(self.scan_cost("upkeep")))
             else:
                 state.spending = state.spending.observe(
                     client.usage.count, own, now, counted=counted, company_rate=company)
@@ -417,9 +424,9 @@ class SyncEngine:
         left = None if books.onboarding is None else books.onboarding - onboarding_spent
         if self.store.get_meta("last_full"):
             left = 0.0  # onboarding is over; a rebuilt mirror is a new store
-        # The pot pays only for the full reconciliation it was saved for.
+        # The pot pays only for the reconciliation rounds it was saved for.
         self._save_state(state, books.bucket.spend(requests - onboarding_spent,
-                                             from_pot=report.kind == "full"), left)
+                                             from_pot=report.kind in ROUNDS), left)
 
     def _save_state(self, state: _GovernorState, bucket: Bucket,
                     onboarding: float | None) -> None:
@@ -445,21 +452,19 @@ class SyncEngine:
         """The planned scan, then detail refreshes and trickle from what is left."""
         report = cycle.report
         now = self.clock()
-        stamp = self.store.get_meta("last_full")
-        # Written with this engine's own clock, so read back without the server-time
-        # parser: it only ever meets that same clock.
-        last_full = datetime.fromisoformat(stamp) if stamp else None
-        onboarding, full_requested = books.onboarding, full
+        onboarding = books.onboarding
         pending = pending_scan_kind(cycle)
-        if pending == "quick" and full_requested:
-            abandon_scan(cycle)  # a full scan covers everything the quick one would
+        if full and pending in ("quick", "own"):
+            abandon_scan(cycle)  # a full scan covers everything the others would
             pending = None
-        full_wanted = (full_requested or pending == "full"
-                       or self.governor.full_due(last_full, now))
-        quick_cost = self._cost("quick")
+        due = ("full" if full else pending if pending in ROUNDS
+               else self.governor.round_due(
+                   last_full=self._stamp("last_full"), last_own=self._stamp(LAST_OWN_META),
+                   now=now, technician=bool(cycle.my_user_id), quota=quota))
+        quick_cost = self.scan_cost("quick")
         pace_left = self._pace_left(quick_cost, books, bucket, quota, now)
         plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
-                                  full_cost=self._cost("full"), full_wanted=full_wanted,
+                                  round_cost=self.scan_cost(due or "full"), round_due=due,
                                   explicit=explicit, onboarding_left=onboarding,
                                   pace_left_s=pace_left, borrow=books.capacity)
         report.skipped.extend(plan.skipped)
@@ -469,8 +474,8 @@ class SyncEngine:
                 bucket.tokens, quick_cost, books.rate, pace_left_s=pace_left,
                 borrow=books.capacity)
             return
-        if pending == "full" and plan.scan == "quick":
-            # An interrupted full scan the budget cannot finish now would keep the
+        if pending in ROUNDS and plan.scan == "quick":
+            # An interrupted round the budget cannot finish now would keep the
             # quick scan from running: it starts again when it fits.
             abandon_scan(cycle)
         began = cycle.client.requests_sent
@@ -492,13 +497,19 @@ class SyncEngine:
             paid = min(spent, int(onboarding or 0))
         if not finished:
             return
-        left = bucket.spend(spent - paid, from_pot=plan.scan == "full")
+        left = bucket.spend(spent - paid, from_pot=plan.scan in ROUNDS)
         refill = books.rate * self.settings.sync_interval_minutes / 60
         refreshed = self._discretionary(
             cycle, self.governor.discretionary(left.tokens, quick_cost),
-            self.governor.spill(left, books.capacity, self._cost("full"), refill))
+            self.governor.spill(left, books.capacity, self.scan_cost("full"), refill))
         if plan.scan == "quick" and not plan.onboarding:
             self._record_cost("upkeep", spent + refreshed)
+
+    def _stamp(self, key: str) -> datetime | None:
+        # Written with this engine's own clock, so read back without the server-time
+        # parser: it only ever meets that same clock.
+        stamp = self.store.get_meta(key)
+        return datetime.fromisoformat(stamp) if stamp else None
 
     def _pace_left(self, quick_cost: float, books: _Books, bucket: Bucket,
                    quota: Quota | None, now: datetime) -> float:
@@ -615,25 +626,27 @@ class SyncEngine:
         the reserve follow what scans usually cost, not the last one's checks; and so
         is its upkeep, the scan and the detail refreshes after it (bare summaries'
         reads of today's jobs), which the device's need is reckoned from
-        (``Governor.need``). A full scan's is its last: they are a week apart."""
+        (``Governor.need``). A round's is its last: they are a week apart."""
         recorded = self.store.get_meta(f"{kind}_cost")
         average = float(cost)
         if kind in ("quick", "upkeep") and recorded:
             average = float(recorded) * (1 - COST_WEIGHT) + cost * COST_WEIGHT
         self.store.put_meta(f"{kind}_cost", average)
 
-    def _cost(self, kind: str) -> float:
+    def scan_cost(self, kind: str) -> float:
         """Requests a scan of this kind takes (a guess before the first one)."""
         recorded = self.store.get_meta(f"{kind}_cost")
         if recorded:
             return float(recorded)
         if kind == "upkeep":
-            return self._cost("quick")
+            return self.scan_cost("quick")
         if kind == "quick":
             return 5
-        # Its job pages, customer pages and a few absence checks: the first sync's
-        # own cost is no guide, since under summary list items it fetched every job.
-        jobs = self.store.count(JobQuery(deleted="include"))
+        # Its job pages (a technician's own round: its jobs'), customer pages and a
+        # few absence checks: the first sync's own cost is no guide, since under
+        # summary list items it fetched every job.
+        mine = self.settings.my_user_id or None if kind == "own" else None
+        jobs = self.store.count(JobQuery(deleted="include", assigned_to=mine))
         return jobs // PAGE_SIZE + 5
 
     def _report_busy(self, report: SyncReport) -> None:

@@ -77,6 +77,11 @@ PageT = TypeVar("PageT", bound=Page[Any])
 
 SCAN_META = "scan"
 SCAN_SEQ_META = "scan_seq"
+#: Scans that reconcile every job they list in every status (``Governor.round_due``):
+#: the whole list, or a technician's own jobs.
+ROUNDS = frozenset({"full", "own"})
+#: When this device last reconciled its own jobs (a full scan does too).
+LAST_OWN_META = "last_own"
 APPLIED = frozenset({"inserted", "updated", "merged", "conflict"})
 
 
@@ -96,8 +101,8 @@ def start_scan(cycle: Cycle, kind: str) -> dict[str, Any]:
             # under that shape a full scan lists live jobs only and finds deletions
             # as it finds the rest: unlisted, then one GET (404) each.
             state = {"id": number, "kind": kind, "phase": "jobs", "page": 1,
-                     "user": cycle.my_user_id if kind == "quick" else None,
-                     "deleted": kind == "full" and known_shape(conn) != "bare"}
+                     "user": cycle.my_user_id if kind != "full" else None,
+                     "deleted": kind in ROUNDS and known_shape(conn) != "bare"}
             meta_put(conn, SCAN_META, state)
     return state
 
@@ -144,6 +149,8 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     with cycle.store.write() as conn:
         meta_put(conn, SCAN_META, None)
         if not quick:
+            meta_put(conn, LAST_OWN_META, cycle.clock().isoformat())
+        if state["kind"] == "full":
             meta_put(conn, "last_full", cycle.clock().isoformat())
 
 

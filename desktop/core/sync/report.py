@@ -13,7 +13,7 @@ EXIT_CODES = {"ok": 0, "offline": 3, "error": 3, "auth": 4, "quota": 5, "forbidd
 @dataclass
 class SyncReport:
     status: str = "ok"  # ok | offline | error | auth | quota | forbidden | busy | cancelled
-    kind: str = "quick"  # quick | full
+    kind: str = "quick"  # quick | full | own (a technician's own jobs, every status)
     pushed: int = 0
     pulled: int = 0
     conflicts: int = 0
