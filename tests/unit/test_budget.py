@@ -132,10 +132,10 @@ def test_the_office_reconciles_every_job_each_week() -> None:
 
 
 def test_a_technician_reconciles_its_own_jobs_weekly_and_the_whole_list_monthly() -> None:
-    # The month that resets on April 2 began on March 2 (NOW), set up a day before.
+    # The month that resets on April 2 began on March 2 (NOW); set up on March 10.
     month = Quota(count=0, limit=50_000, resets_at=datetime(2026, 4, 2, tzinfo=UTC))
     assert month.began_at == datetime(2026, 3, 2, tzinfo=UTC)
-    set_up = datetime(2026, 3, 20, tzinfo=UTC)
+    set_up = datetime(2026, 3, 10, tzinfo=UTC)
     assert _due(last_full=None, technician=True, quota=month) == "full"
     week = set_up + FULL_EVERY
     assert _due(last_full=set_up, now=week - timedelta(minutes=1), technician=True,
