@@ -16,13 +16,14 @@ import pytest
 from desktop.config import Settings
 from desktop.core.budget import FULL_EVERY
 from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.store import JobQuery
 from desktop.core.sync import SyncReport
 from desktop.emulator import Emulator, ListShape
 from tests.integration.conftest import Device
 
 ACTIVE = {s.value for s in ACTIVE_STATUSES}
-#: A Tuesday in the middle of a month: a week on is the same month.
-MID_MONTH = datetime(2027, 1, 12, 9, tzinfo=UTC)
+#: A Tuesday early in a month: two weeks on is the same month.
+MID_MONTH = datetime(2027, 1, 5, 9, tzinfo=UTC)
 NEXT_MONTH = datetime(2027, 2, 1, 9, tzinfo=UTC)
 
 
@@ -89,6 +90,15 @@ def test_a_technician_reconciles_its_own_jobs_weekly_and_every_job_monthly(
         # found missing by the whole list's round.
         assert device.job(gone).deleted == (shape != "bare")
         assert device.job(theirs)["title"] != "Changed by the office", "a colleague's waits"
+        # The round's list says whose its jobs are, which summaries do not: from now
+        # on, a deleted job of the technician's is missed by its next round.
+        live_mine = [j for j in mine_ever if not j["deleted_at"]]
+        assert device.store.count(JobQuery(assigned_to=me)) == len(live_mine)
+        later = next(u for u in _inactive(emulator, mine=me) if u != done)
+        emulator.colleague_delete(later)
+        emulator.clock.advance(FULL_EVERY)
+        assert _sync(device).kind == "own"
+        assert device.job(later).deleted
 
         emulator.clock.set(NEXT_MONTH)
         emulator.clear_requests()

@@ -220,6 +220,21 @@ def mark_seen(conn: Connection, local_ids: Sequence[int], scan: int,
             f"WHERE local_id IN ({marks})", (scan, read_at, *local_ids))
 
 
+def claim_listed(conn: Connection, uuids: Sequence[str], user: str) -> None:
+    """Note that a list filtered to ``user``'s jobs listed these: theirs, which a
+    summary item does not say. Without it a technician's device would never know
+    its own jobs it has not read whole (finished ones, under summary lists): not in
+    its own views, and not missed when its round no longer lists them. Rows with a
+    local change are left: their push reads the job first."""
+    if not uuids:
+        return
+    marks = ", ".join("?" * len(uuids))
+    conn.exec_driver_sql(
+        "UPDATE jobs SET assigned_to_user_id = ? WHERE assigned_to_user_id IS NOT ? "
+        f"AND sync_state = 'synced' AND pending_op IS NULL AND uuid IN ({marks})",
+        (user, user, *uuids))
+
+
 def write_columns(conn: Connection, local_id: int, columns: Mapping[str, Any],
                   table: str = "jobs") -> None:
     """Update engine-owned columns of a job (or a customer); never a user edit."""

@@ -28,6 +28,7 @@ from desktop.core.store.database import meta_get, meta_put
 from desktop.core.store.edits import load, now_iso
 from desktop.core.store.mirror import (
     apply_remote,
+    claim_listed,
     insert_server_jobs,
     is_stamped,
     is_summary,
@@ -430,6 +431,9 @@ def _apply_page(cycle: Cycle, jobs: Sequence[ServerJob], scan: int,
                     write_columns(conn, row.local_id, {"details_at": None})
         cycle.report.pulled += insert_server_jobs(conn, new, scan, read_at=read_at)
         cycle.report.pulled += insert_server_jobs(conn, new_summaries, scan, summaries=True)
+        if user is not None:
+            claim_listed(conn, [job.uuid for job in jobs if job.uuid not in full
+                                and "assigned_to_user_id" not in job.fields], user)
         proven.update(job.uuid for job in new)
         shape = list_shape(jobs)
         if shape is not None and shape != known_shape(conn):
