@@ -157,6 +157,8 @@ class Month:
             for n in range(technicians)]
         self.worst: dict[str, timedelta] = {k: timedelta(0)
                                             for k in (VISIBLE, HIDDEN_TODAY, HIDDEN_OTHER)}
+        #: The same for the day being run (printed with it).
+        self.day_worst = dict(self.worst)
         self.unseen = dict.fromkeys(self.worst, 0)
         self.seen = dict.fromkeys(self.worst, 0)
         #: Changes to jobs created and finished between two of a device's scans.
@@ -261,7 +263,7 @@ class Month:
         for key, want in list(device.waiting.items()):
             record = device.store.get_by_uuid(key[0])
             if record is not None and _same(key[1], record[key[1]], want.value):
-                self.worst[want.kind] = max(self.worst[want.kind], self.now - want.since)
+                self._delay(want.kind, self.now - want.since)
                 self.seen[want.kind] += 1
                 del device.waiting[key]
         jitter = self.interval * self.rng.uniform(1 - JITTER, 1 + JITTER)
@@ -269,7 +271,12 @@ class Month:
                  else jitter)
         device.next_sync = self.now + min(jitter, retry)
 
+    def _delay(self, kind: str, delay: timedelta) -> None:
+        self.worst[kind] = max(self.worst[kind], delay)
+        self.day_worst[kind] = max(self.day_worst[kind], delay)
+
     def run_day(self, day: date) -> None:
+        self.day_worst = dict.fromkeys(self.worst, timedelta(0))
         start = datetime(day.year, day.month, day.day, DAY_START_HOUR,
                          tzinfo=self.zone).astimezone(UTC)
         end = start + timedelta(hours=DAY_HOURS)
@@ -295,7 +302,7 @@ class Month:
                 if self._never_active_here(device, uuid):
                     self.never_active += 1
                     continue
-                self.worst[want.kind] = max(self.worst[want.kind], end - want.since)
+                self._delay(want.kind, end - want.since)
                 self.unseen[want.kind] += 1
             device.waiting.clear()
 
@@ -330,8 +337,11 @@ def simulate(shape: str, technicians: int, days: int) -> Outcome:
             month.run_day(day)
             total = month.emulator.usage_count
             first_day = first_day or total
+            worst = month.day_worst
             print(f"      {shape:<7} 1+{technicians:<2} day {n + 1:2d}: company usage "
-                  f"{total:6d} ({time.perf_counter() - start:5.0f} s)", flush=True)
+                  f"{total:6d}, worst visible {worst[VISIBLE].total_seconds() / 60:5.1f} "
+                  f"min, hidden today {worst[HIDDEN_TODAY].total_seconds() / 60:5.1f} min "
+                  f"({time.perf_counter() - start:5.0f} s)", flush=True)
         not_ok: dict[str, int] = {}
         for device in month.devices:
             for status, count in device.not_ok.items():
