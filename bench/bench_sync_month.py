@@ -375,7 +375,8 @@ def print_outcome(out: Outcome) -> bool:
              "device's scans (left to the full reconciliation)" if out.never_active else ""))
     later = (out.total - out.first_day) / max(1, out.days - 1)
     if out.days >= WORKING_DAYS:
-        ok = report(f"{label} company requests, month", out.total, MONTH_TARGET, "req")
+        ok = report(f"{label} company requests, month (weekly rounds of "
+                    f"{out.weekly_rounds:.0f})", out.total, MONTH_TARGET, "req")
     else:
         # Day 1 carries every first sync; the other days are projected to the month,
         # with the weekly rounds its days hold (every fifth working day from day 6).

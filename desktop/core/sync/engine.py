@@ -36,6 +36,7 @@ from desktop.core.api import (
 )
 from desktop.core.budget import COST_WEIGHT, Bucket, Governor, Plan, Quota, Spending
 from desktop.core.company import refresh_company
+from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
@@ -642,11 +643,19 @@ class SyncEngine:
             return self.scan_cost("quick")
         if kind == "quick":
             return 5
-        # Its job pages (a technician's own round: its jobs'), customer pages and a
-        # few absence checks: the first sync's own cost is no guide, since under
-        # summary list items it fetched every job.
-        mine = self.settings.my_user_id or None if kind == "own" else None
-        jobs = self.store.count(JobQuery(deleted="include", assigned_to=mine))
+        # Its job pages, customer pages and a few absence checks: the first sync's
+        # own cost is no guide, since under summary list items it fetched every job.
+        jobs = self.store.count(JobQuery(deleted="include"))
+        me = self.settings.my_user_id
+        if kind == "own" and me:
+            # Before its first round a technician's device may know whose only its
+            # active jobs are (summary items do not say): its part of the active
+            # jobs is taken for its part of them all.
+            active = tuple(s.value for s in ACTIVE_STATUSES)
+            part = self.store.count(JobQuery(statuses=active, assigned_to=me)) / max(
+                1, self.store.count(JobQuery(statuses=active)))
+            jobs = max(self.store.count(JobQuery(deleted="include", assigned_to=me)),
+                       round(jobs * part))
         return jobs // PAGE_SIZE + 5
 
     def _report_busy(self, report: SyncReport) -> None:
