@@ -88,6 +88,8 @@ ACTIVE_STATUSES: Final = (
     Status.ESTIMATE_APPROVED,
     Status.READY_TO_INVOICE,
 )
+#: The same, as the server and the mirror write them.
+ACTIVE_STATUS_VALUES: Final = tuple(s.value for s in ACTIVE_STATUSES)
 
 
 class Kind(enum.Enum):

@@ -41,7 +41,7 @@ from sqlalchemy import Connection
 
 from desktop.core.api import ApiClient, NotFound
 from desktop.core.budget import FULL_EVERY
-from desktop.core.jobs import ACTIVE_STATUSES, ServerJob, Status
+from desktop.core.jobs import ACTIVE_STATUS_VALUES, ServerJob, Status
 from desktop.core.store import JobRecord, Store
 from desktop.core.store.database import meta_get
 from desktop.core.store.edits import now_iso
@@ -83,7 +83,6 @@ ACTIVE_BOUND_S: Final = 4 * 3600
 #: they were read; then the job is summary-only again (``demote_stale``).
 INACTIVE_BOUND_S: Final = int(FULL_EVERY.total_seconds())
 
-_ACTIVE: Final = tuple(s.value for s in ACTIVE_STATUSES)
 #: The company's timezone is not the engine's: "today" is taken a day wide on the
 #: early side, which covers every zone from UTC-12 to UTC+14.
 _EARLY_SLACK: Final = timedelta(days=1)
@@ -122,7 +121,7 @@ def wants_details(fields: Mapping[str, Any], today: date, *, mine: bool = True) 
     worked on from this device (``mine``; see ``pull``)."""
     if not mine or fields.get("deleted_at") is not None:
         return False
-    if fields.get("status") in _ACTIVE:
+    if fields.get("status") in ACTIVE_STATUS_VALUES:
         return True
     if fields.get("status") in _FINISHED:
         return False
@@ -150,8 +149,8 @@ def _active_filter(my_user_id: str | None) -> tuple[str, list[Any]]:
     technician's own jobs, as its quick scan does; the office's looks after all
     of them."""
     sql = (f"uuid IS NOT NULL AND deleted_at IS NULL "
-           f"AND status IN ({', '.join('?' * len(_ACTIVE))})")
-    params: list[Any] = list(_ACTIVE)
+           f"AND status IN ({', '.join('?' * len(ACTIVE_STATUS_VALUES))})")
+    params: list[Any] = list(ACTIVE_STATUS_VALUES)
     if my_user_id:
         # IS, not =: an unassigned job is no technician's, and NOT of a NULL would
         # leave it out of ``demote_stale`` too.
@@ -339,8 +338,8 @@ def worst_staleness(store: Store, now: datetime, *,
     column) are left out: their age is unknown, and the refresh reads them first.
     """
     sql = ("SELECT min(details_at) FROM jobs WHERE uuid IS NOT NULL AND deleted_at IS NULL "
-           f"AND status IN ({', '.join('?' * len(_ACTIVE))})")
-    params: list[Any] = list(_ACTIVE)
+           f"AND status IN ({', '.join('?' * len(ACTIVE_STATUS_VALUES))})")
+    params: list[Any] = list(ACTIVE_STATUS_VALUES)
     if assigned_to:
         sql += " AND assigned_to_user_id = ?"
         params.append(assigned_to)

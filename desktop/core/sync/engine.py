@@ -36,7 +36,7 @@ from desktop.core.api import (
 )
 from desktop.core.budget import COST_WEIGHT, Bucket, Governor, Plan, Quota, Spending
 from desktop.core.company import refresh_company
-from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.jobs import ACTIVE_STATUS_VALUES
 from desktop.core.store import JobQuery, JobRecord, Store
 from desktop.core.sync.cycle import Cycle, Progress, ScanStopped, SyncCancelled
 from desktop.core.sync.details import (
@@ -651,9 +651,9 @@ class SyncEngine:
             # Before its first round a technician's device may know whose only its
             # active jobs are (summary items do not say): its part of the active
             # jobs is taken for its part of them all.
-            active = tuple(s.value for s in ACTIVE_STATUSES)
-            part = self.store.count(JobQuery(statuses=active, assigned_to=me)) / max(
-                1, self.store.count(JobQuery(statuses=active)))
+            part = self.store.count(
+                JobQuery(statuses=ACTIVE_STATUS_VALUES, assigned_to=me)) / max(
+                1, self.store.count(JobQuery(statuses=ACTIVE_STATUS_VALUES)))
             jobs = max(self.store.count(JobQuery(deleted="include", assigned_to=me)),
                        round(jobs * part))
         return jobs // PAGE_SIZE + 5

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from desktop.core.api import CustomerPage, JobPage, NotFound, Page
-from desktop.core.jobs import ACTIVE_STATUSES, JOB_FIELDS, ServerJob
+from desktop.core.jobs import ACTIVE_STATUS_VALUES, JOB_FIELDS, ServerJob
 from desktop.core.store import JobRecord
 from desktop.core.store.database import meta_get, meta_put
 from desktop.core.store.edits import load, now_iso
@@ -81,7 +81,8 @@ SCAN_SEQ_META = "scan_seq"
 #: Scans that reconcile every job they list in every status (``Governor.round_due``):
 #: the whole list, or a technician's own jobs.
 ROUNDS = frozenset({"full", "own"})
-#: When this device last reconciled its own jobs (a full scan does too).
+#: When this device last reconciled its own jobs in an own scan (``last_full``: in a
+#: full one, which counts too).
 LAST_OWN_META = "last_own"
 APPLIED = frozenset({"inserted", "updated", "merged", "conflict"})
 
@@ -120,7 +121,7 @@ def abandon_scan(cycle: Cycle) -> None:
 def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     """Run (or resume) a scan to its end; raises ``ScanStopped`` if it cannot finish."""
     quick = state["kind"] == "quick"
-    statuses = [s.value for s in ACTIVE_STATUSES] if quick else None
+    statuses = ACTIVE_STATUS_VALUES if quick else None
     while state["phase"] == "jobs":
         try:
             listed = _list_jobs(cycle, state, statuses)
@@ -150,9 +151,8 @@ def run_scan(cycle: Cycle, state: dict[str, Any]) -> None:
     with cycle.store.write() as conn:
         meta_put(conn, SCAN_META, None)
         if not quick:
-            meta_put(conn, LAST_OWN_META, cycle.clock().isoformat())
-        if state["kind"] == "full":
-            meta_put(conn, "last_full", cycle.clock().isoformat())
+            meta_put(conn, "last_full" if state["kind"] == "full" else LAST_OWN_META,
+                     cycle.clock().isoformat())
 
 
 def _list_jobs(cycle: Cycle, state: dict[str, Any], statuses: Sequence[str] | None) -> int:

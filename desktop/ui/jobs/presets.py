@@ -7,10 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from desktop.core.jobs import ACTIVE_STATUSES, Status
+from desktop.core.jobs import ACTIVE_STATUS_VALUES, Status
 from desktop.core.store import JobQuery
-
-ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ def _this_week(today: date, _me: str) -> JobQuery:
 
 
 def _mine(_today: date, me: str) -> JobQuery | None:
-    return JobQuery(assigned_to=me, statuses=ACTIVE) if me else None
+    return JobQuery(assigned_to=me, statuses=ACTIVE_STATUS_VALUES) if me else None
 
 
 PRESETS: tuple[Preset, ...] = (
@@ -47,11 +45,11 @@ PRESETS: tuple[Preset, ...] = (
     Preset("week", "This week", "Schedule", "Jobs scheduled Monday to Sunday of this week",
          _this_week),
     Preset("unscheduled", "Unscheduled", "Schedule", "Open jobs with no date yet",
-         lambda _t, _m: JobQuery(unscheduled=True, statuses=ACTIVE)),
+         lambda _t, _m: JobQuery(unscheduled=True, statuses=ACTIVE_STATUS_VALUES)),
     Preset("approval", "Needs approval", "Work", "Jobs waiting for the customer's approval",
          lambda _t, _m: JobQuery(statuses=(Status.NEEDS_APPROVAL.value,))),
     Preset("urgent", "Emergency / urgent", "Work", "Open emergency and urgent jobs",
-         lambda _t, _m: JobQuery(urgent=True, statuses=ACTIVE), alert=True),
+         lambda _t, _m: JobQuery(urgent=True, statuses=ACTIVE_STATUS_VALUES), alert=True),
     Preset("all", "All jobs", "Work", "Every job except those in the Trash",
          lambda _t, _m: JobQuery()),
     Preset("waiting", "Changes waiting", "Sync",

@@ -44,10 +44,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.jobs import ACTIVE_STATUS_VALUES
 from desktop.core.store import JobQuery
 from desktop.ui import theme
 from desktop.ui.jobs.drag import JOB_MIME, dragged_job, job_mime
-from desktop.ui.jobs.presets import ACTIVE
 from desktop.ui.jobs.row_painting import FittedText
 from desktop.ui.jobs.rows import SORT_COLUMNS, RowView
 from desktop.ui.jobs.table import JobTableModel
@@ -65,7 +65,8 @@ _STRIPE = 3
 
 def tray_query(query: JobQuery) -> JobQuery | None:
     """The open, undated jobs among those ``query`` matches: most pressing first."""
-    statuses = tuple(s for s in (query.statuses or ACTIVE) if s in ACTIVE)
+    statuses = tuple(s for s in (query.statuses or ACTIVE_STATUS_VALUES)
+                     if s in ACTIVE_STATUS_VALUES)
     if not statuses or query.deleted == "only":
         return None
     return replace(query, statuses=statuses, unscheduled=True, date_from=None, date_to=None,
