@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from desktop.core.api import ApiClient, QuotaExceeded
+from desktop.core.budget import PROMISED_GAP_S
 from desktop.core.jobs import ACTIVE_STATUSES
 from desktop.core.store import JobQuery
 from desktop.core.sync import SyncReport
@@ -405,6 +406,27 @@ def test_a_devices_need_counts_the_detail_refreshes_its_scans_bring(
         assert upkeep == quick + len(todays)
     else:
         assert gets(emulator) == [] and upkeep == quick
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_before_any_upkeep_is_measured_it_is_guessed_from_the_mirror(
+        device: Device, emulator: Emulator, clock: Clock, shape: ListShape) -> None:
+    """The share a device starts with after its first sync follows its need, so the
+    guess must see what its scans will cost: the active set's pages and, under bare
+    summaries, the reads of today's jobs that fall due between two promised scans."""
+    today = clock.now.astimezone().date().isoformat()
+    for n in range(3):
+        emulator.colleague_create(title=f"Visit {n}", status="Scheduled", scheduled_date=today)
+    emulator.variants.list_shape = shape
+    device.clock = clock
+    assert device.sync().kind == "full"
+    live = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
+    todays = [j for j in live if (j["scheduled_date"] or "")[:10] == today]
+    engine = device.engine()
+    pages = math.ceil(len(live) / 100)
+    assert engine.scan_cost("quick") == pages
+    reads = len(todays) * PROMISED_GAP_S / URGENT_BOUND_S if shape == "bare" else 0
+    assert engine.scan_cost("upkeep") == pytest.approx(pages + reads)
 
 
 def test_todays_jobs_are_read_first_and_other_active_jobs_only_from_spare_requests(

@@ -33,6 +33,7 @@ engine's clock is there on every path, offline too, where the server's ``Date``
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final, Literal
@@ -157,6 +158,29 @@ def _active_filter(my_user_id: str | None) -> tuple[str, list[Any]]:
         sql += " AND assigned_to_user_id IS ?"
         params.append(my_user_id)
     return sql, params
+
+
+def upkeep_guess(store: Store, now: datetime, my_user_id: str | None,
+                 page_size: int, every_s: float) -> tuple[float, float]:
+    """What a quick scan, and a quick scan with the detail refreshes after it, cost,
+    guessed from the mirror before any has been measured: the pages of the active
+    jobs this device looks after, and under bare summaries the reads of those due
+    today, each due every ``URGENT_BOUND_S``, for a scan every ``every_s`` seconds.
+
+    A device's share starts from this right after its first sync (``Spending.started``):
+    a flat guess of five requests gave the office, three pages and fourteen jobs due
+    today under bare summaries, half its need for its first hour, and a hidden change
+    took 36 minutes to show (measured, bench_sync_month at 1 + 4).
+    """
+    where, params = _active_filter(my_user_id)
+    with store.read() as conn:
+        active, due_today = conn.exec_driver_sql(
+            f"SELECT count(*), coalesce(sum(substr(scheduled_date, 1, 10) = ?), 0) "
+            f"FROM jobs WHERE {where}", (local_today(now).isoformat(), *params)).one()
+        shape = known_shape(conn)
+    pages = max(1, math.ceil(active / page_size))
+    reads = due_today * every_s / URGENT_BOUND_S if shape == "bare" else 0.0
+    return float(pages), pages + reads
 
 
 def demote_stale(store: Store, now: datetime, my_user_id: str | None) -> int:

@@ -34,7 +34,15 @@ from desktop.core.api import (
     Usage,
     ValidationError,
 )
-from desktop.core.budget import COST_WEIGHT, Bucket, Governor, Plan, Quota, Spending
+from desktop.core.budget import (
+    COST_WEIGHT,
+    PROMISED_GAP_S,
+    Bucket,
+    Governor,
+    Plan,
+    Quota,
+    Spending,
+)
 from desktop.core.company import refresh_company
 from desktop.core.jobs import ACTIVE_STATUS_VALUES
 from desktop.core.store import JobQuery, JobRecord, Store
@@ -44,6 +52,7 @@ from desktop.core.sync.details import (
     fetch_details,
     read_spare,
     refresh_details,
+    upkeep_guess,
     worst_staleness,
 )
 from desktop.core.sync.lock import SyncBusy, SyncLock
@@ -639,10 +648,10 @@ class SyncEngine:
         recorded = self.store.get_meta(f"{kind}_cost")
         if recorded:
             return float(recorded)
-        if kind == "upkeep":
-            return self.scan_cost("quick")
-        if kind == "quick":
-            return 5
+        if kind in ("quick", "upkeep"):
+            quick, upkeep = upkeep_guess(self.store, self.clock(), self.settings.my_user_id,
+                                         PAGE_SIZE, PROMISED_GAP_S)
+            return quick if kind == "quick" else upkeep
         # Its job pages, customer pages and a few absence checks: the first sync's
         # own cost is no guide, since under summary list items it fetched every job.
         jobs = self.store.count(JobQuery(deleted="include"))
