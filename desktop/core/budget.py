@@ -65,7 +65,6 @@ WHOLE_EVERY = timedelta(days=31)
 #: from what the company has left, so the month still lands under the limit.
 WORK_HOURS_PER_DAY = 10
 WORK_DAYS_PER_MONTH = 22
-HOURS_PER_MONTH = 365.25 / 12 * 24
 #: The bucket holds this many hours of the device's rate.
 BURST_HOURS = 1.0
 #: Hours of its rate a device spends in a working day: the ten worked, and the hour
@@ -73,8 +72,6 @@ BURST_HOURS = 1.0
 #: spread what is left over these, or every device would spend a tenth more a day
 #: than its share.
 SPENDING_HOURS_PER_DAY = WORK_HOURS_PER_DAY + BURST_HOURS
-#: Spending hours per calendar hour, about 0.33.
-WORK_FRACTION = SPENDING_HOURS_PER_DAY * WORK_DAYS_PER_MONTH / HOURS_PER_MONTH
 #: A device's first sync may spend this much of the month's limit once (1,000 of
 #: 50,000). The first sync of 10,000 jobs takes about 105 requests with full list
 #: items and about 400 with summaries (the pages plus the active jobs' GETs); twenty
@@ -151,9 +148,26 @@ class Quota:
 
 
 def working_hours_left(quota: Quota, now: datetime) -> float:
-    """Spending hours until the reset (``SPENDING_HOURS_PER_DAY`` a working day; never
-    less than one: the month's last hour)."""
-    return max(1.0, _hours(quota.resets_at - now) * WORK_FRACTION)
+    """Spending hours until the reset: ``SPENDING_HOURS_PER_DAY`` for each weekday
+    left on this device's calendar, today's in proportion to what is left of it
+    (never less than one: the month's last hour).
+
+    Weekdays, not a fixed part of every calendar hour: spread over the calendar,
+    a working day spends eleven hours of rate while eight pass, every weekday runs
+    ahead of the plan and only a weekend gives it back, so a month that ends on a
+    Wednesday left its last day what three days had overspent (measured: a visible
+    change took 24 minutes on the last day under bare summaries at 1 + 19, 11 to
+    15 on the others)."""
+    day = now.astimezone()
+    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    hours = 0.0
+    while day < quota.resets_at:
+        following = start + timedelta(days=1)
+        if start.weekday() < 5:
+            hours += SPENDING_HOURS_PER_DAY * (
+                min(following, quota.resets_at) - day) / (following - start)
+        day = start = following
+    return max(1.0, hours)
 
 
 @dataclass(frozen=True)

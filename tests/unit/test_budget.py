@@ -15,7 +15,6 @@ from desktop.core.budget import (
     BALANCE_LIMIT,
     BURST_HOURS,
     FULL_EVERY,
-    HOURS_PER_MONTH,
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
@@ -36,9 +35,11 @@ from desktop.core.budget import (
     working_hours_left,
 )
 
-NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
-#: A whole month ahead: exactly 242 spending hours left (11 a day, 22 days).
-MONTH = timedelta(hours=HOURS_PER_MONTH)
+#: A Monday, at noon: a Monday on every calendar from UTC-11 to UTC+11.
+NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
+#: A month ahead, to a Wednesday noon: exactly 242 spending hours left (11 a
+#: weekday, half of today's and half of that Wednesday's, and 21 between).
+MONTH = timedelta(days=30)
 QUICK = 3.0
 FULL = 110.0
 
@@ -100,6 +101,17 @@ def test_the_bucket_refills_continuously_and_holds_an_hour_at_most() -> None:
     spent = morning.spend(capacity)
     assert spent.refilled(NOW + timedelta(hours=14, minutes=30), rate, capacity,
                           0.0).tokens == pytest.approx(30.0)
+
+
+def test_a_weekend_spends_no_working_hours() -> None:
+    """Only weekdays count, on this computer's calendar: a week of spending at the
+    rate must not run ahead of the plan until the weekend gives it back."""
+    quota = Quota(count=0, limit=50_000, resets_at=datetime(2026, 5, 1, tzinfo=UTC))
+    saturday, monday, tuesday = (datetime(2026, 4, day).astimezone() for day in (11, 13, 14))
+    assert working_hours_left(quota, saturday) == pytest.approx(
+        working_hours_left(quota, monday))
+    assert working_hours_left(quota, monday) - working_hours_left(quota, tuesday) == (
+        pytest.approx(WORK_HOURS_PER_DAY + BURST_HOURS))
 
 
 def test_a_clock_that_went_back_refills_nothing() -> None:

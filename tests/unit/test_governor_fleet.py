@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from desktop.core.budget import HOURS_PER_MONTH, PROMISED_GAP_S, Bucket, Governor, Quota, Spending
+from desktop.core.budget import PROMISED_GAP_S, Bucket, Governor, Quota, Spending
 
 NOW = datetime(2026, 3, 2, 8, tzinfo=UTC)
 INTERVAL_S = 300.0
@@ -45,7 +45,7 @@ def _run(costs: list[float], seed: int, onboarding: int = 0,
     devices' first syncs go out over the first hour, beside the devices' scans.
     """
     governor, rng = Governor(), random.Random(seed)
-    resets = NOW + timedelta(hours=HOURS_PER_MONTH)
+    resets = NOW + timedelta(days=30)
     count = 0
 
     def quota() -> Quota:
