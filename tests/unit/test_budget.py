@@ -18,6 +18,7 @@ from desktop.core.budget import (
     LEARN_HOURS,
     MIN_WAIT_S,
     OTHERS_SLACK_HOURS,
+    OWN_ROUND_WAITS,
     PLAN_MARGIN_FRACTION,
     PROMISED_GAP_S,
     QUICK_SCANS_PER_HOUR,
@@ -162,6 +163,14 @@ def test_a_technician_reconciles_its_own_jobs_weekly_and_the_whole_list_monthly(
     april = Quota(count=10, limit=50_000, resets_at=datetime(2026, 5, 2, tzinfo=UTC))
     assert _due(last_full=set_up, last_own=week, now=datetime(2026, 4, 2, 9, tzinfo=UTC),
                 technician=True, quota=april) == "full"
+    # An own round due in the month's last days waits for the whole round after the
+    # reset, which covers its jobs too.
+    late = datetime(2026, 3, 30, 9, tzinfo=UTC)
+    assert month.resets_at - late < OWN_ROUND_WAITS < month.resets_at - late + timedelta(days=1)
+    assert _due(last_full=set_up, last_own=week, now=late, technician=True,
+                quota=month) is None
+    assert _due(last_full=set_up, last_own=week, now=late - timedelta(days=1),
+                technician=True, quota=month) == "own"
     # No reply has said when the month resets: the whole list every WHOLE_EVERY.
     assert _due(last_full=set_up, last_own=set_up + WHOLE_EVERY, now=set_up + WHOLE_EVERY,
                 technician=True) == "full"
