@@ -153,10 +153,37 @@ def memory_key(server_url: str) -> str | None:
     return _MEMORY_KEYS.get(server_url or "default")
 
 
+class KeyFileExposed(Exception):
+    """The key file is readable by others and could not be made owner-only."""
+
+
+def _owner_only(path: Path) -> None:
+    """Make a key file that others may read owner-only again before its key is used.
+
+    It was written owner-only, but a backup restored or a copy from another laptop
+    can bring it back readable by every account on the machine. One that cannot be
+    tightened (not this user's) is refused, as ssh refuses such a private key.
+    """
+    if os.name != "posix":
+        return  # Windows guards the profile's files by their ACLs, not these bits.
+    if path.stat().st_mode & 0o077 == 0:
+        return
+    try:
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        raise KeyFileExposed(f"key file {path} is readable by others and could not be "
+                             f"made owner-only ({type(exc).__name__})") from exc
+    log.warning("key file %s was readable by others; made owner-only", path)
+
+
 def _file_keys(paths: Paths) -> dict[str, str]:
     try:
+        _owner_only(paths.key_file)
         raw = json.loads(paths.key_file.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        return {}
+    except KeyFileExposed as exc:
+        log.warning("%s; ignored", exc)
         return {}
     except (OSError, ValueError) as exc:
         # The error's type alone: its text could quote the file, and so the key.
