@@ -63,7 +63,11 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(datetime.now(UTC))
+    """Seven in the morning on this computer's calendar, today: tests move it by
+    hours, and "today's jobs" must still be today's after them, whenever the suite
+    runs (from real time, a test run after 19:38 crossed midnight)."""
+    morning = datetime.now().astimezone().replace(hour=7, minute=0, second=0, microsecond=0)
+    return Clock(morning.astimezone(UTC))
 
 
 @contextmanager
