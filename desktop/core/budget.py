@@ -511,7 +511,7 @@ class Governor:
     def plan(self, *, quota: Quota | None, bucket: Bucket, quick_cost: float,
              round_cost: float, round_due: str | None, explicit: bool,
              onboarding_left: float | None, pace_left_s: float = 0.0,
-             borrow: float = 0.0, tightness: float = 0.0) -> Plan:
+             borrow: float = 0.0) -> Plan:
         """The scan this cycle runs, after pushing.
 
         ``onboarding_left`` is the allowance left while the mirror has never
@@ -520,8 +520,7 @@ class Governor:
         the next quick scan's reserve; otherwise the quick scan runs once its pace
         allows (``pace_left_s``, seconds still to wait) if the bucket holds one,
         less what it may ``borrow`` against the refill to come, or always when the
-        user asked for this sync. What reads that can wait may spend of it follows
-        the company's ``tightness`` (``waiting``).
+        user asked for this sync.
         """
         if quota is not None and quota.in_reserve:
             return Plan(None, 0.0, skipped=(
@@ -552,8 +551,7 @@ class Governor:
             # set): it runs to what the bucket holds and may borrow, and at least to
             # the estimate.
             return Plan("quick", max(tokens + borrow, quick_cost), skipped=tuple(skipped),
-                        spare=self.waiting(self.discretionary(tokens, quick_cost),
-                                           tightness))
+                        spare=self.discretionary(tokens, quick_cost))
         if pace_left_s > 0:
             skipped.append(f"quick scan deferred: paced to this device's share of the "
                            f"company's requests, the next in {pace_left_s:.0f} s")
@@ -566,20 +564,6 @@ class Governor:
     def discretionary(self, tokens: float, quick_cost: float) -> float:
         """What detail refreshes may spend: the next quick scan is reserved."""
         return max(0.0, tokens - quick_cost)
-
-    @staticmethod
-    def waiting(discretionary: float, tightness: float) -> float:
-        """What of the ``discretionary`` requests reads that can wait may spend: a
-        changed job nobody works on today, whose list item already shows what a list
-        shows. All of them while the company has room; nothing once it spends at its
-        rate (``tightness`` 1), when every request goes to what has a promise (a
-        visible change within ten minutes, today's jobs' details within thirty) and
-        these wait for what the bucket would spill (``spill``). Read as they came,
-        they emptied the bucket after every scan that found a few and stretched the
-        gap to the next (measured, summaries at 1 + 19: a visible change took 14 to
-        17 minutes on the first days, 11 to 12 with these waiting).
-        """
-        return discretionary * (1.0 - max(0.0, min(1.0, tightness)))
 
     @staticmethod
     def spill(bucket: Bucket, capacity: float, pot_capacity: float, refill: float) -> float:

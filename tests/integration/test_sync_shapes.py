@@ -301,11 +301,10 @@ def test_a_change_to_a_job_worked_on_today_is_read_at_once_others_wait_for_spare
     assert shown.details_at is None, "its other fields of unknown age until read"
     emulator.clear_requests()
     with cycle_of(device, clock, budget=50) as cycle:
-        # As the engine's cycle goes: the scan, then the changed jobs' details from
-        # what is left to spare.
+        # As the engine's cycle goes: the scan, then the refresh from what is left.
         cycle.spare = 1
         run_scan(cycle, start_scan(cycle, "quick"))
-        refresh_details(cycle, 1, scope="changed")
+        refresh_details(cycle, 1)
     assert gets(emulator) == [later["uuid"]], "read once there is a request to spare"
     assert device.job(later["uuid"])["internal_notes"] == "Gate code 41"
 
@@ -339,11 +338,11 @@ def test_changes_the_budget_cannot_read_whole_show_from_their_list_items_at_once
                and device.job(u).details_at is None for u in unread), \
         "shown from the summary, its other fields of unknown age until read"
     # Later cycles read them whole: stamped, because the scan sees them changed still;
-    # bare, because details of unknown age are due to the changed jobs' refresh.
+    # bare, because details of unknown age are due.
     clock.now += timedelta(minutes=5)
     scan(device, clock, "quick")
     with cycle_of(device, clock) as cycle:
-        refresh_details(cycle, 1000, scope="changed")
+        refresh_details(cycle, 1000)
     assert all(device.job(u)["internal_notes"] == emulator.job(u)["internal_notes"]
                for u in unread)
     assert device.job(created["uuid"])["internal_notes"] == "Side gate"
@@ -373,7 +372,7 @@ def test_a_hidden_change_of_a_job_in_progress_is_seen_by_the_refresh_within_its_
     scan(device, clock, "quick")
     emulator.clear_requests()
     with cycle_of(device, clock) as cycle:
-        sent = refresh_details(cycle, 1000, scope="every")
+        sent = refresh_details(cycle, 1000, every_active=True)
     assert device.job(job["uuid"])["internal_notes"] == "Gate code 4321"
     if shape == "bare":
         urgent_jobs = urgent(emulator, clock.now)
@@ -465,10 +464,10 @@ def test_the_refresh_stops_at_most_and_serves_the_urgent_first(
     synced_in(device, emulator, clock, "bare")
     clock.now += timedelta(hours=5)
     with cycle_of(device, clock) as cycle:
-        assert refresh_details(cycle, 3, scope="every") == 3
+        assert refresh_details(cycle, 3, every_active=True) == 3
     assert set(gets(emulator)) <= urgent(emulator, clock.now)
     with cycle_of(device, clock, budget=2) as cycle:
-        assert refresh_details(cycle, 10, scope="every") == 2, \
+        assert refresh_details(cycle, 10, every_active=True) == 2, \
             "the cycle's budget binds too"
 
 
@@ -493,16 +492,10 @@ def test_todays_jobs_are_refreshed_before_details_of_unknown_age(
     clock.now += timedelta(seconds=URGENT_BOUND_S + 60)
     emulator.clear_requests()
     with cycle_of(device, clock) as cycle:
-        assert refresh_details(cycle, len(todays) + 1, scope="changed") == len(todays) + 1
+        assert refresh_details(cycle, len(todays) + 1) == len(todays) + 1
     read = gets(emulator)
     assert set(read[:-1]) == todays and due["uuid"] in todays
     assert read[-1] in {j["uuid"] for j in unknown}
-    # Today's refresh alone leaves the others of unknown age to what can be spared.
-    clock.now += timedelta(seconds=URGENT_BOUND_S + 60)
-    emulator.clear_requests()
-    with cycle_of(device, clock) as cycle:
-        assert refresh_details(cycle, 1000) == len(todays)
-    assert set(gets(emulator)) == todays
 
 
 @pytest.mark.parametrize("shape", SHAPES)

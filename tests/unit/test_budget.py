@@ -176,20 +176,6 @@ def test_a_technician_reconciles_its_own_jobs_weekly_and_the_whole_list_monthly(
                 technician=True) == "full"
 
 
-def test_reads_that_can_wait_spend_less_as_the_company_nears_its_rate() -> None:
-    governor = Governor()
-    assert governor.waiting(12.0, 0.0) == 12.0
-    assert governor.waiting(12.0, 0.5) == pytest.approx(6.0)
-    assert governor.waiting(12.0, 1.0) == 0.0
-    roomy = _plan(governor, tokens=QUICK + 12)
-    tight = governor.plan(quota=_quota(), bucket=Bucket(QUICK + 12, NOW), quick_cost=QUICK,
-                          round_cost=FULL, round_due=None, explicit=False,
-                          onboarding_left=None, tightness=1.0)
-    assert (roomy.scan, tight.scan) == ("quick", "quick")
-    assert roomy.spare == pytest.approx(12.0) and tight.spare == 0.0
-    assert tight.budget == roomy.budget, "the scan itself is not held back"
-
-
 def test_a_quota_month_began_a_calendar_month_before_its_reset() -> None:
     def began(resets_at: datetime) -> datetime:
         return Quota(count=0, limit=1, resets_at=resets_at).began_at

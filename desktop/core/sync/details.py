@@ -58,8 +58,6 @@ from desktop.core.sync.cycle import JOB_TROUBLE, Cycle
 log = logging.getLogger(__name__)
 
 ListShape = Literal["full", "summary", "bare"]
-#: Which due details a refresh reads (``refresh_queue``).
-RefreshScope = Literal["today", "changed", "every"]
 #: The list shape the last page written showed (see ``list_shape``).
 LIST_SHAPE_META = "list_shape"
 #: Jobs scheduled up to this many days after today are read whole by the scan, unless
@@ -215,16 +213,15 @@ def local_today(now: datetime) -> date:
     return now.astimezone().date()
 
 
-def refresh_queue(cycle: Cycle, most: int, *, scope: RefreshScope = "today") -> list[int]:
+def refresh_queue(cycle: Cycle, most: int, *, every_active: bool = False) -> list[int]:
     """Active jobs whose details are due, most urgent first, at most ``most``.
 
-    ``"today"``: those scheduled today, once their details are older than
-    ``URGENT_BOUND_S`` or of unknown age (a change shown from its list item, a job
-    never read). ``"changed"``: and any other whose details are of unknown age.
-    ``"every"`` (spare requests): and those in progress or scheduled tomorrow after
-    ``SOON_BOUND_S``, then any other active job after ``ACTIVE_BOUND_S``. Today's
-    first; within each tier, those of unknown age first, then the oldest: a busy
-    day's deferred reads must not keep today's jobs from their bound.
+    Scheduled today (``URGENT_BOUND_S``); with ``every_active`` (spare requests),
+    then in progress or scheduled tomorrow (``SOON_BOUND_S``), then any other active
+    job (``ACTIVE_BOUND_S``); details of unknown age (a change shown from its list
+    item, a job never read) are due in every tier, after today's. Within each, those
+    of unknown age first, then the oldest: a busy day's deferred reads must not keep
+    today's jobs from their bound.
     """
     if most <= 0:
         return []
@@ -232,44 +229,42 @@ def refresh_queue(cycle: Cycle, most: int, *, scope: RefreshScope = "today") -> 
     today = local_today(now)
     where, params = _active_filter(cycle.my_user_id)
     day = "substr(scheduled_date, 1, 10)"
-    # The last tier in which details of unknown age, and stale ones, are due.
-    unknown, stale = {"today": (0, 0), "changed": (2, 0), "every": (2, 2)}[scope]
     sql = (
         "SELECT local_id FROM (SELECT local_id, details_at, "
         f"CASE WHEN {day} = ? THEN 0 WHEN status = ? OR {day} = ? THEN 1 ELSE 2 END AS tier "
-        f"FROM jobs WHERE {where}) WHERE (details_at IS NULL AND tier <= ?) OR (tier <= ? "
-        "AND details_at < CASE tier WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END) "
+        f"FROM jobs WHERE {where}) WHERE details_at IS NULL OR (tier <= ? AND details_at < "
+        "CASE tier WHEN 0 THEN ? WHEN 1 THEN ? ELSE ? END) "
         "ORDER BY tier > 0, details_at IS NOT NULL, tier, details_at, local_id LIMIT ?")
     with cycle.store.read() as conn:
         found = conn.exec_driver_sql(sql, (
             today.isoformat(), Status.IN_PROGRESS.value,
-            (today + timedelta(days=1)).isoformat(), *params, unknown, stale,
+            (today + timedelta(days=1)).isoformat(), *params, 2 if every_active else 0,
             *(stamp(now - timedelta(seconds=bound))
               for bound in (URGENT_BOUND_S, SOON_BOUND_S, ACTIVE_BOUND_S)), most))
         return [int(r[0]) for r in found]
 
 
-def refresh_details(cycle: Cycle, most: int, *, scope: RefreshScope = "today") -> int:
+def refresh_details(cycle: Cycle, most: int, *, every_active: bool = False) -> int:
     """Read again, one GET each, the details of active jobs that are due (see
     ``refresh_queue``), up to ``most`` requests and the cycle's budget for pulling;
     returns the requests sent.
 
     Nothing under full list items (every scan brings whole records) or before the
-    first scan; under stamped summaries the scan reads every changed job it can
-    pay for, so only those it showed from their list items are ever due.
+    first scan; under stamped summaries the scan reads every changed job, so its
+    listings keep details current and little is ever due.
     """
     with cycle.store.read() as conn:
         shape = known_shape(conn)
     if shape in (None, "full"):
         return 0
-    return _read_each(cycle, refresh_queue(cycle, _affordable(cycle, most), scope=scope),
-                      "details")
+    return _read_each(cycle, refresh_queue(cycle, _affordable(cycle, most),
+                                           every_active=every_active), "details")
 
 
 def read_spare(cycle: Cycle, most: int) -> int:
     """What spare requests buy, up to ``most``: the other active jobs' details once
     past their bound, then the trickle; returns the requests sent."""
-    sent = refresh_details(cycle, most, scope="every")
+    sent = refresh_details(cycle, most, every_active=True)
     return sent + trickle(cycle, most - sent)
 
 

@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
-from functools import partial
 from typing import Any
 
 from desktop.config import Paths, Settings
@@ -474,13 +473,10 @@ class SyncEngine:
                    now=now, technician=bool(cycle.my_user_id), quota=quota))
         quick_cost = self.scan_cost("quick")
         pace_left = self._pace_left(quick_cost, books, bucket, quota, now)
-        tightness = self.governor.tightness(books.state.spending,
-                                            self.governor.company_rate(quota, now))
         plan = self.governor.plan(quota=quota, bucket=bucket, quick_cost=quick_cost,
                                   round_cost=self.scan_cost(due or "full"), round_due=due,
                                   explicit=explicit, onboarding_left=onboarding,
-                                  pace_left_s=pace_left, borrow=books.capacity,
-                                  tightness=tightness)
+                                  pace_left_s=pace_left, borrow=books.capacity)
         report.skipped.extend(plan.skipped)
         if plan.scan is None:
             # Come back as soon as a scan is due, not a whole interval later.
@@ -515,8 +511,7 @@ class SyncEngine:
         refill = books.rate * self.settings.sync_interval_minutes / 60
         refreshed = self._discretionary(
             cycle, self.governor.discretionary(left.tokens, quick_cost),
-            self.governor.spill(left, books.capacity, self.scan_cost("full"), refill),
-            tightness)
+            self.governor.spill(left, books.capacity, self.scan_cost("full"), refill))
         if plan.scan == "quick" and not plan.onboarding:
             self._record_cost("upkeep", spent + refreshed)
 
@@ -565,31 +560,24 @@ class SyncEngine:
             self.store.checkpoint()
         return True
 
-    def _discretionary(self, cycle: Cycle, budget: float, spill: float,
-                       tightness: float) -> int:
-        """The company's details and today's jobs' detail refreshes from what is left
-        above the quick reserve; then the details of other changed jobs, from what
-        of that the company's ``tightness`` leaves them (``Governor.waiting``); then
-        the other active jobs' details and the trickle from what the bucket would
-        spill anyway. Returns what today's refresh sent."""
+    def _discretionary(self, cycle: Cycle, budget: float, spill: float) -> int:
+        """The company's details and detail refreshes from what is left above the
+        quick reserve, then the other active jobs' details and the trickle from what
+        of that the bucket would spill anyway; returns what the detail refresh sent."""
         # The company's details first: two requests a day, which the refreshes would
         # otherwise put off on a busy day.
-        phases: tuple[tuple[str, Callable[[Cycle, int], int], Callable[[float], float]], ...] = (
-            ("company details", refresh_company, lambda left: left),
-            ("detail refresh", refresh_details, lambda left: left),
-            ("changed jobs' details", partial(refresh_details, scope="changed"),
-             lambda left: max(min(left, spill), self.governor.waiting(left, tightness))),
-            ("trickle", read_spare, lambda left: min(left, spill)))
+        phases: tuple[tuple[str, Callable[[Cycle, int], int]], ...] = (
+            ("company details", refresh_company), ("detail refresh", refresh_details),
+            ("trickle", read_spare))
         refreshed = 0
-        for name, work, share in phases:
-            most = int(share(budget))
+        for name, work in phases:
+            most = int(budget if name != "trickle" else min(budget, spill))
             if most <= 0:
                 if name == phases[0][0]:
                     cycle.report.skipped.append(
                         "detail refresh and trickle deferred: budget (the next quick scan "
                         "is reserved)")
-                    return refreshed
-                continue
+                return refreshed
             cycle.pull_start = cycle.client.requests_sent
             cycle.pull_budget = most
             try:
