@@ -41,13 +41,12 @@ import httpx
 
 from bench.measure import print_machine_speed, report
 from desktop.config import Settings, resolve_paths
-from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.jobs import ACTIVE_STATUS_VALUES
 from desktop.core.store import JobQuery, Store
 from desktop.core.sync import SyncEngine, SyncReport
 from desktop.emulator import Emulator
 from desktop.emulator.variants import LIST_SHAPES
 
-ACTIVE = {s.value for s in ACTIVE_STATUSES}
 ACTIVE_JOBS = 300
 #: Added by the emulator to every request: a distant server on a modest line.
 LATENCY = 0.08
@@ -155,7 +154,8 @@ def first_sync_apart(jobs: int, *, raw: bool) -> FirstSync:
 
 def keep_active(emulator: Emulator) -> list[dict[str, Any]]:
     """Leave ``ACTIVE_JOBS`` jobs active (the others completed); returns those."""
-    active = [j for j in emulator.all_jobs(include_deleted=False) if j["status"] in ACTIVE]
+    active = [j for j in emulator.all_jobs(include_deleted=False)
+              if j["status"] in ACTIVE_STATUS_VALUES]
     for job in active[ACTIVE_JOBS:]:
         emulator.colleague_update(job["uuid"], status="Complete")
     return active[:ACTIVE_JOBS]

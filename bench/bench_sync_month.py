@@ -47,7 +47,7 @@ from zoneinfo import ZoneInfo
 
 from bench.measure import print_machine_speed, report
 from desktop.config import Settings, resolve_paths
-from desktop.core.jobs import ACTIVE_STATUSES
+from desktop.core.jobs import ACTIVE_STATUS_VALUES
 from desktop.core.store import Store
 from desktop.core.sync import SyncEngine
 from desktop.emulator import Emulator
@@ -65,7 +65,6 @@ MONTH_TARGET = 47_500
 #: Working days from one weekly reconciliation round to the next.
 ROUND_DAYS = 5
 VISIBLE_TARGET_MIN, HIDDEN_TODAY_TARGET_MIN = 10.0, 30.0
-ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
 #: Moves between active statuses a colleague makes (the job stays active).
 STATUS_MOVES = {"New": "Scheduled", "Contacted": "Scheduled", "Scheduled": "In Progress",
                 "In Progress": "Needs Approval", "Needs Approval": "Scheduled"}
@@ -168,7 +167,7 @@ class Month:
     def _shape_workload(self) -> None:
         """300 active jobs, scheduled over the month's working days, shared by the team."""
         live = self.emulator.all_jobs(include_deleted=False)
-        active = [j for j in live if j["status"] in ACTIVE]
+        active = [j for j in live if j["status"] in ACTIVE_STATUS_VALUES]
         for job in active[ACTIVE_JOBS:]:
             self.emulator.colleague_update(job["uuid"], status="Complete")
         for n, job in enumerate(active[:ACTIVE_JOBS]):
@@ -311,7 +310,8 @@ class Month:
         and finished between two of its scans, which list only active jobs; the next
         full reconciliation brings it. Counted apart, not as a change left unseen."""
         server = self.emulator.job(uuid) or {}
-        return device.store.get_by_uuid(uuid) is None and server.get("status") not in ACTIVE
+        return (device.store.get_by_uuid(uuid) is None
+                and server.get("status") not in ACTIVE_STATUS_VALUES)
 
     def _events(self, changes: list[datetime], end: datetime) -> Iterator[datetime]:
         while True:
